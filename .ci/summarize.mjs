@@ -1,0 +1,14 @@
+// Prints the closing line of a CI run from vitest's JSON report.
+import { existsSync, readFileSync } from 'node:fs';
+
+const file = process.argv[2] ?? '.ci/test-results.json';
+if (!existsSync(file)) {
+  console.log('tests: 0 passed, 1 failed (the test run produced no report)');
+  process.exit(1);
+}
+const r = JSON.parse(readFileSync(file, 'utf8'));
+const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+// A file that failed to load counts as a failure even though none of its tests ran.
+const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+const failed = r.numFailedTests + brokenFiles;
+console.log(`tests: ${r.numPassedTests} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { runnerVersion } from './version.js';
+
+/** Builds the `virtlab` command line. Commands join as their packages land. */
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('virtlab')
+    .description(
+      'A laboratory of virtualization: runs the same workloads under every strategy on one RISC-V machine model\n' +
+        'and shows what each costs and whether each behaves exactly like the real machine.',
+    )
+    .version(runnerVersion(), '-V, --version', 'print the virtlab version')
+    .showHelpAfterError()
+    .showSuggestionAfterError();
+  return program;
+}
