@@ -1,6 +1,7 @@
 // Shared flat config: ESLint's recommended rules plus typescript-eslint's type-checked set,
 // with type information from each package's tsconfig (project service).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** @param {{ tsconfigRootDir: string, ignores?: string[] }} options */
@@ -20,6 +21,7 @@ export function virtlabEslint({ tsconfigRootDir, ignores = [] }) {
     ...tseslint.configs.recommendedTypeChecked,
     {
       languageOptions: {
+        globals: { ...globals.node },
         parserOptions: {
           projectService: {
             allowDefaultProject: ['*.js', '*.mjs', 'tooling/*/*.js', 'scripts/*.mjs'],

@@ -1,2 +1,7 @@
-// Public entry of @virtlab/hw-model. Its content lands with the issue "The lab machine: hw-model and cpu-core"; until then it exports nothing.
-export {};
+export { Bus, BusConfigError, BusError } from './bus.js';
+export type { AccessWidth, MmioDevice, RamWriteListener } from './bus.js';
+export { LabClock } from './clock.js';
+export { CostModelError, DEFAULT_COST_MODEL, INSTRUCTION_CLASSES, costModel } from './cost-model.js';
+export type { CostModel, InstructionClass } from './cost-model.js';
+export { HaltState, IRQ_MEIP, IRQ_MSIP, IRQ_MTIP, IRQ_SEIP } from './platform.js';
+export type { HaltReason, HartPlatform } from './platform.js';
