@@ -1,7 +1,11 @@
 import { Command } from 'commander';
+import { registerBench } from './commands/bench.js';
+import { registerList } from './commands/list.js';
+import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
 import { runnerVersion } from './version.js';
 
-/** Builds the `virtlab` command line. Commands join as their packages land. */
+/** Builds the `virtlab` command line. */
 export function createProgram(): Command {
   const program = new Command();
   program
@@ -13,5 +17,9 @@ export function createProgram(): Command {
     .version(runnerVersion(), '-V, --version', 'print the virtlab version')
     .showHelpAfterError()
     .showSuggestionAfterError();
+  registerList(program);
+  registerRun(program);
+  registerBench(program);
+  registerReport(program);
   return program;
 }

@@ -1,0 +1,82 @@
+import type { View, WorkloadSize } from '@virtlab/strategy';
+import { runnerOf, type BenchRecord } from './record.js';
+import { geomean } from './stats.js';
+
+/** The baseline each view's ratios are taken against. */
+export const BASELINE: Readonly<Record<View, string>> = { lab: 'native', host: 'host-native' };
+
+export interface MatrixRow {
+  readonly workload: string;
+  readonly size: WorkloadSize;
+  readonly cells: ReadonlyMap<string, BenchRecord>;
+}
+
+/** One view's results as workload × runner, with ratios to the view's baseline. */
+export interface Matrix {
+  readonly view: View;
+  readonly baseline: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly MatrixRow[];
+}
+
+export function buildMatrix(records: readonly BenchRecord[], view: View): Matrix {
+  const mine = records.filter((r) => r.view === view);
+  const columns: string[] = [];
+  const rows = new Map<string, { workload: string; size: WorkloadSize; cells: Map<string, BenchRecord> }>();
+  for (const r of mine) {
+    const col = runnerOf(r);
+    if (!columns.includes(col)) columns.push(col);
+    const key = `${r.workload}\u0000${r.size}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { workload: r.workload, size: r.size, cells: new Map() };
+      rows.set(key, row);
+    }
+    row.cells.set(col, r);
+  }
+  const baseline = BASELINE[view];
+  // Baseline first, the rest in the order they were asked for.
+  columns.sort((a, b) => Number(b === baseline) - Number(a === baseline));
+  return { view, baseline, columns, rows: [...rows.values()] };
+}
+
+/** The figure a view compares: lab cycles or median host milliseconds. */
+export function measure(r: BenchRecord | undefined): number | undefined {
+  if (r === undefined || r.status !== 'ok') return undefined;
+  return r.view === 'lab' ? r.labCycles : r.hostMs;
+}
+
+/** A cell's cost relative to the baseline in the same row (1 = as fast as the baseline). */
+export function ratioToBaseline(matrix: Matrix, row: MatrixRow, column: string): number | undefined {
+  const value = measure(row.cells.get(column));
+  const base = measure(row.cells.get(matrix.baseline));
+  if (value === undefined || base === undefined || !(base > 0)) return undefined;
+  return value / base;
+}
+
+/** Geometric mean of a column's ratios over the rows where both it and the baseline ran. */
+export function geomeanRatio(matrix: Matrix, column: string): number | undefined {
+  const ratios = matrix.rows
+    .map((row) => ratioToBaseline(matrix, row, column))
+    .filter((r): r is number => r !== undefined);
+  return geomean(ratios);
+}
+
+/** Geometric mean of a column's MIPS where reported. */
+export function geomeanMips(matrix: Matrix, column: string): number | undefined {
+  const mips = matrix.rows.map((row) => row.cells.get(column)?.mips).filter((m): m is number => m !== undefined);
+  return geomean(mips);
+}
+
+/** The counters that tell the strategies apart: traps, VM exits, TLB misses. */
+export function tellingCounters(r: BenchRecord): { traps: number; exits: number; tlbMisses: number } {
+  let traps = 0;
+  let exits = 0;
+  let tlbMisses = 0;
+  for (const [name, value] of Object.entries(r.counters)) {
+    if (name.startsWith('trap.') || name.startsWith('irq.')) traps += value;
+    else if (name.startsWith('exit.') || name === 'vm.exits') exits += value;
+    else if (name === 'tlb.misses') tlbMisses += value;
+  }
+  return { traps, exits, tlbMisses };
+}

@@ -1,0 +1,78 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { View, WorkloadSize } from '@virtlab/strategy';
+import type { LabOptions } from '../lab.js';
+import type { BenchRecord } from './record.js';
+
+export interface CellJob {
+  readonly view: View;
+  readonly id: number;
+  readonly runner: string;
+  readonly workload: string;
+  readonly size: WorkloadSize;
+  readonly repeats: number;
+  readonly maxInstructions?: number;
+}
+
+export type JobResult = { readonly id: number; readonly record: BenchRecord };
+
+/** The worker script: `worker.ts` next to this file from source, `bench-worker.js` from dist. */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url) : new URL('./bench-worker.js', import.meta.url);
+}
+
+/**
+ * Runs cells on worker threads, at most `threads` at a time. Each worker builds its own lab from
+ * `labOptions`; workers inherit the process's loader flags, so this works from source and dist.
+ */
+export async function runPool(
+  jobs: readonly CellJob[],
+  labOptions: LabOptions,
+  onDone: (result: JobResult, finished: number) => void,
+  threads = Math.min(availableParallelism(), 2),
+): Promise<BenchRecord[]> {
+  const results: BenchRecord[] = new Array<BenchRecord>(jobs.length);
+  const queue = [...jobs];
+  let finished = 0;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerUrl(), { workerData: labOptions });
+      let current: CellJob | undefined;
+      const next = () => {
+        current = queue.shift();
+        if (current === undefined) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage(current);
+      };
+      worker.on('message', (result: JobResult) => {
+        const index = jobs.findIndex((j) => j.id === result.id);
+        results[index] = result.record;
+        onDone(result, ++finished);
+        next();
+      });
+      worker.on('error', (e) => {
+        // A worker that dies takes only its current cell with it.
+        if (current !== undefined) {
+          const job = current;
+          const index = jobs.findIndex((j) => j.id === job.id);
+          results[index] = {
+            view: job.view,
+            ...(job.view === 'lab' ? { strategy: job.runner } : { engine: job.runner }),
+            workload: job.workload,
+            size: job.size,
+            status: 'failed',
+            equivalent: false,
+            counters: {},
+            error: `worker crashed: ${e.message}`,
+          };
+          onDone({ id: job.id, record: results[index] }, ++finished);
+        }
+        runWorker().then(resolve, reject);
+      });
+      next();
+    });
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, jobs.length)) }, runWorker));
+  return results;
+}

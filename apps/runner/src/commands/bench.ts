@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { WorkloadSize } from '@virtlab/strategy';
+import { runBench } from '../bench/bench.js';
+import { runnerOf, type BenchRecord, type BenchResult } from '../bench/record.js';
+import { markOf } from '../report/format.js';
+import { renderHtml } from '../report/html.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { allEquivalent, hostTables, labTables, notes } from '../report/tables.js';
+import { textTable } from '../report/text-table.js';
+import { parseSize } from './run.js';
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+export function printResult(result: BenchResult): void {
+  const out: string[] = [];
+  for (const t of [...labTables(result), ...hostTables(result)]) out.push(t.title, textTable(t.header, t.rows), '');
+  const n = notes(result);
+  if (n.length > 0) out.push('Notes', ...n.map((line) => `  ${line}`), '');
+  process.stdout.write(out.join('\n'));
+}
+
+/** Progress on stderr: one rewritten line on a terminal, a line per cell otherwise. */
+function progress(done: number, total: number, r: BenchRecord): void {
+  const text = `[${done}/${total}] ${r.view} ${runnerOf(r)} × ${r.workload} (${r.size}) ${markOf(r)}`;
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[2K${text}${done === total ? '\n' : ''}`);
+  } else {
+    process.stderr.write(`${text}\n`);
+  }
+}
+
+export function writeOutputs(result: BenchResult, files: { json?: string; md?: string; html?: string }): void {
+  if (files.json !== undefined) writeFileSync(files.json, `${JSON.stringify(result, null, 2)}\n`);
+  if (files.md !== undefined) writeFileSync(files.md, renderMarkdown(result));
+  if (files.html !== undefined) writeFileSync(files.html, renderHtml(result));
+}
+
+interface BenchFlags {
+  strategies?: string[];
+  workloads?: string[];
+  size: WorkloadSize[];
+  repeats: number;
+  threads?: number;
+  json?: string;
+  md?: string;
+  html?: string;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('run workloads under every strategy (lab view) and engine (host view), print both tables')
+    .option('--strategies <names>', 'comma-separated strategies and engines (default: all available)', list)
+    .option('--workloads <names>', 'comma-separated workloads (default: all)', list)
+    .option('--size <sizes>', 'comma-separated sizes: test, bench', (v) => list(v).map(parseSize), ['test'])
+    .option('--repeats <n>', 'host-view runs per cell; the median is reported', (v) => Number.parseInt(v, 10), 3)
+    .option('--threads <n>', 'worker threads (default: up to 2)', (v) => Number.parseInt(v, 10))
+    .option('--json <file>', 'write the records as JSON')
+    .option('--md <file>', 'write the tables as Markdown')
+    .option('--html <file>', 'write a self-contained HTML report with charts')
+    .action(async (flags: BenchFlags) => {
+      if (!(flags.repeats >= 1)) throw new Error(`--repeats must be at least 1, got ${flags.repeats}`);
+      const result = await runBench({
+        ...(flags.strategies === undefined ? {} : { runners: flags.strategies }),
+        ...(flags.workloads === undefined ? {} : { workloads: flags.workloads }),
+        sizes: flags.size,
+        repeats: flags.repeats,
+        ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+        command: `virtlab ${process.argv.slice(2).join(' ')}`,
+        onProgress: progress,
+      });
+      printResult(result);
+      writeOutputs(result, flags);
+      if (!allEquivalent(result.records)) {
+        process.stderr.write('virtlab: at least one run broke equivalence or failed (see Notes)\n');
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { WORKLOAD_SIZES, type WorkloadSize } from '@virtlab/strategy';
+import { runCell } from '../bench/cell.js';
+import { createLab } from '../lab.js';
+import { compact, markOf, ms } from '../report/format.js';
+
+export function parseSize(value: string): WorkloadSize {
+  if (!(WORKLOAD_SIZES as readonly string[]).includes(value)) {
+    throw new Error(`unknown size '${value}'; known: ${WORKLOAD_SIZES.join(', ')}`);
+  }
+  return value as WorkloadSize;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description("run one workload under one strategy or engine: the guest's output, then a summary")
+    .argument('<strategy>', 'a strategy or engine name (see `virtlab list`)')
+    .argument('<workload>', 'a workload name (see `virtlab list`)')
+    .option('--size <size>', 'test or bench', parseSize, 'test')
+    .option('--max-instructions <n>', 'stop a guest after this many instructions', (v) => Number.parseInt(v, 10))
+    .action(async (strategyName: string, workloadName: string, opts: { size: WorkloadSize; maxInstructions?: number }) => {
+      const lab = await createLab();
+      const strategy = lab.registry.strategies.get(strategyName);
+      const workload = lab.registry.workloads.get(workloadName);
+      const why = lab.unavailable.get(strategy.name);
+      if (why !== undefined) throw new Error(`${strategy.name} is unavailable here: ${why}`);
+      // Run directly (not through the bench cell) so the guest's own output is shown as it printed it.
+      const report = await strategy.run(workload, {
+        size: opts.size,
+        ...(opts.maxInstructions === undefined ? {} : { maxInstructions: opts.maxInstructions }),
+      });
+      process.stdout.write(report.output);
+      const record = await runCell(
+        { ...strategy, run: () => Promise.resolve(report) },
+        workload,
+        { size: opts.size, repeats: 1 },
+      );
+      const lines = [
+        '',
+        `── ${strategy.name} × ${workload.name} (${opts.size})`,
+        `exit status   ${report.exitCode} (${report.stop})`,
+        `equivalent    ${markOf(record)}${record.difference === undefined ? '' : ` ${record.difference}`}`,
+      ];
+      if (report.labCycles !== undefined) lines.push(`lab cycles    ${report.labCycles} (${compact(report.labCycles)})`);
+      if (report.hostMs !== undefined) lines.push(`host time     ${ms(report.hostMs)}`);
+      if (report.instructions !== undefined) lines.push(`instructions  ${report.instructions}`);
+      const counters = Object.entries(report.counters).filter(([, v]) => v !== 0);
+      if (counters.length > 0) {
+        lines.push('counters');
+        const width = Math.max(...counters.map(([k]) => k.length));
+        for (const [k, v] of counters) lines.push(`  ${k.padEnd(width)}  ${v}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (!record.equivalent) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,41 @@
+import { Registry, type Strategy, type Workload } from '@virtlab/strategy';
+import type { Engine } from './engines/engine.js';
+import { v8WasmEngine } from './engines/v8-wasm.js';
+
+/** Options that every worker thread rebuilds the same lab from (plain data: it crosses threads). */
+export interface LabOptions {
+  /** Where `host-native` keeps the binaries it compiled for this bench run. */
+  readonly hostNativeDir?: string;
+}
+
+export interface Lab {
+  readonly registry: Registry;
+  /** Strategies and engines that cannot run on this machine, with the reason. */
+  readonly unavailable: ReadonlyMap<string, string>;
+}
+
+/** Lab-view strategies first, then host-view engines, each in the order the tables show them. */
+function strategies(_options: LabOptions): Strategy[] {
+  return [];
+}
+
+function engines(_options: LabOptions): Engine[] {
+  return [v8WasmEngine()];
+}
+
+function workloads(): Workload[] {
+  return [];
+}
+
+/** Assembles every strategy, engine and workload the runner knows. */
+export function createLab(options: LabOptions = {}): Promise<Lab> {
+  const registry = new Registry();
+  const unavailable = new Map<string, string>();
+  for (const s of strategies(options)) registry.registerStrategy(s);
+  for (const e of engines(options)) {
+    registry.registerStrategy(e);
+    if (e.unavailable !== undefined) unavailable.set(e.name, e.unavailable);
+  }
+  for (const w of workloads()) registry.registerWorkload(w);
+  return Promise.resolve({ registry, unavailable });
+}
