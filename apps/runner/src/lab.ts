@@ -1,5 +1,7 @@
 import { Registry, type Strategy, type Workload } from '@virtlab/strategy';
 import type { Engine } from './engines/engine.js';
+import { hostNativeEngine } from './engines/host-native.js';
+import { qemuEngine } from './engines/qemu.js';
 import { v8WasmEngine } from './engines/v8-wasm.js';
 
 /** Options that every worker thread rebuilds the same lab from (plain data: it crosses threads). */
@@ -19,8 +21,8 @@ function strategies(_options: LabOptions): Strategy[] {
   return [];
 }
 
-function engines(_options: LabOptions): Engine[] {
-  return [v8WasmEngine()];
+function engines(options: LabOptions): Engine[] {
+  return [hostNativeEngine(options.hostNativeDir), v8WasmEngine(), qemuEngine()];
 }
 
 function workloads(): Workload[] {
