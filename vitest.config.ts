@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@virtlab/source'] },
   ssr: { resolve: { conditions: ['@virtlab/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/guest/kernel/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
