@@ -1,0 +1,158 @@
+/**
+ * Flattened device tree (DTB) encoding, Devicetree Specification v0.4 chapter 5: a header, the
+ * memory reservation block, the structure block and the strings block, all big-endian.
+ */
+
+/** A property value: raw bytes, a string, a string list, u32 cells, or empty (`true`). */
+export type FdtValue = Uint8Array | string | readonly string[] | readonly number[] | true;
+
+export interface FdtNode {
+  readonly name: string;
+  readonly props: readonly (readonly [string, FdtValue])[];
+  readonly children: readonly FdtNode[];
+}
+
+export const FDT_MAGIC = 0xd00dfeed;
+const FDT_BEGIN_NODE = 1;
+const FDT_END_NODE = 2;
+const FDT_PROP = 3;
+const FDT_END = 9;
+const HEADER_SIZE = 40;
+const VERSION = 17;
+const LAST_COMPATIBLE_VERSION = 16;
+
+export class FdtError extends Error {
+  override name = 'FdtError';
+}
+
+export function node(name: string, props: FdtNode['props'], children: FdtNode['children'] = []): FdtNode {
+  return { name, props, children };
+}
+
+/** Grows a big-endian byte buffer. */
+class Writer {
+  bytes = new Uint8Array(1024);
+  length = 0;
+
+  #reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+
+  u32(v: number): void {
+    this.#reserve(4);
+    const b = this.bytes;
+    b[this.length] = v >>> 24;
+    b[this.length + 1] = v >>> 16;
+    b[this.length + 2] = v >>> 8;
+    b[this.length + 3] = v;
+    this.length += 4;
+  }
+
+  raw(data: Uint8Array): void {
+    this.#reserve(data.length);
+    this.bytes.set(data, this.length);
+    this.length += data.length;
+  }
+
+  /** Zero bytes up to a multiple of `n` (spec 5.4.1: tokens are 32-bit aligned). */
+  align(n: number): void {
+    const pad = (n - (this.length % n)) % n;
+    this.#reserve(pad);
+    this.bytes.fill(0, this.length, this.length + pad);
+    this.length += pad;
+  }
+
+  take(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}
+
+const utf8 = new TextEncoder();
+
+function encodeValue(value: FdtValue, where: string): Uint8Array {
+  if (value === true) return new Uint8Array(0);
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return utf8.encode(`${value}\0`);
+  if (value.length === 0) return new Uint8Array(0);
+  if (typeof value[0] === 'string') return utf8.encode((value as readonly string[]).map((s) => `${s}\0`).join(''));
+  const cells = value as readonly number[];
+  const out = new Uint8Array(cells.length * 4);
+  const view = new DataView(out.buffer);
+  cells.forEach((c, i) => {
+    if (!Number.isInteger(c) || c < 0 || c > 0xffffffff) throw new FdtError(`${where}: cell ${i} = ${c} is not a u32`);
+    view.setUint32(4 * i, c);
+  });
+  return out;
+}
+
+/** Encodes a tree into a DTB blob (spec 5.2 header, 5.3 reservation block, 5.4 structure, 5.5 strings). */
+export function encodeFdt(root: FdtNode, options: { bootCpuId?: number; reservations?: readonly [number, number][] } = {}): Uint8Array {
+  const struct = new Writer();
+  const strings = new Writer();
+  const stringOffsets = new Map<string, number>();
+  const nameOffset = (name: string) => {
+    let off = stringOffsets.get(name);
+    if (off === undefined) {
+      off = strings.length;
+      strings.raw(utf8.encode(`${name}\0`));
+      stringOffsets.set(name, off);
+    }
+    return off;
+  };
+
+  const emit = (n: FdtNode, path: string) => {
+    struct.u32(FDT_BEGIN_NODE);
+    struct.raw(utf8.encode(`${n.name}\0`));
+    struct.align(4);
+    for (const [name, value] of n.props) {
+      const bytes = encodeValue(value, `${path} ${name}`);
+      struct.u32(FDT_PROP);
+      struct.u32(bytes.length);
+      struct.u32(nameOffset(name));
+      struct.raw(bytes);
+      struct.align(4);
+    }
+    for (const child of n.children) emit(child, `${path === '/' ? '' : path}/${child.name}`);
+    struct.u32(FDT_END_NODE);
+  };
+  if (root.name !== '') throw new FdtError(`the root node's name must be empty, got '${root.name}'`);
+  emit(root, '/');
+  struct.u32(FDT_END);
+
+  const rsv = new Writer();
+  for (const [address, size] of options.reservations ?? []) {
+    rsv.u32(Math.floor(address / 2 ** 32));
+    rsv.u32(address >>> 0);
+    rsv.u32(Math.floor(size / 2 ** 32));
+    rsv.u32(size >>> 0);
+  }
+  rsv.u32(0);
+  rsv.u32(0);
+  rsv.u32(0);
+  rsv.u32(0);
+
+  const offMemRsvmap = HEADER_SIZE; // 40 is already 8-byte aligned (spec 5.3.1)
+  const offStruct = offMemRsvmap + rsv.length;
+  const offStrings = offStruct + struct.length;
+  const total = offStrings + strings.length;
+  const out = new Writer();
+  out.u32(FDT_MAGIC);
+  out.u32(total);
+  out.u32(offStruct);
+  out.u32(offStrings);
+  out.u32(offMemRsvmap);
+  out.u32(VERSION);
+  out.u32(LAST_COMPATIBLE_VERSION);
+  out.u32(options.bootCpuId ?? 0);
+  out.u32(strings.length);
+  out.u32(struct.length);
+  out.raw(rsv.take());
+  out.raw(struct.take());
+  out.raw(strings.take());
+  return out.take();
+}
