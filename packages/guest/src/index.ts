@@ -1,2 +1,9 @@
-// Public entry of @virtlab/guest. Its content lands with the issue "Guest software: toolchain, firmware, libc and the workload suite"; until then it exports nothing.
-export {};
+// Public entry of @virtlab/guest: the catalog of guest workloads and the paths of built images.
+export { GUEST_TARGETS, UnknownWorkloadError, workloadByName, workloads } from './catalog.js';
+export type { GuestTarget } from './catalog.js';
+export { guestImages, imageInfo } from './images.js';
+export type { GuestImageInfo } from './images.js';
+export { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPath, referencePath } from './paths.js';
+export { WORKLOAD_SPECS } from './workload-specs.js';
+export type { WorkloadSpec } from './workload-specs.js';
+export type { ClangRecipe, GeneratedRecipe, GenerateContext, ImageRecipe } from './build/recipe.js';

@@ -1,0 +1,5 @@
+import type { ClangRecipe } from './recipe.js';
+
+export function firmwareRecipes(): ClangRecipe[] {
+  return [];
+}
