@@ -216,8 +216,7 @@ static const char *basename(const char *path) {
 static int exec_core(struct proc *p, const char *path, struct exec_args *a) {
   struct inode *ip = fs_lookup(p->cwd, path);
   if (!ip) return -ENOENT;
-  if (ip->type == I_DIR) return -EISDIR;
-  if (ip->type != I_FILE) return -EPERM;
+  if (ip->type != I_FILE) return -EACCES;  // execve(2): not a regular file
   struct mm mm;
   if (mm_create(&mm) < 0) return -ENOMEM;
   u32 entry = 0, sp = 0;
