@@ -134,7 +134,7 @@ void sleep_on(const void *chan);
 void wakeup(const void *chan);
 void sleep_until(u64 deadline);
 __attribute__((noreturn)) void proc_exit(int status);
-void proc_kill_fault(const char *what, u32 addr);
+void proc_kill_fault(const char *what, int memory, u32 addr);
 struct proc *proc_first(const char *path, const char *arg);
 u64 ticks_now(void);
 u64 ns_to_ticks(u64 ns);

@@ -37,7 +37,11 @@ void kmain(u32 hartid, u32 fdt) {
   if (virtio_blk_init() == 0) fs_add_block_device("vda");
   proc_init();
   char init[128], args[128];
-  if (!bootarg("init", init, sizeof init)) strncpy_z(init, "/bin/sh", sizeof init);
+  if (!bootarg("init", init, sizeof init)) {
+    strncpy_z(init, "/bin/sh", sizeof init);
+    kprintf("virtlab kernel 0.1.0: %u MiB RAM, %u KiB initrd, %s\n", boot.mem_size >> 20,
+            (boot.initrd_end - boot.initrd_start) >> 10, virtio_blk_capacity() ? "disk /dev/vda" : "no disk");
+  }
   char *comma = init;
   while (*comma && *comma != ',') comma++;
   args[0] = 0;

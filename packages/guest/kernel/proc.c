@@ -401,9 +401,14 @@ i32 sys_kill(i32 pid, i32 sig) {
   return -ESRCH;
 }
 
-void proc_kill_fault(const char *what, u32 addr) {
-  kprintf("[kernel] pid %d (%s): %s at 0x%p, pc 0x%p: killed\n", curproc->pid, curproc->name, what, addr,
-          curproc->tf->pc);
+// One console line per fatal fault; memory faults name the address (stval), others only the pc,
+// since stval of other exceptions differs between implementations (priv 4.1.9).
+void proc_kill_fault(const char *what, int memory, u32 addr) {
+  if (memory)
+    kprintf("[kernel] pid %d (%s): %s at 0x%p, pc 0x%p: killed\n", curproc->pid, curproc->name, what, addr,
+            curproc->tf->pc);
+  else
+    kprintf("[kernel] pid %d (%s): %s, pc 0x%p: killed\n", curproc->pid, curproc->name, what, curproc->tf->pc);
 }
 
 i32 sys_getpid(void) { return curproc->pid; }

@@ -68,10 +68,10 @@ void trap_user(struct trapframe *tf) {
   } else if (cause == EXC_INSN_PAGE || cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE) {
     int r = mm_fault(&p->mm, tf->tval, cause == EXC_STORE_PAGE, cause == EXC_INSN_PAGE);
     if (r == -ENOMEM) {
-      proc_kill_fault("out of memory", tf->tval);
+      proc_kill_fault("out of memory", 1, tf->tval);
       p->killed = SIGKILL;
     } else if (r < 0) {
-      proc_kill_fault("segmentation fault", tf->tval);
+      proc_kill_fault("segmentation fault", 1, tf->tval);
       p->killed = SIGSEGV;
     }
   } else if (cause & CAUSE_INTERRUPT) {
@@ -79,7 +79,9 @@ void trap_user(struct trapframe *tf) {
   } else {
     int sig;
     const char *what = fault_name(cause, &sig);
-    proc_kill_fault(what, tf->tval);
+    int memory = cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS || cause == EXC_INSN_ACCESS ||
+                 cause == EXC_LOAD_MISALIGNED || cause == EXC_STORE_MISALIGNED;
+    proc_kill_fault(what, memory, tf->tval);
     p->killed = sig;
   }
   if (curproc->killed) proc_exit(curproc->killed);
