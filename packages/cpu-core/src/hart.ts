@@ -1,0 +1,1876 @@
+/**
+ * One RV32IMA hart with M, S and U modes (priv 1.12), Sv32 with a modeled TLB, PMP, and a
+ * predecoded interpreter.
+ *
+ * Speed design: code is predecoded per physical 4 KiB page into typed arrays (one packed int per
+ * instruction: handler id | rd << 8 | rs1 << 16 | rs2 << 24, plus an immediate), and the run loop
+ * is one switch over the handler id. Writes to x0 go to a sink register 32, so x0 reads 0 without
+ * a per-instruction reset. Lab cycles are charged from a per-handler cost table; interrupts are
+ * looked at only when the clock reaches the platform's next event or after MMIO and CSR writes.
+ * Stores into a predecoded page clear that instruction's entry, which is decoded again when
+ * reached: self-modifying code is always seen, as on QEMU.
+ */
+import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
+import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
+import {
+  CAUSE, CSR, DELEGABLE_EXCEPTIONS, DELEGABLE_IRQS, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MIP_WRITABLE, MISA,
+  MSTATUS, MSTATUS_WRITABLE, SSTATUS_MASK, SSTATUS_WRITABLE, csrPrivilege, csrReadOnly, ALL_IRQS,
+} from './csr.js';
+import type { Privilege } from './csr.js';
+import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, operandImmediate } from './decoder-table.js';
+import { disassemble } from './disassemble.js';
+import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
+import type { IsaProfile } from './isa-profile.js';
+import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
+import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
+
+export const ACCESS_LOAD = 0;
+export const ACCESS_STORE = 1;
+export const ACCESS_FETCH = 2;
+export type AccessKind = 0 | 1 | 2;
+
+const PTE_V = 1;
+const PTE_R = 2;
+const PTE_W = 4;
+const PTE_X = 8;
+const PTE_U = 16;
+const PTE_G = 32;
+const PTE_A = 64;
+const PTE_D = 128;
+
+const SLOT = 1025; // 1024 instructions and the page-end sentinel
+const CHUNK = 1 << 24;
+const INT_MIN = -0x80000000;
+const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const; // priv 3.1.9
+
+/** Why `run` returned. `run` never throws for anything the guest does. */
+export type StopReason =
+  | { readonly kind: 'halted'; readonly halt: HaltReason }
+  | { readonly kind: 'budget' }
+  /** WFI with no interrupt that could ever wake the hart. */
+  | { readonly kind: 'deadlock'; readonly pc: number }
+  /** The trap handler itself faults with the same cause, over and over (e.g. a jump into nothing with no handler). */
+  | { readonly kind: 'fault-loop'; readonly cause: number; readonly pc: number; readonly tval: number; readonly description: string };
+
+export interface RunResult {
+  readonly stop: StopReason;
+  /** Instructions retired by this call. */
+  readonly instructions: number;
+  readonly pc: number;
+}
+
+/** What a monitor is told about a trap bound for M-mode, before the hart vectors to mtvec. */
+export interface TrapInfo {
+  /** Exception code or interrupt number (without the interrupt bit). */
+  readonly code: number;
+  readonly interrupt: boolean;
+  /** The mcause value the trap would write. */
+  readonly cause: number;
+  readonly tval: number;
+  readonly epc: number;
+  /** Privilege the trap came from. */
+  readonly from: Privilege;
+}
+
+/**
+ * A hypervisor or firmware written in TypeScript. `onTrap` sees every trap bound for M-mode;
+ * returning 'handled' resumes the hart with whatever state the monitor left (through
+ * `hart.port`), 'deliver' lets the hart vector to mtvec as usual.
+ */
+export interface HartMonitor {
+  onTrap(hart: Hart, trap: TrapInfo): 'handled' | 'deliver';
+}
+
+export interface HartOptions {
+  readonly hartId?: number;
+  readonly profile?: IsaProfile | 'rv32ima' | 'legacy';
+  /** Modeled TLB entries (power of two); default 64. */
+  readonly tlbEntries?: number;
+  /** Physical pages whose predecoded form is cached; default 256 (1 MiB of code). */
+  readonly predecodePages?: number;
+  readonly resetPc?: number;
+  readonly monitor?: HartMonitor;
+}
+
+export class HartError extends Error {
+  override name = 'HartError';
+}
+
+// Unsigned high half of a 32x32 product, from 16-bit pieces so every partial product is exact.
+function mulhu(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+}
+
+const EVENT_NAMES = [
+  'tlb.misses', 'tlb.flushes', 'tlb.walk_levels', 'predecode.pages', 'predecode.flushes', 'wfi.entries', 'wfi.cycles',
+  'mmio.accesses', 'monitor.traps', 'monitor.handled', 'monitor.reg_reads', 'monitor.reg_writes', 'monitor.pc_writes',
+  'monitor.csr_reads', 'monitor.csr_writes', 'monitor.priv_writes', 'monitor.satp_switches', 'monitor.tlb_flushes',
+  'monitor.irq_injections', 'lrsc.sc_failures',
+] as const;
+export type HartEventName = (typeof EVENT_NAMES)[number];
+
+export class Hart {
+  readonly hartId: number;
+  readonly profile: IsaProfile;
+  readonly platform: HartPlatform;
+  readonly bus: Bus;
+  readonly clock: LabClock;
+  /** x0..x31; index 32 is where writes to x0 go. Raw state: uncounted (monitors use `port`). */
+  readonly regs = new Int32Array(33);
+  pc: number;
+  priv: Privilege = 3;
+  monitor: HartMonitor | undefined;
+  readonly tlb: Tlb;
+  readonly pmp = new Pmp();
+  readonly port: MonitorPort;
+
+  // CSR state (priv 1.12 chapter 3 and 4).
+  mstatus = 0;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  /** mip bits written by software (SSIP, STIP, SEIP); device lines come from the platform. */
+  mipSoft = 0;
+  /** mip bits a monitor injected. */
+  mipInjected = 0;
+  mtvec = 0;
+  mscratch = 0;
+  mepc = 0;
+  mcause = 0;
+  mtval = 0;
+  mcounteren = 0;
+  mcountinhibit = 0;
+  menvcfg = 0;
+  stvec = 0;
+  sscratch = 0;
+  sepc = 0;
+  scause = 0;
+  stval = 0;
+  scounteren = 0;
+  senvcfg = 0;
+  satp = 0;
+
+  /** Instructions retired since reset. */
+  retired = 0;
+  /** Set when the last general-path operation took a trap. */
+  trapped = false;
+  /** In WFI, waiting for an interrupt. */
+  waiting = false;
+  /** Lab cycle at which interrupt lines must be looked at again. */
+  nextCheck = 0;
+
+  #cycleOffset = 0;
+  #instretOffset = 0;
+  #reservation = -1;
+  #reservationValue = 0;
+  #traps = 0;
+  readonly #trapCounts = new Float64Array(16);
+  readonly #irqCounts = new Float64Array(16);
+  #tlbHits = 0;
+  readonly #events: Record<HartEventName, number>;
+
+  // Derived mode state (see #modesChanged).
+  #effPriv: Privilege = 3;
+  #dataTranslate = false;
+  #fetchTranslate = false;
+  #asid = 0;
+  /** 0: loads/stores go straight to RAM; 1: through the TLB fast path; 2: general path only. */
+  #dataMode = 0;
+
+  // Predecode cache.
+  readonly #pd: Int32Array;
+  readonly #pim: Int32Array;
+  readonly #slotPage: Int32Array;
+  readonly #pageSlot: Int32Array;
+  #nextSlot = 0;
+  readonly #opCount = new Float64Array(OP_COUNT);
+  readonly #opCost = new Int32Array(OP_COUNT);
+
+  // Current fetch page.
+  #fSb = 0;
+  #fVpage = 0;
+  #fPhys = 0;
+  #fSingle = false;
+
+  // Fault-loop detection.
+  #lastVector = -1;
+  #lastCause = -1;
+  #loopCount = 0;
+  #faultLoop: StopReason | undefined;
+
+  readonly #ram8: Int8Array;
+  readonly #ram16s: Int16Array;
+
+  constructor(platform: HartPlatform, options: HartOptions = {}) {
+    this.platform = platform;
+    this.bus = platform.bus;
+    this.clock = platform.clock;
+    this.hartId = options.hartId ?? 0;
+    const p = options.profile ?? RV32IMA_PROFILE;
+    this.profile = typeof p === 'string' ? isaProfile(p) : p;
+    this.tlb = new Tlb(options.tlbEntries ?? 64);
+    this.monitor = options.monitor;
+    this.pc = (options.resetPc ?? this.bus.ramBase) | 0;
+    const pages = options.predecodePages ?? 256;
+    if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`predecodePages must be a positive integer, got ${pages}`);
+    this.#pd = new Int32Array(pages * SLOT);
+    this.#pim = new Int32Array(pages * SLOT);
+    this.#slotPage = new Int32Array(pages).fill(-1);
+    this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
+    this.#ram8 = new Int8Array(this.bus.ram.buffer);
+    this.#ram16s = new Int16Array(this.bus.ram.buffer);
+    const cost = platform.cost;
+    for (let op = 0; op < OP_COUNT; op++) {
+      const f = FORM_BY_OP[op];
+      this.#opCost[op] = f === undefined ? 0 : cost.instruction[f.cls];
+    }
+    this.#events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
+    this.port = new MonitorPort(this, this.#events);
+    this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
+    this.#modesChanged();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run loop
+
+  /**
+   * Runs until `maxInstructions` instructions have retired (traps count as steps too, so a storm
+   * of traps also ends), the platform halts, the hart deadlocks in WFI, or a fault loop is seen.
+   */
+  run(maxInstructions: number): RunResult {
+    if (!(maxInstructions >= 0)) throw new RangeError(`maxInstructions must be >= 0, got ${maxInstructions}`);
+    const clock = this.clock;
+    const halt = this.platform.halt;
+    const startRetired = this.retired;
+    const startSteps = this.retired + this.#traps;
+    this.#faultLoop = undefined;
+    const r = this.regs;
+    const pd = this.#pd;
+    const pim = this.#pim;
+    const cnt = this.#opCount;
+    const oc = this.#opCost;
+    const bus = this.bus;
+    const ram32 = bus.ram32;
+    const ram16 = bus.ram16;
+    const ram8 = bus.ram;
+    const ram8s = this.#ram8;
+    const ram16s = this.#ram16s;
+    const rb = bus.ramBase | 0;
+    const rl1 = bus.ramSize - 1;
+    const rl2 = bus.ramSize - 2;
+    const rl4 = bus.ramSize - 4;
+    const tlb = this.tlb;
+    const tk = tlb.key;
+    const tf = tlb.fast;
+    const tro = tlb.ramOffset;
+    const tm = tlb.mask;
+    const pageSlot = this.#pageSlot;
+    const tb = this.platform.cost.takenBranch;
+    const result = (stop: StopReason): RunResult => ({ stop, instructions: this.retired - startRetired, pc: this.pc });
+
+    for (;;) {
+      if (halt.reason !== undefined) return result({ kind: 'halted', halt: halt.reason });
+      if (this.#faultLoop !== undefined) return result(this.#faultLoop);
+      if (clock.cycles >= this.nextCheck) this.#serviceInterrupts();
+      if (this.waiting) {
+        if (!this.#waitForInterrupt()) return result({ kind: 'deadlock', pc: this.pc });
+        continue;
+      }
+      const left = maxInstructions - (this.retired + this.#traps - startSteps);
+      if (left <= 0) return result({ kind: 'budget' });
+      if (!this.#setupFetch()) continue;
+
+      let i = this.#fSb + ((this.pc & 0xfff) >>> 2);
+      const sb = this.#fSb;
+      const vpage = this.#fVpage;
+      const po = this.#fPhys;
+      const dm = this.#dataMode;
+      let n = this.#fSingle ? 1 : Math.min(left, CHUNK);
+      let n0 = n;
+      let cyc = clock.cycles;
+      let evt = this.nextCheck;
+      let th = 0;
+      let jt = 0;
+
+      inner: for (;;) {
+        if (n === 0 || cyc >= evt) {
+          this.pc = (vpage + ((i - sb) << 2)) | 0;
+          break;
+        }
+        const w = pd[i]!;
+        const op = w & 0xff;
+        n--;
+        cyc += oc[op]!;
+        cnt[op] = cnt[op]! + 1;
+        jump: {
+          slow: {
+            switch (op) {
+              case 0: {
+                // Not decoded yet (new page, or cleared by a store): decode and dispatch again.
+                n++;
+                pd[i] = this.#predecode(ram32[(po + ((i - sb) << 2)) >>> 2]!, i);
+                continue inner;
+              }
+              case 1: // lui
+                r[(w >> 8) & 63] = pim[i]!;
+                i++;
+                continue inner;
+              case 2: // auipc
+                r[(w >> 8) & 63] = (vpage + ((i - sb) << 2) + pim[i]!) | 0;
+                i++;
+                continue inner;
+              case 3: {
+                // jal
+                const pc = (vpage + ((i - sb) << 2)) | 0;
+                const t = (pc + pim[i]!) | 0;
+                cyc += tb;
+                if ((t & 3) === 0) {
+                  r[(w >> 8) & 63] = (pc + 4) | 0;
+                  if (((t ^ vpage) >>> 12) === 0) {
+                    i = sb + ((t & 0xfff) >>> 2);
+                    continue inner;
+                  }
+                }
+                jt = t;
+                break jump;
+              }
+              case 4: {
+                // jalr
+                const pc = (vpage + ((i - sb) << 2)) | 0;
+                const t = ((r[(w >> 16) & 63]! + pim[i]!) & ~1) | 0;
+                cyc += tb;
+                if ((t & 3) === 0) {
+                  r[(w >> 8) & 63] = (pc + 4) | 0;
+                  if (((t ^ vpage) >>> 12) === 0) {
+                    i = sb + ((t & 0xfff) >>> 2);
+                    continue inner;
+                  }
+                }
+                jt = t;
+                break jump;
+              }
+              case 5: // beq
+                if (r[(w >> 16) & 63] === r[w >>> 24]) {
+                  const t = ((i - sb) << 2) + pim[i]!;
+                  cyc += tb;
+                  if ((t & ~0xffc) === 0) {
+                    i = sb + (t >> 2);
+                    continue inner;
+                  }
+                  jt = (vpage + t) | 0;
+                  break jump;
+                }
+                i++;
+                continue inner;
+              case 6: // bne
+                if (r[(w >> 16) & 63] !== r[w >>> 24]) {
+                  const t = ((i - sb) << 2) + pim[i]!;
+                  cyc += tb;
+                  if ((t & ~0xffc) === 0) {
+                    i = sb + (t >> 2);
+                    continue inner;
+                  }
+                  jt = (vpage + t) | 0;
+                  break jump;
+                }
+                i++;
+                continue inner;
+              case 7: // blt
+                if (r[(w >> 16) & 63]! < r[w >>> 24]!) {
+                  const t = ((i - sb) << 2) + pim[i]!;
+                  cyc += tb;
+                  if ((t & ~0xffc) === 0) {
+                    i = sb + (t >> 2);
+                    continue inner;
+                  }
+                  jt = (vpage + t) | 0;
+                  break jump;
+                }
+                i++;
+                continue inner;
+              case 8: // bge
+                if (r[(w >> 16) & 63]! >= r[w >>> 24]!) {
+                  const t = ((i - sb) << 2) + pim[i]!;
+                  cyc += tb;
+                  if ((t & ~0xffc) === 0) {
+                    i = sb + (t >> 2);
+                    continue inner;
+                  }
+                  jt = (vpage + t) | 0;
+                  break jump;
+                }
+                i++;
+                continue inner;
+              case 9: // bltu
+                if (r[(w >> 16) & 63]! >>> 0 < r[w >>> 24]! >>> 0) {
+                  const t = ((i - sb) << 2) + pim[i]!;
+                  cyc += tb;
+                  if ((t & ~0xffc) === 0) {
+                    i = sb + (t >> 2);
+                    continue inner;
+                  }
+                  jt = (vpage + t) | 0;
+                  break jump;
+                }
+                i++;
+                continue inner;
+              case 10: // bgeu
+                if (r[(w >> 16) & 63]! >>> 0 >= r[w >>> 24]! >>> 0) {
+                  const t = ((i - sb) << 2) + pim[i]!;
+                  cyc += tb;
+                  if ((t & ~0xffc) === 0) {
+                    i = sb + (t >> 2);
+                    continue inner;
+                  }
+                  jt = (vpage + t) | 0;
+                  break jump;
+                }
+                i++;
+                continue inner;
+              case 11: {
+                // lb
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                if (dm === 0) {
+                  const o = (a - rb) >>> 0;
+                  if (o <= rl1) {
+                    r[(w >> 8) & 63] = ram8s[o]!;
+                    i++;
+                    continue inner;
+                  }
+                } else if (dm === 1) {
+                  const v = a >>> 12;
+                  const e = v & tm;
+                  if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                    th++;
+                    r[(w >> 8) & 63] = ram8s[tro[e]! + (a & 0xfff)]!;
+                    i++;
+                    continue inner;
+                  }
+                }
+                break slow;
+              }
+              case 12: {
+                // lh
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                if ((a & 1) === 0) {
+                  if (dm === 0) {
+                    const o = (a - rb) >>> 0;
+                    if (o <= rl2) {
+                      r[(w >> 8) & 63] = ram16s[o >>> 1]!;
+                      i++;
+                      continue inner;
+                    }
+                  } else if (dm === 1) {
+                    const v = a >>> 12;
+                    const e = v & tm;
+                    if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                      th++;
+                      r[(w >> 8) & 63] = ram16s[(tro[e]! + (a & 0xfff)) >>> 1]!;
+                      i++;
+                      continue inner;
+                    }
+                  }
+                }
+                break slow;
+              }
+              case 13: {
+                // lw
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                if ((a & 3) === 0) {
+                  if (dm === 0) {
+                    const o = (a - rb) >>> 0;
+                    if (o <= rl4) {
+                      r[(w >> 8) & 63] = ram32[o >>> 2]!;
+                      i++;
+                      continue inner;
+                    }
+                  } else if (dm === 1) {
+                    const v = a >>> 12;
+                    const e = v & tm;
+                    if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                      th++;
+                      r[(w >> 8) & 63] = ram32[(tro[e]! + (a & 0xfff)) >>> 2]!;
+                      i++;
+                      continue inner;
+                    }
+                  }
+                }
+                break slow;
+              }
+              case 14: {
+                // lbu
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                if (dm === 0) {
+                  const o = (a - rb) >>> 0;
+                  if (o <= rl1) {
+                    r[(w >> 8) & 63] = ram8[o]!;
+                    i++;
+                    continue inner;
+                  }
+                } else if (dm === 1) {
+                  const v = a >>> 12;
+                  const e = v & tm;
+                  if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                    th++;
+                    r[(w >> 8) & 63] = ram8[tro[e]! + (a & 0xfff)]!;
+                    i++;
+                    continue inner;
+                  }
+                }
+                break slow;
+              }
+              case 15: {
+                // lhu
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                if ((a & 1) === 0) {
+                  if (dm === 0) {
+                    const o = (a - rb) >>> 0;
+                    if (o <= rl2) {
+                      r[(w >> 8) & 63] = ram16[o >>> 1]!;
+                      i++;
+                      continue inner;
+                    }
+                  } else if (dm === 1) {
+                    const v = a >>> 12;
+                    const e = v & tm;
+                    if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                      th++;
+                      r[(w >> 8) & 63] = ram16[(tro[e]! + (a & 0xfff)) >>> 1]!;
+                      i++;
+                      continue inner;
+                    }
+                  }
+                }
+                break slow;
+              }
+              case 16: {
+                // sb
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                let o = -1;
+                if (dm === 0) {
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl1) o = x;
+                } else if (dm === 1) {
+                  const v = a >>> 12;
+                  const e = v & tm;
+                  if (tk[e] === v && (tf[e]! & FAST_WRITE) !== 0) {
+                    th++;
+                    o = tro[e]! + (a & 0xfff);
+                  }
+                }
+                if (o >= 0) {
+                  ram8[o] = r[w >>> 24]!;
+                  const ps = pageSlot[o >>> 12]!;
+                  if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
+                  i++;
+                  continue inner;
+                }
+                break slow;
+              }
+              case 17: {
+                // sh
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                let o = -1;
+                if ((a & 1) === 0) {
+                  if (dm === 0) {
+                    const x = (a - rb) >>> 0;
+                    if (x <= rl2) o = x;
+                  } else if (dm === 1) {
+                    const v = a >>> 12;
+                    const e = v & tm;
+                    if (tk[e] === v && (tf[e]! & FAST_WRITE) !== 0) {
+                      th++;
+                      o = tro[e]! + (a & 0xfff);
+                    }
+                  }
+                }
+                if (o >= 0) {
+                  ram16[o >>> 1] = r[w >>> 24]!;
+                  const ps = pageSlot[o >>> 12]!;
+                  if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
+                  i++;
+                  continue inner;
+                }
+                break slow;
+              }
+              case 18: {
+                // sw
+                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                let o = -1;
+                if ((a & 3) === 0) {
+                  if (dm === 0) {
+                    const x = (a - rb) >>> 0;
+                    if (x <= rl4) o = x;
+                  } else if (dm === 1) {
+                    const v = a >>> 12;
+                    const e = v & tm;
+                    if (tk[e] === v && (tf[e]! & FAST_WRITE) !== 0) {
+                      th++;
+                      o = tro[e]! + (a & 0xfff);
+                    }
+                  }
+                }
+                if (o >= 0) {
+                  ram32[o >>> 2] = r[w >>> 24]!;
+                  const ps = pageSlot[o >>> 12]!;
+                  if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
+                  i++;
+                  continue inner;
+                }
+                break slow;
+              }
+              case 19: // addi
+                r[(w >> 8) & 63] = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                i++;
+                continue inner;
+              case 20: // slti
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! < pim[i]! ? 1 : 0;
+                i++;
+                continue inner;
+              case 21: // sltiu
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> 0 < pim[i]! >>> 0 ? 1 : 0;
+                i++;
+                continue inner;
+              case 22: // xori
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! ^ pim[i]!;
+                i++;
+                continue inner;
+              case 23: // ori
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! | pim[i]!;
+                i++;
+                continue inner;
+              case 24: // andi
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! & pim[i]!;
+                i++;
+                continue inner;
+              case 25: // slli
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! << pim[i]!;
+                i++;
+                continue inner;
+              case 26: // srli
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> pim[i]!;
+                i++;
+                continue inner;
+              case 27: // srai
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >> pim[i]!;
+                i++;
+                continue inner;
+              case 28: // add
+                r[(w >> 8) & 63] = (r[(w >> 16) & 63]! + r[w >>> 24]!) | 0;
+                i++;
+                continue inner;
+              case 29: // sub
+                r[(w >> 8) & 63] = (r[(w >> 16) & 63]! - r[w >>> 24]!) | 0;
+                i++;
+                continue inner;
+              case 30: // sll
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! << r[w >>> 24]!;
+                i++;
+                continue inner;
+              case 31: // slt
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! < r[w >>> 24]! ? 1 : 0;
+                i++;
+                continue inner;
+              case 32: // sltu
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> 0 < r[w >>> 24]! >>> 0 ? 1 : 0;
+                i++;
+                continue inner;
+              case 33: // xor
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! ^ r[w >>> 24]!;
+                i++;
+                continue inner;
+              case 34: // srl
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> r[w >>> 24]!;
+                i++;
+                continue inner;
+              case 35: // sra
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >> r[w >>> 24]!;
+                i++;
+                continue inner;
+              case 36: // or
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! | r[w >>> 24]!;
+                i++;
+                continue inner;
+              case 37: // and
+                r[(w >> 8) & 63] = r[(w >> 16) & 63]! & r[w >>> 24]!;
+                i++;
+                continue inner;
+              case 48: // mul
+                r[(w >> 8) & 63] = Math.imul(r[(w >> 16) & 63]!, r[w >>> 24]!);
+                i++;
+                continue inner;
+              case 49: {
+                // mulh: unsigned high half corrected for the signs (two's complement identity)
+                const a = r[(w >> 16) & 63]!;
+                const b = r[w >>> 24]!;
+                r[(w >> 8) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+                i++;
+                continue inner;
+              }
+              case 50: {
+                // mulhsu
+                const a = r[(w >> 16) & 63]!;
+                const b = r[w >>> 24]!;
+                r[(w >> 8) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+                i++;
+                continue inner;
+              }
+              case 51: // mulhu
+                r[(w >> 8) & 63] = mulhu(r[(w >> 16) & 63]!, r[w >>> 24]!);
+                i++;
+                continue inner;
+              case 52: {
+                // div: by zero gives -1, overflow gives the dividend (unpriv 13.2)
+                const a = r[(w >> 16) & 63]!;
+                const b = r[w >>> 24]!;
+                r[(w >> 8) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
+                i++;
+                continue inner;
+              }
+              case 53: {
+                // divu
+                const b = r[w >>> 24]! >>> 0;
+                r[(w >> 8) & 63] = b === 0 ? -1 : (r[(w >> 16) & 63]! >>> 0) / b;
+                i++;
+                continue inner;
+              }
+              case 54: {
+                // rem: by zero gives the dividend, overflow gives 0
+                const a = r[(w >> 16) & 63]!;
+                const b = r[w >>> 24]!;
+                r[(w >> 8) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
+                i++;
+                continue inner;
+              }
+              case 55: {
+                // remu
+                const a = r[(w >> 16) & 63]!;
+                const b = r[w >>> 24]! >>> 0;
+                r[(w >> 8) & 63] = b === 0 ? a : (a >>> 0) % b;
+                i++;
+                continue inner;
+              }
+              case OP_PAGE_END:
+                n++;
+                this.pc = (vpage + 4096) | 0;
+                break inner;
+              default:
+                break slow;
+            }
+          }
+          // General path: memory through translation and PMP, MMIO, atomics, CSRs, system.
+          this.retired += n0 - n - 1;
+          n0 = n + 1;
+          const pc = (vpage + ((i - sb) << 2)) | 0;
+          this.pc = pc;
+          clock.cycles = cyc;
+          const status = this.execute(ram32[(po + ((i - sb) << 2)) >>> 2]!);
+          cyc = clock.cycles;
+          if (status === 0) {
+            i++;
+            evt = this.nextCheck;
+            continue inner;
+          }
+          if (this.trapped) {
+            this.trapped = false;
+            n++;
+            cnt[op] = cnt[op] - 1;
+            cyc -= oc[op]!;
+          }
+          break inner;
+        }
+        // A jump that leaves the page, or lands on a misaligned address (priv 3.1.15: the jump raises).
+        if ((jt & 3) !== 0) {
+          this.retired += n0 - n - 1;
+          n0 = n + 1;
+          n++;
+          cnt[op] = cnt[op] - 1;
+          cyc -= oc[op]! + tb;
+          this.pc = (vpage + ((i - sb) << 2)) | 0;
+          clock.cycles = cyc;
+          this.#raise(CAUSE.misalignedFetch, jt);
+          this.trapped = false;
+          cyc = clock.cycles;
+        } else {
+          this.pc = jt;
+        }
+        break;
+      }
+      clock.cycles = cyc;
+      this.retired += n0 - n;
+      this.#tlbHits += th;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Predecode
+
+  #predecode(word: number, i: number): number {
+    const form = decodeForm(word);
+    if (form === undefined) {
+      this.#pim[i] = word;
+      return OP_ILLEGAL;
+    }
+    this.#pim[i] = operandImmediate(form, word);
+    const rd = field.rd(word);
+    return form.op | ((rd === 0 ? 32 : rd) << 8) | (field.rs1(word) << 16) | (field.rs2(word) << 24);
+  }
+
+  #slotFor(ramPage: number): number {
+    const existing = this.#pageSlot[ramPage]!;
+    if (existing >= 0) return existing;
+    const s = this.#nextSlot;
+    this.#nextSlot = (s + 1) % this.#slotPage.length;
+    const old = this.#slotPage[s]!;
+    if (old >= 0) this.#pageSlot[old] = -1;
+    this.#slotPage[s] = ramPage;
+    const base = s * SLOT;
+    this.#pd.fill(0, base, base + 1024);
+    this.#pd[base + 1024] = OP_PAGE_END;
+    this.#pageSlot[ramPage] = base;
+    this.#events['predecode.pages']++;
+    return base;
+  }
+
+  /** Forgets predecoded code in [address, address+length) of physical RAM (DMA, loaders). */
+  invalidateCode(address: number, length: number): void {
+    const off = (address >>> 0) - this.bus.ramBase;
+    if (length <= 0) return;
+    const first = Math.max(0, Math.floor(off / 4096));
+    const last = Math.min(this.#pageSlot.length - 1, Math.floor((off + length - 1) / 4096));
+    for (let p = first; p <= last; p++) {
+      const base = this.#pageSlot[p]!;
+      if (base >= 0) this.#pd.fill(0, base, base + 1024);
+    }
+  }
+
+  /** fence.i: drop every predecoded page. */
+  flushPredecode(): void {
+    for (let s = 0; s < this.#slotPage.length; s++) {
+      const p = this.#slotPage[s]!;
+      if (p >= 0) this.#pageSlot[p] = -1;
+      this.#slotPage[s] = -1;
+    }
+    this.#events['predecode.flushes']++;
+  }
+
+  /** Translates `pc` for execution and points the run loop at its predecoded page. */
+  #setupFetch(): boolean {
+    const pc = this.pc;
+    if ((pc & 3) !== 0) {
+      this.#raise(CAUSE.misalignedFetch, pc);
+      this.trapped = false;
+      return false;
+    }
+    const pa = this.translate(pc, ACCESS_FETCH, 4);
+    if (pa < 0) {
+      this.trapped = false;
+      return false;
+    }
+    const off = pa - this.bus.ramBase;
+    if (off < 0 || off + 4 > this.bus.ramSize) {
+      this.#raise(CAUSE.fetchAccess, pc);
+      this.trapped = false;
+      return false;
+    }
+    const page = pa - (pa % 4096);
+    // Run a whole page only when PMP (and the TLB) grant execution uniformly over it.
+    let single = (this.pmp.permissions(page, 4096, this.priv) & PMP_X) === 0;
+    if (this.#fetchTranslate) {
+      const e = (pc >>> 12) & this.tlb.mask;
+      if (this.tlb.key[e] !== pc >>> 12 || (this.tlb.fast[e]! & FAST_EXEC) === 0) single = true;
+    }
+    this.#fSingle = single;
+    this.#fPhys = off - (off % 4096);
+    this.#fSb = this.#slotFor(this.#fPhys / 4096);
+    this.#fVpage = pc & ~0xfff;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // General path, shared with the emulator's translator
+
+  /**
+   * Executes one instruction `word` at `pc` through the general path: loads and stores (with
+   * translation, PMP, MMIO and misaligned accesses), atomics, CSR access, fences, ecall/ebreak,
+   * mret/sret, wfi, sfence.vma and illegal words. Returns 0 when execution continues at pc+4 (pc
+   * is left for the caller to advance), 1 when pc or the machine's mode changed (pc is updated;
+   * `trapped` tells whether a trap was taken). Plain ALU and branch forms are the caller's.
+   */
+  execute(word: number): 0 | 1 {
+    const form = decodeForm(word);
+    const r = this.regs;
+    if (form === undefined) return this.#illegal(word);
+    const rd = field.rd(word);
+    const rs1 = field.rs1(word);
+    const rs2 = field.rs2(word);
+    switch (form.op) {
+      case 11:
+      case 12:
+      case 13:
+      case 14:
+      case 15: {
+        const size = form.op === 11 || form.op === 14 ? 1 : form.op === 13 ? 4 : 2;
+        const v = this.load((r[rs1]! + imm.i(word)) | 0, size, form.op <= 13);
+        if (this.trapped) return 1;
+        if (rd !== 0) r[rd] = v;
+        return 0;
+      }
+      case 16:
+      case 17:
+      case 18:
+        this.store((r[rs1]! + imm.s(word)) | 0, form.op === 16 ? 1 : form.op === 17 ? 2 : 4, r[rs2]!);
+        return this.trapped ? 1 : 0;
+      case 38: // fence: a single hart with a coherent memory model needs nothing
+        return 0;
+      case 39: // fence.i
+        this.flushPredecode();
+        this.pc = (this.pc + 4) | 0;
+        return 1;
+      case 40: // ecall
+        this.#raise(this.priv === 0 ? CAUSE.ecallU : this.priv === 1 ? CAUSE.ecallS : CAUSE.ecallM, 0);
+        return 1;
+      case 41: // ebreak: QEMU 7.2 leaves tval 0 (checked with qemu-system-riscv32)
+        this.#raise(CAUSE.breakpoint, 0);
+        return 1;
+      case 42:
+      case 43:
+      case 44:
+      case 45:
+      case 46:
+      case 47:
+        return this.#csrInstruction(word, form.op);
+      case 56:
+      case 57:
+      case 58:
+      case 59:
+      case 60:
+      case 61:
+      case 62:
+      case 63:
+      case 64:
+      case 65:
+      case 66: {
+        const v = this.#atomic(form.op, r[rs1]!, r[rs2]!);
+        if (this.trapped) return 1;
+        if (rd !== 0) r[rd] = v;
+        return 0;
+      }
+      case 67:
+        return this.sret(word);
+      case 68:
+        return this.mret(word);
+      case 69:
+        return this.wfi(word);
+      case 70:
+        return this.sfenceVma(word, rs1 === 0 ? undefined : r[rs1]!, rs2 === 0 ? undefined : r[rs2]!);
+      default:
+        throw new HartError(`execute: ${form.mnemonic} is not a general-path form (at pc 0x${(this.pc >>> 0).toString(16)})`);
+    }
+  }
+
+  #illegal(word: number): 1 {
+    // QEMU 7.2 reports the instruction bits in tval for illegal instructions.
+    this.#raise(CAUSE.illegalInstruction, word);
+    return 1;
+  }
+
+  /** mret (priv 3.3.2): pop the M-mode interrupt stack. */
+  mret(word = 0x30200073): 0 | 1 {
+    if (this.priv !== 3) return this.#illegal(word);
+    let s = this.mstatus;
+    const mpp = ((s >>> 11) & 3) as Privilege;
+    s = (s & MSTATUS.MPIE) !== 0 ? s | MSTATUS.MIE : s & ~MSTATUS.MIE;
+    s |= MSTATUS.MPIE;
+    s &= ~MSTATUS.MPP;
+    if (mpp !== 3) s &= ~MSTATUS.MPRV; // priv 1.12: leaving M for a lower mode clears MPRV
+    this.mstatus = s;
+    this.priv = mpp;
+    this.pc = this.mepc;
+    this.clock.cycles += this.platform.cost.trapReturn;
+    this.#modesChanged();
+    return 1;
+  }
+
+  /** sret (priv 3.3.2, 4.1.1): pop the S-mode interrupt stack; TSR makes it illegal in S. */
+  sret(word = 0x10200073): 0 | 1 {
+    if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MSTATUS.TSR) !== 0)) return this.#illegal(word);
+    let s = this.mstatus;
+    const spp = ((s >>> 8) & 1) as Privilege;
+    s = (s & MSTATUS.SPIE) !== 0 ? s | MSTATUS.SIE : s & ~MSTATUS.SIE;
+    s |= MSTATUS.SPIE;
+    s &= ~(MSTATUS.SPP | MSTATUS.MPRV);
+    this.mstatus = s;
+    this.priv = spp;
+    this.pc = this.sepc;
+    this.clock.cycles += this.platform.cost.trapReturn;
+    this.#modesChanged();
+    return 1;
+  }
+
+  /**
+   * wfi (priv 3.3.3), as QEMU 7.2's helper_wfi: illegal in U (S-mode exists), illegal in S when
+   * TW is set; otherwise the hart retires it and sleeps until mip & mie is non-zero.
+   */
+  wfi(word = 0x10500073): 0 | 1 {
+    if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MSTATUS.TW) !== 0)) return this.#illegal(word);
+    this.pc = (this.pc + 4) | 0;
+    this.clock.cycles += this.platform.cost.wfi;
+    this.waiting = true;
+    this.#events['wfi.entries']++;
+    this.nextCheck = 0;
+    return 1;
+  }
+
+  /** sfence.vma (priv 4.2.1); `vaddr`/`asid` undefined mean x0 operands. Illegal in U, and in S with TVM. */
+  sfenceVma(word: number, vaddr: number | undefined, asid: number | undefined): 0 | 1 {
+    if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MSTATUS.TVM) !== 0)) return this.#illegal(word);
+    this.tlb.flush(vaddr, asid === undefined ? undefined : asid & 0x1ff);
+    this.#events['tlb.flushes']++;
+    this.pc = (this.pc + 4) | 0;
+    return 1;
+  }
+
+  /** Flushes the whole TLB (what sfence.vma x0, x0 does). */
+  flushTlb(): void {
+    this.tlb.flush(undefined, undefined);
+    this.#events['tlb.flushes']++;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // CSRs
+
+  #csrInstruction(word: number, op: number): 0 | 1 {
+    const csr = field.csr(word);
+    const rd = field.rd(word);
+    const rs1 = field.rs1(word);
+    const immForm = op >= 45;
+    const src = immForm ? rs1 : this.regs[rs1]!;
+    const kind = (op - 42) % 3; // 0 rw, 1 rs, 2 rc
+    const writes = kind === 0 || rs1 !== 0;
+    let writeMask = -1;
+    if (csrPrivilege(csr) > this.priv) {
+      const hole = this.priv === 0 ? this.profile.userCsrHoles.find((h) => h.csr === csr) : undefined;
+      if (hole === undefined || !hole.readsRealValue) return this.#illegal(word);
+      writeMask = hole.writeMask;
+    }
+    if (writes && csrReadOnly(csr)) return this.#illegal(word);
+    if (csr === CSR.satp && this.priv === 1 && (this.mstatus & MSTATUS.TVM) !== 0) return this.#illegal(word);
+    if (!this.#counterAllowed(csr)) return this.#illegal(word);
+    const old = this.readCsr(csr);
+    if (old === undefined) return this.#illegal(word);
+    if (writes) {
+      let v = kind === 0 ? src : kind === 1 ? old | src : old & ~src;
+      v = (old & ~writeMask) | (v & writeMask);
+      this.writeCsr(csr, v);
+    }
+    if (rd !== 0) this.regs[rd] = old;
+    if (!writes) return 0;
+    this.pc = (this.pc + 4) | 0;
+    this.nextCheck = 0;
+    return 1;
+  }
+
+  /** cycle/time/instret and hpmcounters are gated by mcounteren and scounteren (priv 3.1.11, 4.1.5). */
+  #counterAllowed(csr: number): boolean {
+    if (!((csr >= 0xc00 && csr <= 0xc1f) || (csr >= 0xc80 && csr <= 0xc9f))) return true;
+    const bit = 1 << (csr & 31);
+    if (this.priv < 3 && (this.mcounteren & bit) === 0) return false;
+    if (this.priv === 0 && (this.scounteren & bit) === 0) return false;
+    return true;
+  }
+
+  #mip(): number {
+    return (this.platform.interruptLevels(this.hartId) & ALL_IRQS) | this.mipSoft | this.mipInjected;
+  }
+
+  /** Reads a CSR without privilege checks (monitors, the translator); undefined when not implemented. */
+  readCsr(csr: number): number | undefined {
+    switch (csr) {
+      case CSR.mstatus:
+        return this.mstatus;
+      case CSR.sstatus:
+        return this.mstatus & SSTATUS_MASK;
+      case CSR.misa:
+        return MISA;
+      case CSR.medeleg:
+        return this.medeleg;
+      case CSR.mideleg:
+        return this.mideleg;
+      case CSR.mie:
+        return this.mie;
+      case CSR.sie:
+        return this.mie & this.mideleg;
+      case CSR.mip:
+        return this.#mip();
+      case CSR.sip:
+        return this.#mip() & this.mideleg;
+      case CSR.mtvec:
+        return this.mtvec;
+      case CSR.stvec:
+        return this.stvec;
+      case CSR.mscratch:
+        return this.mscratch;
+      case CSR.sscratch:
+        return this.sscratch;
+      case CSR.mepc:
+        return this.mepc;
+      case CSR.sepc:
+        return this.sepc;
+      case CSR.mcause:
+        return this.mcause;
+      case CSR.scause:
+        return this.scause;
+      case CSR.mtval:
+        return this.mtval;
+      case CSR.stval:
+        return this.stval;
+      case CSR.mcounteren:
+        return this.mcounteren;
+      case CSR.scounteren:
+        return this.scounteren;
+      case CSR.mcountinhibit:
+        return this.mcountinhibit;
+      case CSR.menvcfg:
+        return this.menvcfg;
+      case CSR.senvcfg:
+        return this.senvcfg;
+      case CSR.mstatush:
+      case CSR.menvcfgh:
+      case CSR.mvendorid:
+      case CSR.marchid:
+      case CSR.mimpid:
+      case CSR.mconfigptr:
+        return 0;
+      case CSR.mhartid:
+        return this.hartId;
+      case CSR.satp:
+        return this.satp;
+      case CSR.cycle:
+      case CSR.mcycle:
+        return this.#low(this.clock.cycles + this.#cycleOffset);
+      case CSR.cycleh:
+      case CSR.mcycleh:
+        return this.#high(this.clock.cycles + this.#cycleOffset);
+      case CSR.instret:
+      case CSR.minstret:
+        return this.#low(this.retired + this.#instretOffset);
+      case CSR.instreth:
+      case CSR.minstreth:
+        return this.#high(this.retired + this.#instretOffset);
+      case CSR.time:
+        return this.#low(this.clock.mtime);
+      case CSR.timeh:
+        return this.#high(this.clock.mtime);
+      default:
+        if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + 4) return this.pmp.readCfg(csr - CSR.pmpcfg0);
+        if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + 16) return this.pmp.addr[csr - CSR.pmpaddr0]! | 0;
+        // hpmcounter3..31, their high halves, mhpmcounters and mhpmevents: implemented as zero.
+        if ((csr & 31) >= 3 && [0xc00, 0xc80, 0xb00, 0xb80, 0x320].includes(csr & ~31)) return 0;
+        return undefined;
+    }
+  }
+
+  #low(v: number): number {
+    return (v % 4294967296) | 0;
+  }
+
+  #high(v: number): number {
+    return Math.floor(v / 4294967296) | 0;
+  }
+
+  /** Writes a CSR without privilege checks, applying its WARL rules; unknown CSRs are ignored. */
+  writeCsr(csr: number, value: number): void {
+    const v = value | 0;
+    switch (csr) {
+      case CSR.mstatus: {
+        let n = (this.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
+        if (((n >>> 11) & 3) === 2) n = (n & ~MSTATUS.MPP) | (this.mstatus & MSTATUS.MPP); // MPP is WARL: 2 is reserved
+        this.mstatus = n;
+        break;
+      }
+      case CSR.sstatus:
+        this.mstatus = (this.mstatus & ~SSTATUS_WRITABLE) | (v & SSTATUS_WRITABLE);
+        break;
+      case CSR.medeleg:
+        this.medeleg = v & DELEGABLE_EXCEPTIONS;
+        break;
+      case CSR.mideleg:
+        this.mideleg = v & DELEGABLE_IRQS;
+        break;
+      case CSR.mie:
+        this.mie = v & ALL_IRQS;
+        break;
+      case CSR.sie:
+        this.mie = (this.mie & ~this.mideleg) | (v & this.mideleg);
+        break;
+      case CSR.mip:
+        this.mipSoft = (this.mipSoft & ~MIP_WRITABLE) | (v & MIP_WRITABLE);
+        break;
+      case CSR.sip: {
+        const m = this.mideleg & (1 << IRQ.SSI); // only SSIP is writable through sip (priv 4.1.3)
+        this.mipSoft = (this.mipSoft & ~m) | (v & m);
+        break;
+      }
+      case CSR.mtvec:
+        if ((v & 3) < 2) this.mtvec = v; // QEMU 7.2 ignores reserved modes
+        break;
+      case CSR.stvec:
+        if ((v & 3) < 2) this.stvec = v;
+        break;
+      case CSR.mscratch:
+        this.mscratch = v;
+        break;
+      case CSR.sscratch:
+        this.sscratch = v;
+        break;
+      case CSR.mepc:
+        this.mepc = v & ~3; // IALIGN=32 without C
+        break;
+      case CSR.sepc:
+        this.sepc = v & ~3;
+        break;
+      case CSR.mcause:
+        this.mcause = v;
+        break;
+      case CSR.scause:
+        this.scause = v;
+        break;
+      case CSR.mtval:
+        this.mtval = v;
+        break;
+      case CSR.stval:
+        this.stval = v;
+        break;
+      case CSR.mcounteren:
+        this.mcounteren = v;
+        break;
+      case CSR.scounteren:
+        this.scounteren = v;
+        break;
+      case CSR.mcountinhibit:
+        this.mcountinhibit = v & ~2;
+        break;
+      case CSR.menvcfg:
+        this.menvcfg = v & 1; // FIOM
+        break;
+      case CSR.senvcfg:
+        this.senvcfg = v & 1;
+        break;
+      case CSR.satp:
+        this.satp = v;
+        break;
+      case CSR.mcycle:
+        this.#cycleOffset = (Math.floor((this.clock.cycles + this.#cycleOffset) / 4294967296) * 4294967296 + (v >>> 0)) - this.clock.cycles;
+        break;
+      case CSR.mcycleh:
+        this.#cycleOffset = (v >>> 0) * 4294967296 + ((this.clock.cycles + this.#cycleOffset) % 4294967296) - this.clock.cycles;
+        break;
+      case CSR.minstret:
+        // The write happens instead of this instruction's own increment (priv 3.1.10): hence -1.
+        this.#instretOffset = (Math.floor((this.retired + this.#instretOffset) / 4294967296) * 4294967296 + (v >>> 0)) - this.retired - 1;
+        break;
+      case CSR.minstreth:
+        this.#instretOffset = (v >>> 0) * 4294967296 + ((this.retired + this.#instretOffset) % 4294967296) - this.retired - 1;
+        break;
+      default:
+        if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + 4) this.pmp.writeCfg(csr - CSR.pmpcfg0, v);
+        else if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + 16) this.pmp.writeAddr(csr - CSR.pmpaddr0, v);
+        else return;
+        this.#pmpChanged();
+        return;
+    }
+    this.#modesChanged();
+  }
+
+  #pmpChanged(): void {
+    const t = this.tlb;
+    for (let e = 0; e < t.size; e++) if (t.vpn[e]! >= 0) t.pmp[e] = this.pmp.permissions(t.physical[e]!, 4096, 1);
+    this.#modesChanged();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Traps and interrupts
+
+  #raise(code: number, tval: number): void {
+    this.trapped = true;
+    this.takeTrap(code, false, tval);
+  }
+
+  /**
+   * Trap entry (priv 3.1.6.1, 3.1.8, 4.1.1) from `pc`: delegated traps from S or U go to S; the
+   * rest go to M, where a monitor sees them first.
+   */
+  takeTrap(code: number, interrupt: boolean, tval: number): void {
+    const epc = this.pc;
+    const from = this.priv;
+    this.#traps++;
+    (interrupt ? this.#irqCounts : this.#trapCounts)[code & 15]!++;
+    this.#reservation = -1;
+    this.waiting = false;
+    this.nextCheck = 0;
+    const cause = interrupt ? (code | 0x80000000) | 0 : code;
+    const deleg = interrupt ? this.mideleg : this.medeleg;
+    let target: number;
+    if (from <= 1 && ((deleg >>> code) & 1) !== 0) {
+      this.scause = cause;
+      this.sepc = epc;
+      this.stval = tval | 0;
+      let s = this.mstatus;
+      s = (s & MSTATUS.SIE) !== 0 ? s | MSTATUS.SPIE : s & ~MSTATUS.SPIE;
+      s &= ~MSTATUS.SIE;
+      s = from === 1 ? s | MSTATUS.SPP : s & ~MSTATUS.SPP;
+      this.mstatus = s;
+      this.priv = 1;
+      target = this.stvec;
+    } else {
+      if (this.monitor !== undefined) {
+        this.#events['monitor.traps']++;
+        const verdict = this.monitor.onTrap(this, { code, interrupt, cause, tval: tval | 0, epc, from });
+        if (verdict === 'handled') {
+          this.#events['monitor.handled']++;
+          this.#modesChanged();
+          return;
+        }
+      }
+      this.mcause = cause;
+      this.mepc = epc;
+      this.mtval = tval | 0;
+      let s = this.mstatus;
+      s = (s & MSTATUS.MIE) !== 0 ? s | MSTATUS.MPIE : s & ~MSTATUS.MPIE;
+      s &= ~MSTATUS.MIE;
+      s = (s & ~MSTATUS.MPP) | (from << 11);
+      this.mstatus = s;
+      this.priv = 3;
+      target = this.mtvec;
+    }
+    const base = target & ~3;
+    this.pc = ((target & 3) === 1 && interrupt ? base + 4 * code : base) | 0;
+    this.clock.cycles += this.platform.cost.trapEntry;
+    if (!interrupt && epc === this.#lastVector && code === this.#lastCause) {
+      if (++this.#loopCount >= 3) {
+        this.#faultLoop = {
+          kind: 'fault-loop',
+          cause: code,
+          pc: epc,
+          tval: tval | 0,
+          description: `trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${code} (${EXCEPTION_NAMES[code] ?? '?'}) tval 0x${(tval >>> 0).toString(16)}, again and again`,
+        };
+      }
+    } else {
+      this.#loopCount = 0;
+    }
+    this.#lastVector = this.pc;
+    this.#lastCause = interrupt ? -1 : code;
+    this.#modesChanged();
+  }
+
+  /** Takes the highest-priority enabled pending interrupt, if any (priv 3.1.9). */
+  #serviceInterrupts(): void {
+    const next = this.platform.nextEventCycle(this.hartId);
+    // Lines were just read: an event time already passed changes nothing more.
+    this.nextCheck = next > this.clock.cycles ? next : Infinity;
+    const pending = this.#mip() & this.mie;
+    if (pending === 0) return;
+    const mEnabled = this.priv < 3 || (this.mstatus & MSTATUS.MIE) !== 0;
+    const sEnabled = this.priv < 1 || (this.priv === 1 && (this.mstatus & MSTATUS.SIE) !== 0);
+    const m = mEnabled ? pending & ~this.mideleg : 0;
+    const s = sEnabled ? pending & this.mideleg : 0;
+    const take = m !== 0 ? m : s;
+    if (take === 0) return;
+    for (const irq of IRQ_PRIORITY) {
+      if ((take & (1 << irq)) !== 0) {
+        this.takeTrap(irq, true, 0);
+        return;
+      }
+    }
+  }
+
+  /** One step of WFI: wake on mip & mie, else let time pass to the next event. False = deadlock. */
+  #waitForInterrupt(): boolean {
+    if ((this.#mip() & this.mie) !== 0) {
+      this.waiting = false;
+      return true;
+    }
+    const next = this.platform.nextEventCycle(this.hartId);
+    if (!(next > this.clock.cycles) || next === Infinity) return false;
+    this.#events['wfi.cycles'] += next - this.clock.cycles;
+    this.clock.cycles = next;
+    this.nextCheck = 0;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Memory: translation, PMP, RAM and MMIO
+
+  /** Re-derives translation and fast-path modes after privilege, mstatus, satp or PMP changed. */
+  refreshModes(): void {
+    this.#modesChanged();
+  }
+
+  #modesChanged(): void {
+    const s = this.mstatus;
+    this.#effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
+    const sv32 = this.satp >>> 31 === 1;
+    this.#dataTranslate = sv32 && this.#effPriv < 3;
+    this.#fetchTranslate = sv32 && this.priv < 3;
+    this.#asid = (this.satp >>> 22) & 0x1ff;
+    if (this.#dataTranslate) this.#dataMode = 1;
+    else this.#dataMode = (this.pmp.permissions(this.bus.ramBase, this.bus.ramSize, this.#effPriv) & 3) === 3 ? 0 : 2;
+    const t = this.tlb;
+    for (let e = 0; e < t.size; e++) this.#refreshEntry(e);
+  }
+
+  #refreshEntry(e: number): void {
+    const t = this.tlb;
+    const vpn = t.vpn[e]!;
+    if (vpn < 0 || (t.global[e] === 0 && t.asid[e] !== this.#asid)) {
+      t.key[e] = -1;
+      t.fast[e] = 0;
+      return;
+    }
+    t.key[e] = vpn;
+    const off = t.physical[e]! - this.bus.ramBase;
+    let fast = 0;
+    if (off >= 0 && off + 4096 <= this.bus.ramSize) {
+      t.ramOffset[e] = off;
+      const f = t.flags[e]!;
+      const p = t.pmp[e]!;
+      if (this.#dataTranslate) {
+        if ((p & PMP_R) !== 0 && this.#ptePermits(f, ACCESS_LOAD, this.#effPriv)) fast |= FAST_READ;
+        if ((p & PMP_W) !== 0 && (f & PTE_D) !== 0 && this.#ptePermits(f, ACCESS_STORE, this.#effPriv)) fast |= FAST_WRITE;
+      }
+      if (this.#fetchTranslate && (p & PMP_X) !== 0 && this.#ptePermits(f, ACCESS_FETCH, this.priv)) fast |= FAST_EXEC;
+    }
+    t.fast[e] = fast;
+  }
+
+  /** Leaf permission checks in QEMU 7.2's order (priv 4.3.1, 4.3.2 step 5). */
+  #ptePermits(f: number, access: AccessKind, priv: number): boolean {
+    if ((f & PTE_U) !== 0) {
+      if (priv !== 0 && ((this.mstatus & MSTATUS.SUM) === 0 || access === ACCESS_FETCH)) return false;
+    } else if (priv !== 1) {
+      return false;
+    }
+    if (access === ACCESS_LOAD) return (f & PTE_R) !== 0 || ((this.mstatus & MSTATUS.MXR) !== 0 && (f & PTE_X) !== 0);
+    if (access === ACCESS_STORE) return (f & PTE_W) !== 0;
+    return (f & PTE_X) !== 0;
+  }
+
+  #pageFault(access: AccessKind, va: number): number {
+    this.#raise(access === ACCESS_LOAD ? CAUSE.loadPageFault : access === ACCESS_STORE ? CAUSE.storePageFault : CAUSE.fetchPageFault, va);
+    return -1;
+  }
+
+  #accessFault(access: AccessKind, va: number): number {
+    this.#raise(access === ACCESS_LOAD ? CAUSE.loadAccess : access === ACCESS_STORE ? CAUSE.storeAccess : CAUSE.fetchAccess, va);
+    return -1;
+  }
+
+  /**
+   * Translates `va` for an access of `size` bytes (within one page) by the privilege that makes
+   * it, and checks PMP. Returns the physical address, or -1 after taking the trap.
+   */
+  translate(va: number, access: AccessKind, size: number, tval: number = va): number {
+    const priv = access === ACCESS_FETCH ? this.priv : this.#effPriv;
+    let pa: number;
+    if (priv === 3 || this.satp >>> 31 === 0) {
+      pa = va >>> 0;
+    } else {
+      const t = this.tlb;
+      const vpn = va >>> 12;
+      let e = vpn & t.mask;
+      if (
+        t.vpn[e] === vpn && (t.global[e] === 1 || t.asid[e] === this.#asid) &&
+        (access !== ACCESS_STORE || (t.flags[e]! & PTE_D) !== 0) && this.#ptePermits(t.flags[e]!, access, priv)
+      ) {
+        this.#tlbHits++;
+      } else {
+        // QEMU walks again whenever the cached entry does not allow the access.
+        this.#events['tlb.misses']++;
+        e = this.#walk(va, access, priv, e, tval);
+        if (e < 0) return -1;
+      }
+      pa = t.physical[e]! + (va & 0xfff);
+    }
+    const bit = access === ACCESS_LOAD ? PMP_R : access === ACCESS_STORE ? PMP_W : PMP_X;
+    if ((this.pmp.permissions(pa, size, priv) & bit) === 0) return this.#accessFault(access, tval);
+    return pa;
+  }
+
+  /** The Sv32 walk (priv 4.3.2), with A/D updated in memory as QEMU 7.2 does. Fills TLB entry `e`. */
+  #walk(va: number, access: AccessKind, priv: number, e: number, tval: number): number {
+    const bus = this.bus;
+    let a = (this.satp & 0x3fffff) * 4096;
+    let level = 1;
+    let global = 0;
+    for (;;) {
+      const pteAddr = a + (level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff) * 4;
+      this.clock.cycles += this.platform.cost.tlbMissPerLevel;
+      this.#events['tlb.walk_levels']++;
+      if ((this.pmp.permissions(pteAddr, 4, 1) & PMP_R) === 0) return this.#accessFault(access, tval);
+      const off = pteAddr - bus.ramBase;
+      // QEMU 7.2: a PTE that cannot be read (not RAM) is a page fault.
+      if (off < 0 || off + 4 > bus.ramSize) return this.#pageFault(access, tval);
+      const pte = bus.ram32[off >>> 2]!;
+      if ((pte & PTE_V) === 0 || ((pte & PTE_R) === 0 && (pte & PTE_W) !== 0)) return this.#pageFault(access, tval);
+      global |= pte & PTE_G;
+      if ((pte & (PTE_R | PTE_X)) === 0) {
+        if (level === 0) return this.#pageFault(access, tval);
+        a = (pte >>> 10) * 4096;
+        level = 0;
+        continue;
+      }
+      if (!this.#ptePermits(pte, access, priv)) return this.#pageFault(access, tval);
+      if (level === 1 && ((pte >>> 10) & 0x3ff) !== 0) return this.#pageFault(access, tval); // misaligned superpage
+      const updated = pte | PTE_A | (access === ACCESS_STORE ? PTE_D : 0);
+      if (updated !== pte) {
+        bus.ram32[off >>> 2] = updated;
+        this.#codeWritten(off, 4);
+      }
+      const t = this.tlb;
+      t.vpn[e] = va >>> 12;
+      t.asid[e] = this.#asid;
+      t.global[e] = global !== 0 ? 1 : 0;
+      t.flags[e] = updated & 0xff;
+      t.superpage[e] = level;
+      const page = level === 1 ? (pte >>> 20) * 4194304 + (va & 0x3ff000) : (pte >>> 10) * 4096;
+      t.physical[e] = page;
+      t.pmp[e] = this.pmp.permissions(page, 4096, 1);
+      this.#refreshEntry(e);
+      return e;
+    }
+  }
+
+  #codeWritten(off: number, size: number): void {
+    const ps = this.#pageSlot[off >>> 12]!;
+    if (ps < 0) return;
+    this.#pd[ps + ((off & 0xfff) >>> 2)] = 0;
+    const last = off + size - 1;
+    if (last >>> 2 !== off >>> 2) {
+      const ps2 = this.#pageSlot[last >>> 12]!;
+      if (ps2 >= 0) this.#pd[ps2 + ((last & 0xfff) >>> 2)] = 0;
+    }
+  }
+
+  #readPhys(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number): number {
+    const bus = this.bus;
+    const off = pa - bus.ramBase;
+    if (off >= 0 && off + size <= bus.ramSize) {
+      const r = bus.ram;
+      if (size === 1) return r[off]!;
+      if (size === 2) return r[off]! | (r[off + 1]! << 8);
+      return r[off]! | (r[off + 1]! << 8) | (r[off + 2]! << 16) | (r[off + 3]! << 24);
+    }
+    return this.#mmio(pa, size, access, tval, 0);
+  }
+
+  #writePhys(pa: number, size: 1 | 2 | 4, value: number, tval: number): void {
+    const bus = this.bus;
+    const off = pa - bus.ramBase;
+    if (off >= 0 && off + size <= bus.ramSize) {
+      const r = bus.ram;
+      r[off] = value;
+      if (size >= 2) r[off + 1] = value >>> 8;
+      if (size === 4) {
+        r[off + 2] = value >>> 16;
+        r[off + 3] = value >>> 24;
+      }
+      this.#codeWritten(off, size);
+      return;
+    }
+    this.#mmio(pa, size, ACCESS_STORE, tval, value);
+  }
+
+  #mmio(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number, value: number): number {
+    if (pa >= 4294967296) return this.#accessFault(access, tval);
+    this.#events['mmio.accesses']++;
+    this.clock.cycles += this.platform.cost.mmioAccess;
+    // A device register access can raise or lower a line: look at interrupts again.
+    this.nextCheck = 0;
+    try {
+      if (access === ACCESS_STORE) {
+        this.bus.write(pa, value, size);
+        return 0;
+      }
+      return this.bus.read(pa, size) | 0;
+    } catch (err) {
+      if (err instanceof BusError) return this.#accessFault(access, tval);
+      throw err;
+    }
+  }
+
+  /**
+   * A load of `size` bytes at virtual `va`, as the current (effective) privilege makes it.
+   * Misaligned loads are carried out, as QEMU 7.2 does for regular loads. On a fault the trap is
+   * taken and `trapped` is set.
+   */
+  load(va: number, size: 1 | 2 | 4, signed: boolean): number {
+    let v: number;
+    if ((va & (size - 1)) === 0) {
+      const pa = this.translate(va, ACCESS_LOAD, size);
+      if (pa < 0) return 0;
+      v = this.#readPhys(pa, size, ACCESS_LOAD, va);
+    } else {
+      const pas = this.#misalignedPages(va, size, ACCESS_LOAD);
+      if (pas === undefined) return 0;
+      v = 0;
+      for (let k = 0; k < size; k++) {
+        v |= this.#readPhys(pas[k]!, 1, ACCESS_LOAD, va) << (8 * k);
+        if (this.trapped) return 0;
+      }
+    }
+    if (this.trapped) return 0;
+    if (size === 4) return v | 0;
+    const sh = 32 - 8 * size;
+    return signed ? (v << sh) >> sh : (v << sh) >>> sh;
+  }
+
+  /** A store of the low `size` bytes of `value` at virtual `va` (see `load`). */
+  store(va: number, size: 1 | 2 | 4, value: number): void {
+    if ((va & (size - 1)) === 0) {
+      const pa = this.translate(va, ACCESS_STORE, size);
+      if (pa < 0) return;
+      this.#writePhys(pa, size, value, va);
+      return;
+    }
+    const pas = this.#misalignedPages(va, size, ACCESS_STORE);
+    if (pas === undefined) return;
+    for (let k = 0; k < size; k++) {
+      this.#writePhys(pas[k]!, 1, value >>> (8 * k), va);
+      if (this.trapped) return;
+    }
+  }
+
+  /**
+   * Physical addresses of each byte of a misaligned access, both pages translated before any
+   * byte moves. Fault addresses follow QEMU 7.2's split: the first page reports the address
+   * rounded down to the access size, the second page its first byte.
+   */
+  #misalignedPages(va: number, size: number, access: AccessKind): number[] | undefined {
+    const first = 4096 - (va & 0xfff);
+    if (size <= first) {
+      const pa = this.translate(va, access, size);
+      if (pa < 0) return undefined;
+      return Array.from({ length: size }, (_, k) => pa + k);
+    }
+    const pa1 = this.translate(va, access, first, va & ~(size - 1));
+    if (pa1 < 0) return undefined;
+    const va2 = (va + first) | 0;
+    const pa2 = this.translate(va2, access, size - first);
+    if (pa2 < 0) return undefined;
+    return Array.from({ length: size }, (_, k) => (k < first ? pa1 + k : pa2 + k - first));
+  }
+
+  /** LR/SC and AMOs (unpriv chapter 8) as QEMU 7.2: SC compares the reserved address and value. */
+  #atomic(op: number, va: number, src: number): number {
+    if (op === 57) {
+      // sc.w: a different address fails without any access (not even an alignment check).
+      if (va !== this.#reservation) {
+        this.#reservation = -1;
+        this.#events['lrsc.sc_failures']++;
+        return 1;
+      }
+      this.#reservation = -1;
+      const pa = this.translate(va, ACCESS_STORE, 4);
+      if (pa < 0) return 0;
+      const cur = this.#readPhys(pa, 4, ACCESS_STORE, va);
+      if (this.trapped) return 0;
+      if (cur !== this.#reservationValue) {
+        this.#events['lrsc.sc_failures']++;
+        return 1;
+      }
+      this.#writePhys(pa, 4, src, va);
+      return this.trapped ? 0 : 0;
+    }
+    if ((va & 3) !== 0) {
+      this.#raise(op === 56 ? CAUSE.misalignedLoad : CAUSE.misalignedStore, va);
+      return 0;
+    }
+    if (op === 56) {
+      const pa = this.translate(va, ACCESS_LOAD, 4);
+      if (pa < 0) return 0;
+      const v = this.#readPhys(pa, 4, ACCESS_LOAD, va);
+      if (this.trapped) return 0;
+      this.#reservation = va;
+      this.#reservationValue = v;
+      return v;
+    }
+    const pa = this.translate(va, ACCESS_STORE, 4);
+    if (pa < 0) return 0;
+    const old = this.#readPhys(pa, 4, ACCESS_STORE, va);
+    if (this.trapped) return 0;
+    let v: number;
+    switch (op) {
+      case 58:
+        v = src;
+        break;
+      case 59:
+        v = (old + src) | 0;
+        break;
+      case 60:
+        v = old ^ src;
+        break;
+      case 61:
+        v = old & src;
+        break;
+      case 62:
+        v = old | src;
+        break;
+      case 63:
+        v = old < src ? old : src;
+        break;
+      case 64:
+        v = old > src ? old : src;
+        break;
+      case 65:
+        v = old >>> 0 < src >>> 0 ? old : src;
+        break;
+      default:
+        v = old >>> 0 > src >>> 0 ? old : src;
+        break;
+    }
+    this.#writePhys(pa, 4, v, va);
+    return old;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reporting
+
+  /** Counters as a flat record of named integers; the names are stable. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = { instret: this.retired, cycles: this.clock.cycles };
+    const byClass = new Map<InstructionClass, number>(INSTRUCTION_CLASSES.map((c) => [c, 0]));
+    for (let op = 1; op < OP_COUNT; op++) {
+      const f = FORM_BY_OP[op];
+      if (f !== undefined) byClass.set(f.cls, byClass.get(f.cls)! + this.#opCount[op]!);
+    }
+    for (const [c, v] of byClass) out[`class.${c}`] = v;
+    let traps = 0;
+    for (const [code, name] of Object.entries(EXCEPTION_NAMES)) {
+      out[`trap.${name}`] = this.#trapCounts[Number(code)]!;
+      traps += this.#trapCounts[Number(code)]!;
+    }
+    let irqs = 0;
+    for (const [code, name] of Object.entries(INTERRUPT_NAMES)) {
+      out[`irq.${name}`] = this.#irqCounts[Number(code)]!;
+      irqs += this.#irqCounts[Number(code)]!;
+    }
+    out['trap.total'] = traps;
+    out['irq.total'] = irqs;
+    out['tlb.hits'] = this.#tlbHits;
+    for (const n of EVENT_NAMES) out[n] = this.#events[n];
+    return out;
+  }
+
+  /** `pc` and the instruction there, disassembled, for traces and error messages. */
+  describe(pc: number = this.pc): string {
+    const off = (pc >>> 0) - this.bus.ramBase;
+    const word = off >= 0 && off + 4 <= this.bus.ramSize ? this.bus.ram32[off >>> 2]! : undefined;
+    const at = `0x${(pc >>> 0).toString(16).padStart(8, '0')}`;
+    return word === undefined ? `${at}: (no RAM)` : `${at}: ${disassemble(word, pc)}`;
+  }
+
+  /** Back to the reset state (priv 3.4): M-mode, pc at the reset vector, CSRs cleared. */
+  reset(pc: number = this.bus.ramBase): void {
+    this.regs.fill(0);
+    this.pc = pc | 0;
+    this.priv = 3;
+    this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = this.mipInjected = 0;
+    this.mtvec = this.mscratch = this.mepc = this.mcause = this.mtval = this.mcounteren = this.mcountinhibit = 0;
+    this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
+    this.senvcfg = this.satp = 0;
+    this.#reservation = -1;
+    this.waiting = false;
+    this.trapped = false;
+    this.nextCheck = 0;
+    this.pmp.reset();
+    this.tlb.flush(undefined, undefined);
+    this.flushPredecode();
+    this.#modesChanged();
+  }
+}
+
+/**
+ * What a TypeScript monitor (hypervisor, firmware) uses to look at and change the hart. Every
+ * call is counted under `monitor.*`.
+ */
+export class MonitorPort {
+  readonly #hart: Hart;
+  readonly #ev: Record<HartEventName, number>;
+
+  constructor(hart: Hart, events: Record<HartEventName, number>) {
+    this.#hart = hart;
+    this.#ev = events;
+  }
+
+  readReg(index: number): number {
+    this.#ev['monitor.reg_reads']++;
+    return index === 0 ? 0 : this.#hart.regs[index & 31]!;
+  }
+
+  writeReg(index: number, value: number): void {
+    this.#ev['monitor.reg_writes']++;
+    if ((index & 31) !== 0) this.#hart.regs[index & 31] = value;
+  }
+
+  get pc(): number {
+    return this.#hart.pc;
+  }
+
+  set pc(value: number) {
+    this.#ev['monitor.pc_writes']++;
+    this.#hart.pc = value | 0;
+  }
+
+  get privilege(): Privilege {
+    return this.#hart.priv;
+  }
+
+  set privilege(p: Privilege) {
+    this.#ev['monitor.priv_writes']++;
+    this.#hart.priv = p;
+    this.#hart.refreshModes();
+  }
+
+  readCsr(csr: number): number | undefined {
+    this.#ev['monitor.csr_reads']++;
+    return this.#hart.readCsr(csr);
+  }
+
+  writeCsr(csr: number, value: number): void {
+    this.#ev['monitor.csr_writes']++;
+    this.#hart.writeCsr(csr, value);
+    this.#hart.nextCheck = 0;
+  }
+
+  /** Switches the MMU root: writes satp (mode, ASID, root page). */
+  setSatp(value: number): void {
+    this.#ev['monitor.satp_switches']++;
+    this.#hart.writeCsr(CSR.satp, value);
+  }
+
+  flushTlb(vaddr?: number, asid?: number): void {
+    this.#ev['monitor.tlb_flushes']++;
+    this.#hart.tlb.flush(vaddr, asid);
+  }
+
+  /** Asserts mip bits (e.g. 1 << 5 for STIP) until `clearInterrupt`. */
+  injectInterrupt(bits: number): void {
+    this.#ev['monitor.irq_injections']++;
+    this.#hart.mipInjected |= bits & ALL_IRQS;
+    this.#hart.nextCheck = 0;
+  }
+
+  clearInterrupt(bits: number): void {
+    this.#hart.mipInjected &= ~bits;
+    this.#hart.nextCheck = 0;
+  }
+}
