@@ -21,6 +21,17 @@ describe('the virt board', () => {
     expect(() => createVirtBoard({ ramSize: Number.NaN })).toThrow(BusConfigError);
   });
 
+  it('answers narrow accesses to CLINT, PLIC and finisher with a bus error, as QEMU does', () => {
+    const b = createVirtBoard();
+    expect(() => b.bus.write(CLINT, 1, 1)).toThrow(BusError);
+    expect(() => b.bus.read(PLIC + 4, 2)).toThrow(BusError);
+    expect(() => b.bus.write(TEST, 0x55, 2)).toThrow(BusError);
+    expect(b.halt.halted).toBe(false);
+    expect(b.bus.read(UART + 5, 2)).toBe(0x60); // the UART takes any width...
+    expect(() => b.bus.read(UART + 5, 4)).toThrow(BusError); // ...inside its 8 bytes, as in QEMU
+    expect(() => b.bus.read(CLINT + 0xc000, 4)).toThrow(BusError); // past the mtimer window
+  });
+
   it('prints UART bytes and counts MMIO accesses per device', () => {
     const seen: number[] = [];
     const b = createVirtBoard({ onUartOutput: (c) => seen.push(c) });
@@ -87,6 +98,7 @@ describe('the virt board', () => {
       for (let off = 0; off < device.size; off += step) {
         for (const v of values) {
           for (const w of [1, 2, 4] as const) {
+            if (w < (device.minAccessWidth ?? 1)) continue;
             b.bus.write(base + off, v, w);
             b.bus.read(base + off, w);
             accesses += 2;

@@ -12,6 +12,11 @@ export interface MmioDevice {
   readonly name: string;
   /** Size of the register window in bytes. */
   readonly size: number;
+  /**
+   * Narrowest access the device accepts (QEMU's `MemoryRegionOps.valid.min_access_size`); the bus
+   * answers narrower ones with a `BusError`, which the hart turns into an access fault. Default 1.
+   */
+  readonly minAccessWidth?: AccessWidth;
   /** Reads `width` bytes at `offset`; returns the value zero-extended to 32 bits. */
   read(offset: number, width: AccessWidth): number;
   /** Writes the low `width` bytes of `value` at `offset`. */
@@ -111,7 +116,9 @@ export class Bus {
       return (r[off]! | (r[off + 1]! << 8) | (r[off + 2]! << 16) | (r[off + 3]! << 24)) >>> 0;
     }
     const hit = this.deviceAt(a);
-    if (hit === undefined || hit.offset + width > hit.device.size) throw new BusError(a, width, 'read');
+    if (hit === undefined || hit.offset + width > hit.device.size || width < (hit.device.minAccessWidth ?? 1)) {
+      throw new BusError(a, width, 'read');
+    }
     this.#count(hit.device.name);
     return hit.device.read(hit.offset, width) >>> 0;
   }
@@ -131,7 +138,9 @@ export class Bus {
       return;
     }
     const hit = this.deviceAt(a);
-    if (hit === undefined || hit.offset + width > hit.device.size) throw new BusError(a, width, 'write');
+    if (hit === undefined || hit.offset + width > hit.device.size || width < (hit.device.minAccessWidth ?? 1)) {
+      throw new BusError(a, width, 'write');
+    }
     this.#count(hit.device.name);
     hit.device.write(hit.offset, value, width);
   }

@@ -16,7 +16,10 @@ const TWO_32 = 2 ** 32;
  */
 export class Clint implements MmioDevice {
   readonly name = 'clint';
-  readonly size = 0x10000;
+  /** QEMU maps the ACLINT swi (0x0-0x3fff) and mtimer (0x4000-0xbfff) windows; 0xc000-0xffff faults. */
+  readonly size = 0xc000;
+  /** Only 32-bit accesses, as QEMU's device accepts (narrower ones are access faults). */
+  readonly minAccessWidth = 4;
   #msip = 0;
   #cmpLo = 0;
   #cmpHi = 0;

@@ -14,6 +14,8 @@ export const FINISHER_RESET = 0x7777;
 export class SifiveTestFinisher implements MmioDevice {
   readonly name = 'finisher';
   readonly size = 0x1000;
+  /** Only 32-bit accesses, as QEMU's device accepts (narrower ones are access faults). */
+  readonly minAccessWidth = 4;
 
   constructor(readonly halt: HaltState) {}
 

@@ -25,6 +25,8 @@ const WORDS = (PLIC_SOURCES + 31) >>> 5;
 export class Plic implements MmioDevice {
   readonly name = 'plic';
   readonly size = 0x600000;
+  /** Only 32-bit accesses, as QEMU's device accepts (narrower ones are access faults). */
+  readonly minAccessWidth = 4;
   readonly contexts: number;
   readonly #priority = new Uint8Array(PLIC_SOURCES);
   readonly #level = new Uint8Array(PLIC_SOURCES);

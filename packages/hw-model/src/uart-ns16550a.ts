@@ -56,7 +56,8 @@ export interface UartOptions {
  */
 export class Ns16550aUart implements MmioDevice {
   readonly name: string;
-  readonly size = 0x100;
+  /** Eight byte registers; QEMU maps just these 8 bytes of the 0x100 slot (serial_mm_init, regshift 0). */
+  readonly size = 8;
   #ier = 0;
   #lcr = 0;
   #mcr = 0;

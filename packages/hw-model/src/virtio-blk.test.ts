@@ -94,7 +94,8 @@ describe('virtio-mmio transport', () => {
     expect(empty.read(R.magic, 4)).toBe(0x74726976);
     expect(empty.read(R.version, 4)).toBe(2);
     expect(empty.read(R.deviceId, 4)).toBe(0);
-    expect(empty.read(R.vendor, 4)).toBe(0);
+    expect(empty.read(R.vendor, 4)).toBe(0x554d4551);
+    expect(empty.read(1, 1)).toBe(0); // only whole registers answer, as in QEMU
     empty.write(R.status, 0xff, 4);
     expect(empty.read(R.status, 4)).toBe(0);
   });
@@ -127,6 +128,7 @@ describe('virtio-mmio transport', () => {
     expect(r(R.config + 4)).toBe(0);
     expect(r(R.config + 20)).toBe(512); // blk_size
     expect(dev.read(R.config, 1)).toBe(16);
+    expect(dev.read(R.magic, 2)).toBe(0); // registers need 32-bit reads (section 4.2.2.2)
   });
 
   it('reports the queue size limit and resets everything on a status write of 0', () => {

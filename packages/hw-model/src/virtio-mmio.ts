@@ -1,7 +1,6 @@
 import type { AccessWidth, Bus, MmioDevice } from './bus.js';
 import type { IrqLine } from './irq-line.js';
 import { unconnectedIrq } from './irq-line.js';
-import { narrowRead } from './mmio-word.js';
 import { SplitVirtqueue } from './virtqueue.js';
 
 // virtio-mmio version 2 registers (virtio 1.1 section 4.2.2).
@@ -86,10 +85,11 @@ const newQueue = (num: number): QueueState => ({
 /**
  * One virtio-mmio slot, version 2 (the modern interface; QEMU needs
  * `-global virtio-mmio.force-legacy=false` to show the same). Without a backend the slot answers
- * like QEMU's empty slots: magic and version, device ID 0, every other register 0.
+ * like QEMU's empty slots: magic, version and vendor ID, and 0 for everything else (device ID 0).
  */
 export class VirtioMmio implements MmioDevice {
-  readonly size = 0x1000;
+  /** Registers and config space; QEMU maps 0x200 bytes of each 0x1000 slot (virtio-mmio.c), the rest faults. */
+  readonly size = 0x200;
   #status = 0;
   #interruptStatus = 0;
   #deviceFeaturesSel = 0;
@@ -124,24 +124,32 @@ export class VirtioMmio implements MmioDevice {
 
   read(offset: number, width: AccessWidth): number {
     const b = this.backend;
+    if (b === undefined) {
+      // QEMU's virtio_mmio_read without a backend: magic, version and vendor; everything else 0.
+      const mask = width === 4 ? 0xffffffff : width === 2 ? 0xffff : 0xff;
+      if (offset === VIRTIO_MMIO_MAGIC_VALUE) return (VIRTIO_MAGIC & mask) >>> 0;
+      if (offset === VIRTIO_MMIO_VERSION) return 2 & mask;
+      if (offset === VIRTIO_MMIO_VENDOR_ID) return (VIRTIO_VENDOR_QEMU & mask) >>> 0;
+      return 0;
+    }
     if (offset >= VIRTIO_MMIO_CONFIG) {
-      if (b === undefined) return 0;
       const config = b.config();
       const at = offset - VIRTIO_MMIO_CONFIG;
       let v = 0;
       for (let i = width - 1; i >= 0; i--) v = (v << 8) | (config[at + i] ?? 0);
       return v >>> 0;
     }
-    const word = offset & ~3;
-    return narrowRead(this.#readWord(word, b), offset, width);
+    // Registers answer 32-bit accesses only (section 4.2.2.2); QEMU reads others as 0.
+    return width === 4 ? this.#readWord(offset, b) : 0;
   }
 
-  #readWord(word: number, b: VirtioBackend | undefined): number {
-    if (word === VIRTIO_MMIO_MAGIC_VALUE) return VIRTIO_MAGIC;
-    if (word === VIRTIO_MMIO_VERSION) return 2;
-    if (b === undefined) return 0;
+  #readWord(word: number, b: VirtioBackend): number {
     const q = this.#queues[this.#queueSel];
     switch (word) {
+      case VIRTIO_MMIO_MAGIC_VALUE:
+        return VIRTIO_MAGIC;
+      case VIRTIO_MMIO_VERSION:
+        return 2;
       case VIRTIO_MMIO_DEVICE_ID:
         return b.deviceId;
       case VIRTIO_MMIO_VENDOR_ID:

@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PROGRAMS, imagePath, qemuArgs, qemuOutputPath, sourceHash } from '../test-programs/programs.js';
+import { parseElf } from './elf.js';
+import { has } from './test-support/tools.js';
+
+const manifest = JSON.parse(readFileSync(new URL('../test-programs/images/manifest.json', import.meta.url), 'utf8')) as {
+  programs: Record<string, { sha256: string }>;
+};
+
+describe('the committed test-program images', () => {
+  it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: image built from the current sources (rebuild: pnpm --filter @virtlab/hw-model test-programs)', (_name, program) => {
+    expect(manifest.programs[program.name]?.sha256).toBe(sourceHash(program));
+    const image = parseElf(readFileSync(imagePath(program.name)));
+    expect(image.entry).toBe(0x8000_0000);
+  });
+
+  it.skipIf(!has('qemu-system-riscv32')).each(PROGRAMS.filter((p) => p.differential).map((p) => [p.name, p] as const))(
+    '%s: QEMU still prints the recorded reference output and exit code (skipped: qemu-system-riscv32 absent)',
+    (_name, program) => {
+      const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name), { timeout: 30_000 });
+      expect(r.status).toBe(program.exitCode);
+      expect(r.stdout.toString('latin1')).toBe(readFileSync(qemuOutputPath(program.name)).toString('latin1'));
+    },
+  );
+});

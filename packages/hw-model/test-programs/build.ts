@@ -1,0 +1,60 @@
+/**
+ * Builds the differential test programs (test-programs/src/*.c, *.S) into committed ELF images
+ * with clang and ld.lld, and writes a manifest of input hashes so a test can tell when sources
+ * and images disagree; then records what QEMU prints for each differential program, as the
+ * reference for machines without QEMU. Run: pnpm --filter @virtlab/hw-model test-programs
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROGRAMS, RUNTIME, qemuArgs, qemuOutputPath, sourceHash } from './programs.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, 'src');
+const images = join(here, 'images');
+
+// QEMU-NOTES.md: flags that work with Debian clang 14 + lld for the virt board.
+const FLAGS = [
+  '--target=riscv32-unknown-elf',
+  '-march=rv32ima',
+  '-mabi=ilp32',
+  '-mno-relax',
+  '-mcmodel=medany',
+  '-nostdlib',
+  '-ffreestanding',
+  '-fno-builtin',
+  '-fuse-ld=lld',
+  '-O2',
+  '-g0',
+  '-Wall',
+  '-Werror',
+  '-T',
+  join(src, 'link.ld'),
+];
+
+const clangVersion = execFileSync('clang', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? 'unknown';
+const manifest: Record<string, { source: string; sha256: string; image: string }> = {};
+for (const program of PROGRAMS) {
+  const out = join(images, `${program.name}.elf`);
+  const inputs = [...RUNTIME, program.source].map((f) => join(src, f));
+  execFileSync('clang', [...FLAGS, '-o', out, ...inputs], { stdio: 'inherit' });
+  manifest[program.name] = {
+    source: program.source,
+    sha256: sourceHash(program),
+    image: createHash('sha256').update(readFileSync(out)).digest('hex'),
+  };
+  console.log(`built ${program.name}.elf`);
+}
+writeFileSync(join(images, 'manifest.json'), `${JSON.stringify({ toolchain: clangVersion, programs: manifest }, null, 2)}\n`);
+const stale = readdirSync(images).filter((f) => f.endsWith('.elf') && !PROGRAMS.some((p) => `${p.name}.elf` === f));
+if (stale.length > 0) console.log(`images without a source (delete them): ${stale.join(', ')}`);
+
+for (const program of PROGRAMS.filter((p) => p.differential)) {
+  const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name), { timeout: 30_000 });
+  if (r.error !== undefined) throw new Error(`qemu-system-riscv32 is needed to record reference outputs: ${r.error.message}`);
+  if (r.status !== program.exitCode) throw new Error(`${program.name}: QEMU exited with ${r.status}, expected ${program.exitCode}`);
+  writeFileSync(qemuOutputPath(program.name), r.stdout);
+  console.log(`recorded QEMU output of ${program.name} (${r.stdout.length} bytes, exit ${r.status})`);
+}

@@ -1,0 +1,53 @@
+/** The differential test programs: their sources, what they must do, and where the images are. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface TestProgram {
+  readonly name: string;
+  readonly source: string;
+  /** Exit code through the finisher, on QEMU and on the board; -1 for a guest that never ends. */
+  readonly exitCode: number;
+  /** Runs on QEMU too (false for programs that only the board can end, e.g. runaway guests). */
+  readonly differential: boolean;
+  /** Extra QEMU arguments. */
+  readonly qemuArgs?: readonly string[];
+}
+
+export const TEST_PROGRAMS_DIR = dirname(fileURLToPath(import.meta.url));
+export const RUNTIME = ['crt0.S', 'rt.c'] as const;
+const HEADERS = ['rt.h', 'link.ld'] as const;
+
+export const PROGRAMS: readonly TestProgram[] = [
+  { name: 'hello', source: 'hello.c', exitCode: 0, differential: true },
+  { name: 'exit-code', source: 'exit-code.c', exitCode: 7, differential: true },
+  { name: 'timer', source: 'timer.c', exitCode: 0, differential: true },
+  { name: 'privilege', source: 'privilege.c', exitCode: 0, differential: true },
+  { name: 'paging', source: 'paging.c', exitCode: 0, differential: true },
+  { name: 'wild-jump', source: 'wild-jump.c', exitCode: 99, differential: true },
+  { name: 'trap-loop', source: 'trap-loop.c', exitCode: -1, differential: false },
+  { name: 'loop-forever', source: 'loop-forever.c', exitCode: -1, differential: false },
+  { name: 'mmio-garbage', source: 'mmio-garbage.c', exitCode: 0, differential: true },
+];
+
+export function imagePath(name: string): string {
+  return join(TEST_PROGRAMS_DIR, 'images', `${name}.elf`);
+}
+
+/** The UART output QEMU produced for a differential program when the images were built. */
+export function qemuOutputPath(name: string): string {
+  return join(TEST_PROGRAMS_DIR, 'images', `${name}.qemu-output`);
+}
+
+/** The QEMU command line for a bare program, as QEMU-NOTES.md gives it. */
+export function qemuArgs(name: string): string[] {
+  return ['-M', 'virt', '-bios', 'none', '-kernel', imagePath(name), '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
+}
+
+/** Hash of everything that goes into a program's image. */
+export function sourceHash(program: TestProgram): string {
+  const h = createHash('sha256');
+  for (const f of [...RUNTIME, ...HEADERS, program.source]) h.update(f).update(readFileSync(join(TEST_PROGRAMS_DIR, 'src', f)));
+  return h.digest('hex');
+}
