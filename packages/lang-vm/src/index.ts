@@ -1,2 +1,11 @@
-// Public entry of @virtlab/lang-vm. Its content lands with the issue "lang-vm: a WebAssembly stack-bytecode virtual machine"; until then it exports nothing.
-export {};
+// Public entry of @virtlab/lang-vm: a WebAssembly 2.0 engine (no SIMD) with metering.
+export { CompileError, DecodeError, FuelExhausted, LinkError, Trap, ValidationError, WasmError } from './errors.js';
+export type { TrapKind, WasmFrame } from './errors.js';
+export { Instance, Module, compile, instantiate, validate } from './instance.js';
+export type { BufferSource, CallResult, Imports, InstanceOptions } from './instance.js';
+export { Global, Memory, Table } from './runtime.js';
+export type { GlobalDescriptor, MemoryDescriptor, TableDescriptor } from './runtime.js';
+export { decodeModule } from './decoder.js';
+export { validateModule } from './validator.js';
+export type { CompiledModule } from './validator.js';
+export type * from './types.js';

@@ -1,0 +1,230 @@
+import { FuelExhausted, Trap, WasmError } from './errors.js';
+import type { WasmFrame } from './errors.js';
+import type { FuncInstance, Global, Memory, Table } from './runtime.js';
+import { toJs, toWasm } from './runtime.js';
+import type { CompiledModule } from './validator.js';
+import type { FuncType, ValType } from './types.js';
+
+/** Per-instance resource limits (all optional; defaults in `DEFAULT_LIMITS`). */
+export interface Limits {
+  /** Instruction budget; `Infinity` for none. Exhaustion suspends the call (`FuelExhausted`). */
+  readonly fuel?: number;
+  /** Memory pages the instance may have, on top of the module's declared maximum. */
+  readonly maxMemoryPages?: number;
+  /** Nested wasm calls before a `call stack exhausted` trap. */
+  readonly maxCallDepth?: number;
+  /** Value-stack size in 32-bit words (two per value). */
+  readonly stackWords?: number;
+}
+
+export const DEFAULT_LIMITS = { maxMemoryPages: 65536, maxCallDepth: 10_000, stackWords: 1 << 20 } as const;
+
+/** Where a suspended call stopped: enough to continue it exactly (explicit frames, no JS recursion). */
+export interface Suspension {
+  pc: number;
+  fp: number;
+  cur: number;
+  fsp: number;
+  depth: number;
+  readonly funcIndex: number;
+}
+
+/**
+ * The state of one instance that the interpreter runs over: code, function tables, memory, tables,
+ * globals, segments, a value stack of 32-bit words (aliased as f32/f64 views) and an explicit frame
+ * stack of (return pc, caller fp, caller function) triples.
+ */
+export class Machine {
+  readonly code: Int32Array;
+  readonly numImported: number;
+  readonly fEntry: Int32Array;
+  readonly fFrame: Int32Array;
+  readonly fParamWords: Int32Array;
+  readonly fLocalWords: Int32Array;
+  readonly typeIdOfType: Int32Array;
+  readonly funcs: FuncInstance[] = [];
+  memory: Memory;
+  readonly tables: Table[] = [];
+  readonly globals: Int32Array[] = [];
+  readonly globalObjects: Global[] = [];
+  readonly datas: (Uint8Array | null)[] = [];
+  readonly elems: (Int32Array | null)[] = [];
+  readonly I: Int32Array;
+  readonly F32: Float32Array;
+  readonly F64: Float64Array;
+  readonly frames: Int32Array;
+  readonly stackWords: number;
+  readonly maxDepth: number;
+  fsp = 0;
+  depth = 0;
+  fuel: number;
+  /** First free stack word, for a re-entrant call made while the interpreter calls out to the host. */
+  stackTop = 0;
+  active = 0;
+  suspended: Suspension | null = null;
+
+  constructor(
+    readonly compiled: CompiledModule,
+    memory: Memory,
+    limits: Limits,
+  ) {
+    const { info, funcs } = compiled;
+    this.code = compiled.code;
+    this.numImported = info.numImportedFuncs;
+    const n = info.funcTypes.length;
+    this.fEntry = new Int32Array(n).fill(-1);
+    this.fFrame = new Int32Array(n);
+    this.fParamWords = new Int32Array(n);
+    this.fLocalWords = new Int32Array(n);
+    this.typeIdOfType = new Int32Array(info.types.length);
+    for (const f of funcs) {
+      const t = info.types[f.typeIndex] as FuncType;
+      this.fEntry[f.index] = f.entry;
+      this.fFrame[f.index] = f.frameWords;
+      this.fParamWords[f.index] = t.params.length * 2;
+      this.fLocalWords[f.index] = f.localTypes.length * 2;
+    }
+    this.memory = memory;
+    this.stackWords = limits.stackWords ?? DEFAULT_LIMITS.stackWords;
+    this.maxDepth = limits.maxCallDepth ?? DEFAULT_LIMITS.maxCallDepth;
+    this.fuel = limits.fuel === undefined || limits.fuel === Infinity ? Number.MAX_SAFE_INTEGER : limits.fuel;
+    const buf = new ArrayBuffer(this.stackWords * 4);
+    this.I = new Int32Array(buf);
+    this.F32 = new Float32Array(buf);
+    this.F64 = new Float64Array(buf);
+    this.frames = new Int32Array(Math.min(this.maxDepth + 8, 1 << 22) * 3);
+  }
+
+  funcType(index: number): FuncType {
+    return (this.funcs[index] as FuncInstance).type;
+  }
+
+  /** Byte offset in the module of the instruction at `pc`. */
+  offsetOf(pc: number): number {
+    const { pcs, offsets } = this.compiled;
+    let lo = 0;
+    let hi = pcs.length - 1;
+    if (hi < 0 || pc < (pcs[0] as number)) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((pcs[mid] as number) <= pc) lo = mid;
+      else hi = mid - 1;
+    }
+    return offsets[lo] as number;
+  }
+
+  /** The wasm stack, innermost first: the current function at `pc`, then each caller at its call. */
+  stackTrace(pc: number, cur: number, fsp: number, baseFsp: number): WasmFrame[] {
+    const names = this.compiled.info.funcNames;
+    const frame = (funcIndex: number, p: number): WasmFrame => {
+      const name = names.get(funcIndex);
+      return name === undefined ? { funcIndex, offset: this.offsetOf(p) } : { funcIndex, name, offset: this.offsetOf(p) };
+    };
+    const out = [frame(cur, pc)];
+    for (let k = fsp - 3; k >= baseFsp && out.length < 64; k -= 3) out.push(frame(this.frames[k + 2] as number, (this.frames[k] as number) - 1));
+    return out;
+  }
+
+  /** Calls function `fi` with its arguments at absolute word `at`; results replace them. */
+  callOut(f: FuncInstance, at: number): void {
+    const { params, results } = f.type;
+    const args: unknown[] = [];
+    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, this.I, at + 2 * i));
+    const r = f.callable(...args);
+    if (results.length === 1) toWasm(results[0] as ValType, r, this.I, at);
+    else if (results.length > 1) {
+      const list = [...(r as Iterable<unknown>)];
+      if (list.length !== results.length) throw new TypeError(`host function returned ${list.length} values, expected ${results.length}`);
+      for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], this.I, at + 2 * i);
+    }
+  }
+
+  /**
+   * Invokes function `fi` from JavaScript (the export wrapper). Re-entrant: a call made while the
+   * interpreter is calling out runs above the current frames.
+   */
+  invoke(fi: number, args: readonly unknown[]): unknown {
+    const f = this.funcs[fi] as FuncInstance;
+    if (this.fEntry[fi] === -1) return f.callable(...args);
+    const { params, results } = f.type;
+    const outer = this.active === 0;
+    if (outer && this.suspended !== null) {
+      throw new WasmError('the instance is suspended (fuel exhausted): resume() or abort() it first');
+    }
+    const base = outer ? 0 : this.stackTop;
+    const baseFsp = outer ? 0 : this.fsp;
+    const savedDepth = this.depth;
+    if (base + (this.fFrame[fi] as number) > this.stackWords) throw new Trap('call stack exhausted');
+    for (let i = 0; i < params.length; i++) {
+      toWasm(params[i] as ValType, i < args.length ? args[i] : params[i] === 0x7e ? 0n : params[i] === 0x70 ? null : params[i] === 0x6f ? undefined : 0, this.I, base + 2 * i);
+    }
+    this.I.fill(0, base + (this.fParamWords[fi] as number), base + (this.fLocalWords[fi] as number));
+    if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
+    this.depth = savedDepth + 1;
+    return this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, results, base, fi);
+  }
+
+  /** Continues a suspended call after `fuel` was topped up. */
+  resume(): unknown {
+    const s = this.suspended;
+    if (s === null) throw new WasmError('nothing to resume: the instance is not suspended');
+    this.suspended = null;
+    this.fsp = s.fsp;
+    this.depth = s.depth;
+    const results = (this.funcs[s.funcIndex] as FuncInstance).type.results;
+    return this.execute(s.cur, s.pc, s.fp, 0, 0, true, results, 0, s.funcIndex);
+  }
+
+  /** Drops a suspended call. */
+  abort(): void {
+    this.suspended = null;
+    this.fsp = 0;
+    this.depth = 0;
+  }
+
+  private execute(
+    cur: number,
+    pc: number,
+    fp: number,
+    baseFsp: number,
+    savedDepth: number,
+    outer: boolean,
+    results: readonly ValType[],
+    resultBase: number,
+    entryFunc: number,
+  ): unknown {
+    this.active++;
+    let status: number;
+    try {
+      status = this.runner(this, cur, pc, fp, baseFsp);
+    } catch (e) {
+      this.fsp = baseFsp;
+      this.depth = savedDepth;
+      if (outer) this.suspended = null;
+      if (e instanceof RangeError && /call stack/i.test(e.message)) throw new Trap('call stack exhausted', 'host stack overflow');
+      throw e;
+    } finally {
+      this.active--;
+    }
+    if (status === 1) {
+      const s = this.suspended;
+      if (!outer || s === null) {
+        // Only the outermost call can be resumed: a host frame sits between this call and the outer one.
+        this.suspended = null;
+        this.fsp = baseFsp;
+        this.depth = savedDepth;
+        throw new FuelExhausted();
+      }
+      this.suspended = { ...s, funcIndex: entryFunc };
+      throw new FuelExhausted();
+    }
+    this.fsp = baseFsp;
+    this.depth = savedDepth;
+    if (results.length === 0) return undefined;
+    if (results.length === 1) return toJs(results[0] as ValType, this.I, resultBase);
+    return results.map((t, i) => toJs(t, this.I, resultBase + 2 * i));
+  }
+
+  /** The interpreter loop; replaced by `run` from interpreter.ts at construction by the instance. */
+  runner: (m: Machine, cur: number, pc: number, fp: number, baseFsp: number) => number = () => 0;
+}
