@@ -81,6 +81,7 @@ void mm_activate(struct mm *mm) { arch_set_page_table((u32)(mm ? mm->root : kroo
 
 // The leaf PTE for va, creating the second-level table when alloc is set.
 static u32 *walk(struct mm *mm, u32 va, int alloc) {
+  if (!is_user_slot(va >> 22)) return NULL;  // kernel megapages are leaves, not tables
   u32 *pde = &mm->root[va >> 22];
   if (!(*pde & PTE_V)) {
     if (!alloc) return NULL;

@@ -87,6 +87,7 @@ function expectedErrtest(): (string | RegExp)[] {
       'write from kernel memory',
       'read into kernel memory',
       'read into unmapped memory',
+      'read into the MMIO window',
       'open with bad path pointer',
       'pipe2 with bad array',
       'clock_gettime with bad pointer',

@@ -16,6 +16,7 @@ static void bad_pointers(void) {
   int fd = (int)sys_open("/bin/errtest", O_RDONLY);
   check("read into kernel memory", read(fd, (void *)KERNEL_ADDR, 16));
   check("read into unmapped memory", read(fd, (void *)0x30000000, 16));
+  check("read into the MMIO window", read(fd, (void *)0x10000000, 16));
   close(fd);
   check("open with bad path pointer", sys_open((const char *)0x5, O_RDONLY));
   check("pipe2 with bad array", syscall(SYS_pipe2, KERNEL_ADDR, 0));
