@@ -15,6 +15,8 @@ export type { FdtNode, FdtValue } from './fdt.js';
 export { FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET, SifiveTestFinisher } from './finisher.js';
 export type { IrqLine } from './irq-line.js';
 export { MaskRom } from './mask-rom.js';
+export { MachineConfigError, describeExit, runMachine, startHart } from './machine.js';
+export type { MachineExit, MachineRunResult, RunMachineOptions, RunnableHart } from './machine.js';
 export { HaltState, IRQ_MEIP, IRQ_MSIP, IRQ_MTIP, IRQ_SEIP } from './platform.js';
 export type { HaltReason, HartPlatform } from './platform.js';
 export { PLIC_NDEV, Plic } from './plic.js';
