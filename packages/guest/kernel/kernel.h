@@ -94,7 +94,7 @@ void mm_release_initrd(void);
 u32 *kernel_root(void);
 int mm_create(struct mm *mm);
 void mm_destroy(struct mm *mm);
-int mm_copy(struct mm *dst, const struct mm *src);
+int mm_copy(struct mm *dst, struct mm *src);
 int mm_map_page(struct mm *mm, u32 va, void *page, u32 flags);
 int mm_unmap_range(struct mm *mm, u32 start, u32 end);
 int mm_fault(struct mm *mm, u32 va, int write, int exec);

@@ -12,14 +12,22 @@
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
 
+#define MAX_RAM (256u << 20)  // RAM beyond this is left unused (the reference counts are static)
+#define PTE_COW (1u << 8)     // RSW bit: a write must copy this shared page first (priv 4.3.1)
+
 static u32 kroot[1024] __attribute__((aligned(4096)));
+// References to each physical page: 1 when allocated, more while forked address spaces share it.
+static u16 page_refs[MAX_RAM / PAGE_SIZE];
 static void *free_list;
 static u32 nfree;
 extern char kernel_end[];
 
 static int reserved(u32 pa, u32 start, u32 end) { return pa + PAGE_SIZE > start && pa < end; }
 
+static u16 *ref_of(void *p) { return &page_refs[((u32)p - boot.mem_base) / PAGE_SIZE]; }
+
 void mm_init(void) {
+  if (boot.mem_size > MAX_RAM) boot.mem_size = MAX_RAM;
   u32 top = boot.mem_base + boot.mem_size;
   u32 fdt_lo = PAGE_ROUND_DOWN(boot.fdt_start), fdt_hi = PAGE_ROUND_UP(boot.fdt_start + boot.fdt_size);
   u32 rd_lo = PAGE_ROUND_DOWN(boot.initrd_start), rd_hi = PAGE_ROUND_UP(boot.initrd_end);
@@ -38,7 +46,8 @@ void mm_init(void) {
 
 // The initrd pages are released once the file system holds copies of its files.
 void mm_release_initrd(void) {
-  for (u32 pa = PAGE_ROUND_UP(boot.initrd_start); pa + PAGE_SIZE <= boot.initrd_end; pa += PAGE_SIZE) {
+  u32 top = boot.mem_base + boot.mem_size;
+  for (u32 pa = PAGE_ROUND_UP(boot.initrd_start); pa + PAGE_SIZE <= boot.initrd_end && pa + PAGE_SIZE <= top; pa += PAGE_SIZE) {
     *(void **)pa = free_list;
     free_list = (void *)pa;
     nfree++;
@@ -50,11 +59,19 @@ void *page_alloc(void) {
   if (!p) return NULL;
   free_list = *(void **)p;
   nfree--;
+  *ref_of(p) = 1;
   memset(p, 0, PAGE_SIZE);
   return p;
 }
 
+// Drop one reference; the page goes back to the free list with the last one.
 void page_free(void *p) {
+  u16 *ref = ref_of(p);
+  if (*ref > 1) {
+    (*ref)--;
+    return;
+  }
+  *ref = 0;
   *(void **)p = free_list;
   free_list = p;
   nfree++;
@@ -113,25 +130,30 @@ int mm_map_page(struct mm *mm, u32 va, void *page, u32 flags) {
   return 0;
 }
 
-int mm_copy(struct mm *dst, const struct mm *src) {
+// Fork: the child shares every user page with the parent. Writable pages become read-only
+// copy-on-write in both spaces; the first store to one copies it (mm_fault).
+int mm_copy(struct mm *dst, struct mm *src) {
   dst->brk_base = src->brk_base;
   dst->brk = src->brk;
   memcpy(dst->maps, src->maps, sizeof dst->maps);
-  for (u32 i = 0; i < 1024; i++) {
+  int err = 0;
+  for (u32 i = 0; i < 1024 && !err; i++) {
     if (!is_user_slot(i) || !(src->root[i] & PTE_V)) continue;
-    const u32 *table = (const u32 *)((src->root[i] >> 10) << 12);
+    u32 *table = (u32 *)((src->root[i] >> 10) << 12);
     for (u32 j = 0; j < 1024; j++) {
       if (!(table[j] & PTE_V)) continue;
-      void *page = page_alloc();
-      if (!page) return -ENOMEM;
-      memcpy(page, (const void *)((table[j] >> 10) << 12), PAGE_SIZE);
-      if (mm_map_page(dst, (i << 22) | (j << 12), page, table[j] & (PTE_R | PTE_W | PTE_X)) < 0) {
-        page_free(page);
-        return -ENOMEM;
+      u32 *pte = walk(dst, (i << 22) | (j << 12), 1);
+      if (!pte) {
+        err = -ENOMEM;
+        break;
       }
+      if (table[j] & (PTE_W | PTE_COW)) table[j] = (table[j] & ~PTE_W) | PTE_COW;
+      *pte = table[j];
+      (*ref_of((void *)((table[j] >> 10) << 12)))++;
     }
   }
-  return 0;
+  if (curproc && src == &curproc->mm) arch_flush_all();  // the parent lost write permissions
+  return err;
 }
 
 int mm_unmap_range(struct mm *mm, u32 start, u32 end) {
@@ -180,6 +202,20 @@ int mm_fault(struct mm *mm, u32 va, int write, int exec) {
     pte = walk(mm, va, 0);
   }
   if (!(*pte & PTE_U)) return -EFAULT;
+  if (write && (*pte & PTE_COW)) {
+    void *old = (void *)((*pte >> 10) << 12);
+    u32 flags = (*pte & (PTE_R | PTE_X)) | PTE_W;
+    if (*ref_of(old) == 1) {  // the other sharers are gone: keep the page
+      *pte = (*pte & ~PTE_COW) | PTE_W;
+    } else {
+      void *page = page_alloc();
+      if (!page) return -ENOMEM;
+      memcpy(page, old, PAGE_SIZE);
+      page_free(old);
+      *pte = (((u32)page >> 12) << 10) | flags | PTE_V | PTE_U | PTE_A | PTE_D;
+    }
+    flush_if_current(mm, va);
+  }
   if (write && !(*pte & PTE_W)) return -EFAULT;
   if (exec && !(*pte & PTE_X)) return -EFAULT;
   if (!write && !exec && !(*pte & PTE_R)) return -EFAULT;

@@ -139,6 +139,7 @@ function expectedErrtest(): (string | RegExp)[] {
     'kill missing pid: ESRCH',
     'kill bad signal: EINVAL',
     'wait without children: ECHILD',
+    "fork isolation: child ok; parent sees global 1, stack 'parent', buffer ''",
     // NPROC is 32 and errtest itself is process 1: 31 children fit, the next fork gets EAGAIN.
     'fork bomb: EAGAIN after 31 children',
     'fork bomb: reaped 31, 31 exited with 7',

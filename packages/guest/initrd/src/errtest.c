@@ -133,6 +133,28 @@ static void signals(void) {
   check("wait without children", sys_wait(-1, &status));
 }
 
+/* After fork each process sees its own memory, including pages the kernel writes for it. */
+static int global_value = 1;
+static char file_buffer[16];
+
+static void fork_isolation(void) {
+  char stack_value[8] = "parent";
+  fflush_stdout();
+  long pid = sys_fork();
+  if (pid == 0) {
+    global_value = 2;
+    strcpy(stack_value, "child");
+    long fd = sys_open("/bin/notelf", O_RDONLY);
+    long n = read((int)fd, file_buffer, 9);
+    close((int)fd);
+    _exit(global_value == 2 && !strcmp(stack_value, "child") && n == 9 && !memcmp(file_buffer, "#!/bin/sh", 9) ? 0 : 1);
+  }
+  int status = 0;
+  sys_wait(pid, &status);
+  printf("fork isolation: child %s; parent sees global %d, stack '%s', buffer '%s'\n",
+         WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "ok" : "FAILED", global_value, stack_value, file_buffer);
+}
+
 static void fork_bomb(void) {
   int gate[2];
   sys_pipe(gate);
@@ -175,6 +197,7 @@ int main(void) {
   in_child("exec of a missing file", exec_missing);
   in_child("exec of a directory", exec_directory);
   signals();
+  fork_isolation();
   fork_bomb();
   fflush_stdout();
   long pid = sys_fork();
