@@ -40,12 +40,22 @@ static void garbage(uint32_t base, uint32_t size, uint32_t step) {
 int main(void) {
   puts_("writing garbage to every device register\n");
   csr_write(mtvec, (uint32_t)handler);
-  garbage(0x00001000u, 0xf000u, 4);         /* mask ROM */
-  garbage(CLINT, 0x10000u, 4);              /* CLINT */
-  garbage(PLIC, 0x3000u, 4);                /* priorities, pending, enables */
-  garbage(PLIC + 0x200000u, 0x2000u, 4);    /* thresholds, claim/complete */
-  garbage(0x10001000u, 0x8000u, 4);         /* virtio-mmio slots */
-  garbage(UART0, 0x100u, 1);                /* UART */
+  /* Every register densely, the rest of each window (and the unmapped tails) sparsely. */
+  garbage(0x00001000u, 0xf000u, 0x100);          /* mask ROM */
+  garbage(CLINT, 0x10u, 4);                      /* msip */
+  garbage(CLINT + 0x10u, 0x10000u - 0x10u, 0x100); /* other harts' msip, mtimecmp, tail */
+  garbage(CLINT + 0x4000u, 0x10u, 4);            /* mtimecmp */
+  garbage(CLINT + 0xbff0u, 0x20u, 4);            /* mtime and the end of the mtimer window */
+  garbage(PLIC, 0x100u, 4);                      /* priorities of sources 0..63 */
+  garbage(PLIC + 0x100u, 0x3000u - 0x100u, 0x40); /* more priorities, pending, enables */
+  garbage(PLIC + 0x2000u, 0x10u, 4);             /* context 0 enables */
+  garbage(PLIC + 0x2080u, 0x10u, 4);             /* context 1 enables */
+  garbage(PLIC + 0x200000u, 0x10u, 4);           /* context 0 threshold, claim/complete */
+  garbage(PLIC + 0x201000u, 0x10u, 4);           /* context 1 */
+  garbage(PLIC + 0x202000u, 0x4000u, 0x100);     /* contexts that do not exist */
+  garbage(0x10001000u, 0x1000u, 4);              /* virtio-mmio slot 0, every register */
+  garbage(0x10002000u, 0x7000u, 0x100);          /* slots 1-7 */
+  garbage(UART0, 0x100u, 1);                     /* UART, every byte of its slot */
   /* Put the UART back: 8N1, no loopback, no interrupts. */
   mmio_write8(UART0 + 3, 0x03);
   mmio_write8(UART0 + 4, 0x00);
