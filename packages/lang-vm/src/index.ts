@@ -9,3 +9,6 @@ export { decodeModule } from './decoder.js';
 export { validateModule } from './validator.js';
 export type { CompiledModule } from './validator.js';
 export type * from './types.js';
+export { ProcExit, Wasi } from './wasi.js';
+export type { WasiOptions } from './wasi.js';
+export { langVmStrategy, makeLangVmStrategy } from './strategy.js';
