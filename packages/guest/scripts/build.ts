@@ -17,6 +17,7 @@ const manifest = await buildImages({
   outDir,
   jobs,
   log: (line) => console.log(line),
+  merge: only !== undefined,
   ...(only === undefined ? {} : { filter: (output: string) => output.includes(only) }),
 });
 if (only === undefined) {

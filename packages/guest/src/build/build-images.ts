@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { guestPackageDir } from '../paths.js';
 import { firmwareRecipes } from './firmware-recipes.js';
 import type { Manifest, ManifestImage } from './manifest.js';
-import { sha256 } from './manifest.js';
+import { readManifest, sha256 } from './manifest.js';
 import type { ImageRecipe } from './recipe.js';
 import { workloadRecipes } from './workload-recipes.js';
 
@@ -76,6 +76,8 @@ export interface BuildOptions {
   /** Concurrent compiler processes. */
   readonly jobs?: number;
   readonly log?: (line: string) => void;
+  /** Keep the entries of an existing `outDir/manifest.json` for recipes not rebuilt now. */
+  readonly merge?: boolean;
 }
 
 async function buildOne(recipe: ImageRecipe, outDir: string): Promise<Uint8Array> {
@@ -100,10 +102,19 @@ async function buildOne(recipe: ImageRecipe, outDir: string): Promise<Uint8Array
 
 /** Builds the recipes into `outDir` and writes `outDir/manifest.json`; returns the manifest. */
 export async function buildImages(options: BuildOptions): Promise<Manifest> {
-  const { outDir, filter = () => true, jobs = 2, log = () => undefined } = options;
-  const recipes = (await allRecipes()).filter((recipe) => filter(recipe.output));
+  const { outDir, filter = () => true, jobs = 2, log = () => undefined, merge = false } = options;
+  const every = await allRecipes();
+  const recipes = every.filter((recipe) => filter(recipe.output));
   const clang = await clangVersion();
   const images: Record<string, ManifestImage> = {};
+  if (merge && existsSync(join(outDir, 'manifest.json'))) {
+    const previous = await readManifest(join(outDir, 'manifest.json'));
+    if (previous.toolchain.clang !== clang) {
+      throw new BuildError(`images were built with ${previous.toolchain.clang}, this is ${clang}: rebuild all`);
+    }
+    const known = new Set(every.map((recipe) => recipe.output));
+    for (const [output, entry] of Object.entries(previous.images)) if (known.has(output)) images[output] = entry;
+  }
   // Generated recipes may read earlier outputs, so they run after all compiled images.
   const compiled = recipes.filter((recipe) => recipe.kind === 'clang');
   const generated = recipes.filter((recipe) => recipe.kind === 'generated');

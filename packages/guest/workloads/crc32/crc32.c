@@ -24,7 +24,7 @@ static int workload(enum size size) {
   const char *check = "123456789";
   printf("crc32(\"123456789\") = %08x\n", crc32_update(0, (const uint8_t *)check, strlen(check)));
 
-  size_t block = 64 * 1024;
+  size_t block = BY_SIZE(size, 32, 64) * 1024;
   uint32_t rounds = BY_SIZE(size, 4, 736);
   uint8_t *data = malloc(block);
   if (data == NULL) return 1;
