@@ -1,3 +1,5 @@
 import { virtlabTsup } from '@virtlab/tsup-config';
 
-export default virtlabTsup();
+// The test-program catalog is a second entry (`@virtlab/hw-model/test-programs`) for the runner's
+// differential tests; it reads the committed images next to the package.
+export default virtlabTsup({ entry: ['src/index.ts', 'test-programs/programs.ts'] });

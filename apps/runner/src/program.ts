@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
+import { registerElf } from './commands/elf.js';
 import { registerList } from './commands/list.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -21,5 +22,6 @@ export function createProgram(): Command {
   registerRun(program);
   registerBench(program);
   registerReport(program);
+  registerElf(program);
   return program;
 }

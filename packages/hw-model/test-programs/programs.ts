@@ -1,7 +1,7 @@
 /** The differential test programs: their sources, what they must do, and where the images are. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface TestProgram {
@@ -11,11 +11,12 @@ export interface TestProgram {
   readonly exitCode: number;
   /** Runs on QEMU too (false for programs that only the board can end, e.g. runaway guests). */
   readonly differential: boolean;
-  /** Extra QEMU arguments. */
-  readonly qemuArgs?: readonly string[];
+  /** Ends through the HTIF `tohost` word (riscv-tests' convention), which QEMU's virt does not have. */
+  readonly htif?: boolean;
 }
 
-export const TEST_PROGRAMS_DIR = dirname(fileURLToPath(import.meta.url));
+// Resolved from the package root so it holds from source (test-programs/) and from dist/ alike.
+export const TEST_PROGRAMS_DIR = fileURLToPath(new URL('../test-programs/', import.meta.url));
 export const RUNTIME = ['crt0.S', 'rt.c'] as const;
 const HEADERS = ['rt.h', 'link.ld'] as const;
 
@@ -29,6 +30,7 @@ export const PROGRAMS: readonly TestProgram[] = [
   { name: 'trap-loop', source: 'trap-loop.c', exitCode: -1, differential: false },
   { name: 'loop-forever', source: 'loop-forever.c', exitCode: -1, differential: false },
   { name: 'mmio-garbage', source: 'mmio-garbage.c', exitCode: 0, differential: true },
+  { name: 'htif-exit', source: 'htif-exit.c', exitCode: 5, differential: false, htif: true },
 ];
 
 export function imagePath(name: string): string {

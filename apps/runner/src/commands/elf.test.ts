@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ElfError } from '@virtlab/hw-model';
+import { PROGRAMS, imagePath, qemuArgs, qemuOutputPath } from '@virtlab/hw-model/test-programs';
+import { STATUS_BUDGET, runElf } from './elf.js';
+
+const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv32'], { stdio: 'ignore' }).status === 0;
+const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+const tsx = createRequire(import.meta.url).resolve('tsx');
+const dir = mkdtempSync(join(tmpdir(), 'virtlab-elf-cmd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function virtlab(...args: string[]) {
+  return spawnSync(process.execPath, ['--conditions=@virtlab/source', '--import', tsx, cli, ...args], { encoding: 'latin1', timeout: 60_000 });
+}
+
+const image = (name: string) => readFileSync(imagePath(name));
+const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+/** QEMU's output for a program: live when QEMU is installed, else the one recorded when the images were built. */
+function qemuReference(name: string): { output: string; status: number | null; live: boolean } {
+  if (!hasQemu) return { output: readFileSync(qemuOutputPath(name), 'latin1'), status: null, live: false };
+  const r = spawnSync('qemu-system-riscv32', qemuArgs(name), { encoding: 'latin1', timeout: 30_000 });
+  return { output: r.stdout, status: r.status, live: true };
+}
+
+describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -bios none', () => {
+  for (const program of PROGRAMS.filter((p) => p.differential)) {
+    it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, () => {
+      const ours = runElf(image(program.name), { maxInstructions: 50_000_000 });
+      const ref = qemuReference(program.name);
+      expect(text(ours.output)).toBe(ref.output);
+      if (ref.live) expect(ours.status).toBe(ref.status);
+      expect(ours.exit).toMatchObject({ kind: 'poweroff', exitCode: program.exitCode, via: 'finisher' });
+    });
+  }
+
+  it('takes timer interrupts, switches privilege and turns Sv32 on (the counters show it)', () => {
+    // Counts follow from the programs: 5 direct + 1 vectored timer interrupt; one ecall from S,
+    // two from U (one delegated), one illegal CSR read; five page faults and the final ecall.
+    const timer = runElf(image('timer'));
+    expect(timer.counters['irq.mtimer']).toBe(6);
+    const priv = runElf(image('privilege'));
+    expect(priv.counters['trap.ecall_s']).toBe(1);
+    expect(priv.counters['trap.ecall_u']).toBe(2);
+    expect(priv.counters['trap.illegal_instruction']).toBe(1);
+    const paging = runElf(image('paging'));
+    expect(paging.counters['tlb.misses']).toBeGreaterThan(0);
+    expect(paging.counters['trap.load_page_fault']).toBe(3);
+    expect(paging.counters['trap.store_page_fault']).toBe(1);
+    expect(paging.counters['trap.fetch_page_fault']).toBe(1);
+  });
+
+  it('is deterministic: the same image gives the same cycles, counters and output twice', () => {
+    const a = runElf(image('timer'));
+    const b = runElf(image('timer'));
+    expect(b.labCycles).toBe(a.labCycles);
+    expect(b.counters).toEqual(a.counters);
+    expect(text(b.output)).toBe(text(a.output));
+  });
+});
+
+describe('runaway guests leave the host running and say what happened', () => {
+  it('a guest that loops forever is stopped by the budget', () => {
+    const r = runElf(image('loop-forever'), { maxInstructions: 200_000 });
+    expect(r.exit).toMatchObject({ kind: 'budget', steps: 200_000 });
+    expect(r.status).toBe(STATUS_BUDGET);
+    expect(text(r.output)).toBe('looping forever\n');
+    expect(r.summary).toMatch(/budget exhausted/);
+  });
+
+  it('a jump into nothing with the trap vector pointing into nothing is reported as a fault loop', () => {
+    const r = runElf(image('trap-loop'), { maxInstructions: 1_000_000 });
+    expect(['fault-loop', 'budget']).toContain(r.exit.kind);
+    expect(r.summary).toMatch(/0x00000004/);
+  });
+
+  it('garbage written to every MMIO register: the run goes on and ends normally', () => {
+    const r = runElf(image('mmio-garbage'));
+    expect(r.exit).toMatchObject({ kind: 'poweroff', exitCode: 0 });
+    expect(r.counters['mmio.plic']).toBeGreaterThan(1000);
+    // The program prints 0x61c6 load and store access faults, and so does QEMU (differential test above).
+    expect(r.counters['trap.load_access']).toBe(0x61c6);
+    expect(r.counters['trap.store_access']).toBe(0x61c6);
+  });
+
+  it('HTIF: a tohost write of (5 << 1) | 1 ends the run with exit code 5', () => {
+    const r = runElf(image('htif-exit'), { htif: true });
+    expect(r.exit).toEqual({ kind: 'poweroff', exitCode: 5, via: 'htif' });
+    expect(text(r.output)).toBe('exit 5 through tohost\n');
+  });
+
+  it('malformed ELFs get typed errors', () => {
+    const hello = image('hello');
+    expect(() => runElf(hello.subarray(0, 100))).toThrow(ElfError);
+    const wrongMachine = Uint8Array.from(hello);
+    wrongMachine[18] = 62; // EM_X86_64
+    expect(() => runElf(wrongMachine)).toThrow(/e_machine is 62, not 243/);
+  });
+});
+
+describe('virtlab elf', () => {
+  it('prints the UART output and exits with the guest exit code', () => {
+    const r = virtlab('elf', imagePath('exit-code'));
+    expect(r.stdout).toBe('exiting with 7\n');
+    expect(r.status).toBe(7);
+    expect(r.stderr).toMatch(/finisher with exit code 7/);
+  });
+
+  it('--max-instructions stops a runaway guest with status 124', () => {
+    const r = virtlab('elf', '--max-instructions', '100000', imagePath('loop-forever'));
+    expect(r.status).toBe(124);
+    expect(r.stderr).toMatch(/budget exhausted after 100000 steps/);
+  });
+
+  it('--htif ends on tohost', () => {
+    const r = virtlab('elf', '--htif', imagePath('htif-exit'));
+    expect(r.status).toBe(5);
+  });
+
+  it('--trace prints privilege, pc and the disassembled instruction', () => {
+    const r = virtlab('elf', '--trace', imagePath('exit-code'));
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^\[M\] 0x80000000: auipc sp, 0x1000$/);
+    expect(lines.filter((l) => l.startsWith('[M] 0x')).length).toBeGreaterThan(100);
+  });
+
+  it('a truncated file is an ElfError naming what is wrong, with status 2', () => {
+    const file = join(dir, 'truncated.elf');
+    writeFileSync(file, image('hello').subarray(0, 100));
+    const r = virtlab('elf', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/ElfError: program headers extend past end of file/);
+  });
+});

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Hart } from '@virtlab/cpu-core';
+import type { MachineRunResult } from '@virtlab/hw-model';
+import { ElfError, bootBareElf, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
+
+export interface ElfRunOptions {
+  /** End the run when the guest writes (code << 1) | 1 to its `tohost` symbol. */
+  readonly htif?: boolean;
+  /** Step budget (instructions plus trap entries). */
+  readonly maxInstructions?: number;
+  /** Called with one line per executed instruction: privilege, pc, disassembly. */
+  readonly trace?: (line: string) => void;
+  /** Called with the guest's UART output as it appears (flushed after every run slice). */
+  readonly output?: (bytes: Uint8Array) => void;
+}
+
+export interface ElfRunResult extends MachineRunResult {
+  /** The process exit status: the guest's exit code, 124 for a spent budget, 125 for other stops. */
+  readonly status: number;
+  readonly summary: string;
+}
+
+/** Exit status for a guest that did not end by itself (as timeout(1) reports a timeout). */
+export const STATUS_BUDGET = 124;
+/** Exit status for a run that stopped without an exit code (reset, deadlock, fault loop). */
+export const STATUS_STOPPED = 125;
+export const DEFAULT_MAX_INSTRUCTIONS = 1_000_000_000;
+
+const PRIV_LETTER = ['U', 'S', '?', 'M'] as const;
+
+/** Runs a bare RV32 ELF on the virt board with cpu-core's hart, the way `virtlab elf` does. */
+export function runElf(elf: Uint8Array, options: ElfRunOptions = {}): ElfRunResult {
+  const board = createVirtBoard();
+  const boot = bootBareElf(board, elf, { htif: options.htif === true });
+  const hart = new Hart(board);
+  startHart(hart, boot.state);
+  const uart = board.uart;
+  let flushed = 0;
+  const flush = () => {
+    const out = uart.output;
+    if (options.output !== undefined && out.length > flushed) options.output(out.slice(flushed));
+    flushed = out.length;
+  };
+  const trace = options.trace;
+  if (trace !== undefined) trace(`[${PRIV_LETTER[hart.priv]}] ${hart.describe()}`);
+  const result = runMachine(board, hart, {
+    maxInstructions: options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
+    // Tracing steps one instruction at a time; otherwise slices keep the hart in its fast loop.
+    sliceSteps: trace === undefined ? 65536 : 1,
+    onSlice: () => {
+      flush();
+      if (trace !== undefined && !board.halt.halted) trace(`[${PRIV_LETTER[hart.priv]}] ${hart.describe()}`);
+    },
+  });
+  flush();
+  const exit = result.exit;
+  const status = exit.kind === 'poweroff' ? exit.exitCode : exit.kind === 'budget' ? STATUS_BUDGET : STATUS_STOPPED;
+  const summary = `${describeExit(exit)} (${result.instructions} instructions, ${result.labCycles} lab cycles)`;
+  return { ...result, status, summary };
+}
+
+function parseCount(value: string): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--max-instructions wants a non-negative integer, got '${value}'`);
+  return n;
+}
+
+export function registerElf(program: Command): void {
+  program
+    .command('elf')
+    .description("run a bare RV32 ELF on the lab board (QEMU virt's map, cpu-core's hart): print its UART output, exit with its exit code")
+    .argument('<file>', 'an ELF32 RISC-V executable linked for RAM at 0x80000000')
+    .option('--htif', 'end the run when the guest writes (code << 1) | 1 to its `tohost` symbol (riscv-tests convention)')
+    .option('--max-instructions <n>', `stop a guest that never ends after n steps (default ${DEFAULT_MAX_INSTRUCTIONS})`, parseCount)
+    .option('--trace', 'print every executed instruction with its privilege and pc to stderr')
+    .action((file: string, opts: { htif?: boolean; maxInstructions?: number; trace?: boolean }) => {
+      const bytes = readFileSync(file);
+      let result: ElfRunResult;
+      try {
+        result = runElf(bytes, {
+          htif: opts.htif,
+          maxInstructions: opts.maxInstructions,
+          output: (b) => process.stdout.write(b),
+          ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+        });
+      } catch (error) {
+        if (error instanceof ElfError) {
+          process.stderr.write(`virtlab elf: ${file}: ${error.name}: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+      process.stderr.write(`virtlab elf: ${result.summary}\n`);
+      process.exitCode = result.status;
+    });
+}
