@@ -1,0 +1,213 @@
+// Shared by the kernel boot tests (QEMU and the lab board) and the osbench script: where the
+// images are, the disk the tests attach, what osbench and errtest must print, and one boot on
+// each machine.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Hart } from '@virtlab/cpu-core';
+import { bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
+import { firmwareImage, guestImage } from './paths.js';
+
+// Overrides for trying other builds: an output folder of `pnpm guests --out DIR`, another firmware.
+const imagesDir = process.env.VIRTLAB_KERNEL_IMAGES;
+/** The images a kernel boot uses. */
+export const kernelImage = imagesDir ? join(imagesDir, 'kernel/kernel.elf') : guestImage('kernel/kernel.elf');
+export const initrdImage = imagesDir ? join(imagesDir, 'kernel/initrd.cpio') : guestImage('kernel/initrd.cpio');
+export const firmwareElf = process.env.VIRTLAB_FIRMWARE ?? firmwareImage;
+/** Images that are not there (the boot tests skip and say which). */
+export const missingImages = [firmwareElf, kernelImage, initrdImage].filter((path) => !existsSync(path));
+
+/** FNV-1a, 32-bit (the checksum osbench prints for file and block data). */
+export function fnv1a(bytes: Uint8Array): number {
+  let h = 2166136261;
+  for (const byte of bytes) h = Math.imul(h ^ byte, 16777619) >>> 0;
+  return h;
+}
+
+const hex = (value: number) => value.toString(16).padStart(8, '0');
+
+/** The disk behind /dev/vda: 512 KiB from a 32-bit xorshift, so its checksum is known here. */
+export function diskImage(): Uint8Array {
+  const bytes = new Uint8Array(512 * 1024);
+  let x = 0x2545f491;
+  for (let i = 0; i < bytes.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+}
+
+/** What osbench writes to its file: 64 chunks of 4 KiB, byte i = 7i + 3, byte 0 = chunk index. */
+export function osbenchFileData(): Uint8Array {
+  const data = new Uint8Array(64 * 4096);
+  for (let chunk = 0; chunk < 64; chunk++) {
+    for (let i = 0; i < 4096; i++) data[chunk * 4096 + i] = (i * 7 + 3) & 0xff;
+    data[chunk * 4096] = chunk;
+  }
+  return data;
+}
+
+/** osbench's ordinary lines at scale 1, from the definition of each item (see osbench.c). */
+export function expectedOsbench(ppid: number): string {
+  const sum = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i)).reduce((a, b) => a + b, 0);
+  let mmapSum = 0;
+  for (let round = 0; round < 100; round++) mmapSum += sum(16, (i) => round + i);
+  return [
+    'osbench: scale 1',
+    `null syscall (getppid): 20000 calls, checksum ${20000 * ppid}`,
+    `fork+exit+wait: 50 processes, checksum ${sum(50, (i) => i & 0x7f)}`,
+    `fork+execve+wait: 20 programs, checksum ${sum(20, (i) => i % 100)}`,
+    'pipe ping-pong: 1000 round trips, token 2000',
+    `page fault on first touch: 256 pages, checksum ${sum(256, (i) => i)}, zero-filled 256`,
+    `mmap+touch+munmap of 16 pages: 100 rounds, checksum ${mmapSum}`,
+    `file write+read in the memory file system: 262144 bytes, fnv1a ${hex(fnv1a(osbenchFileData()))}`,
+    `block read through virtio-blk: 262144 bytes, fnv1a ${hex(fnv1a(diskImage().subarray(0, 262144)))}`,
+    'osbench: done',
+    '',
+  ].join('\n');
+}
+
+const killed = (pid: number, what: string, at: string | null) =>
+  new RegExp(`^\\[kernel\\] pid ${pid} \\(errtest\\): ${what}${at === null ? '' : ` at 0x${at}`}, pc 0x[0-9a-f]{8}: killed$`);
+
+/** errtest's transcript: the Linux error for each call (errno(3), the system calls' man pages). */
+export function expectedErrtest(): (string | RegExp)[] {
+  return [
+    'errtest: pid 1',
+    ...[
+      'write from null',
+      'write from kernel memory',
+      'read into kernel memory',
+      'read into unmapped memory',
+      'read into the MMIO window',
+      'open with bad path pointer',
+      'pipe2 with bad array',
+      'clock_gettime with bad pointer',
+      'execve with bad path',
+      'uname into kernel memory',
+      'fstat into null',
+    ].map((what) => `${what}: EFAULT`),
+    ...['read fd 99', 'write fd -1', 'close fd 42', 'fstat fd 77', 'dup fd 31', 'dup3 to fd 4096', 'write to read-only fd', 'lseek closed fd'].map(
+      (what) => `${what}: EBADF`,
+    ),
+    'lseek on a pipe: ESPIPE',
+    'write to pipe read end: EBADF',
+    'write to pipe without readers: EPIPE',
+    'open missing file: ENOENT',
+    'open file as directory: ENOTDIR',
+    'open directory for writing: EISDIR',
+    'open file with O_DIRECTORY: ENOTDIR',
+    'mkdir /tmp/d: OK',
+    'mkdir /tmp/d again: EEXIST',
+    'create /tmp/d/f: OK',
+    'rmdir non-empty /tmp/d: ENOTEMPTY',
+    'unlink directory /tmp/d: EISDIR',
+    'unlink /tmp/d/f: OK',
+    'rmdir /tmp/d: OK',
+    'chdir to a file: ENOTDIR',
+    'read a directory: EISDIR',
+    'mmap file-backed: EINVAL',
+    'mmap zero length: EINVAL',
+    'munmap unaligned: EINVAL',
+    'unknown system call 999: ENOSYS',
+    killed(2, 'segmentation fault', '00000000'),
+    'null dereference: child killed by signal 11',
+    killed(3, 'segmentation fault', '00000040'),
+    'jump to unmapped code: child killed by signal 11',
+    killed(4, 'illegal instruction', null),
+    'illegal instruction: child killed by signal 4',
+    killed(5, 'segmentation fault', '80400000'),
+    'store to kernel memory: child killed by signal 11',
+    'exec of a non-ELF file: ENOEXEC',
+    'exec of a non-ELF file: child exited with 3',
+    'exec of a missing file: ENOENT',
+    'exec of a missing file: child exited with 0',
+    'exec of a directory: EACCES',
+    'exec of a directory: child exited with 0',
+    'kill SIGTERM sleeping child: OK',
+    'SIGTERM: child killed by signal 15',
+    'kill SIGKILL spinning child: OK',
+    'SIGKILL: child killed by signal 9',
+    'kill missing pid: ESRCH',
+    'kill bad signal: EINVAL',
+    'wait without children: ECHILD',
+    "fork isolation: child ok; parent sees global 1, stack 'parent', buffer ''",
+    // NPROC is 32 and errtest itself is process 1: 31 children fit, the next fork gets EAGAIN.
+    'fork bomb: EAGAIN after 31 children',
+    'fork bomb: reaped 31, 31 exited with 7',
+    'kernel still running: /bin/true 42 exited with 42',
+    '',
+  ];
+}
+
+/** What a boot printed and how the machine powered off. */
+export interface Boot {
+  readonly output: string;
+  readonly exitCode: number;
+}
+
+
+/** One QEMU boot with `disk` as virtio-blk (modern interface); resolves when the guest powers off. */
+export function bootOnQemu(append: string, disk: string, stdin = '', timeoutMs = 60_000): Promise<Boot> {
+  const args = ['-M', 'virt', '-m', '128M', '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
+  args.push('-bios', firmwareElf, '-kernel', kernelImage, '-initrd', initrdImage, '-append', append);
+  args.push('-global', 'virtio-mmio.force-legacy=false');
+  args.push('-drive', `file=${disk},if=none,format=raw,id=disk0,readonly=on`, '-device', 'virtio-blk-device,drive=disk0');
+  return new Promise((resolve, reject) => {
+    const child = spawn('qemu-system-riscv32', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`QEMU boot '${append}' did not power off within ${timeoutMs} ms:\n${Buffer.concat(out).toString('latin1')}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === null) return;
+      const stderr = Buffer.concat(err).toString();
+      if (code !== 0 && out.length === 0 && stderr.trim() !== '') reject(new Error(`QEMU failed: ${stderr}`));
+      else resolve({ output: Buffer.concat(out).toString('latin1'), exitCode: code });
+    });
+    // Typed input arrives a line at a time, as a person would type it at the console.
+    const lines = stdin.split(/(?<=\n)/).filter((line) => line !== '');
+    let index = 0;
+    const feed = () => {
+      const line = lines[index++];
+      if (line === undefined) return;
+      child.stdin.write(line);
+      setTimeout(feed, 150);
+    };
+    setTimeout(feed, 300);
+  });
+}
+
+/** A boot on the lab board: also the lab cycles and instructions it took. */
+export interface BoardBoot extends Boot {
+  readonly labCycles: number;
+  readonly instructions: number;
+}
+
+/**
+ * One boot on the lab board (hw-model's virt board, cpu-core's hart) with the same images,
+ * bootargs and disk as on QEMU. Throws, saying how the run ended, when the guest does not power off.
+ */
+export async function bootOnBoard(append: string, disk: Uint8Array, maxInstructions = 400_000_000): Promise<BoardBoot> {
+  const board = createVirtBoard({ bootargs: append, disk: new Uint8Array(disk) });
+  const state = bootQemu(board, {
+    firmware: await readFile(firmwareElf),
+    kernel: await readFile(kernelImage),
+    initrd: await readFile(initrdImage),
+  }).state;
+  const hart = new Hart(board);
+  startHart(hart, state);
+  const run = runMachine(board, hart, { maxInstructions });
+  const output = Buffer.from(run.output).toString('latin1');
+  if (run.exit.kind !== 'poweroff') throw new Error(`board boot '${append}': ${describeExit(run.exit)}; output so far:\n${output}`);
+  return { output, exitCode: run.exit.exitCode, labCycles: run.labCycles, instructions: run.instructions };
+}
