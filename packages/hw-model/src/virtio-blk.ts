@@ -96,7 +96,10 @@ export class VirtioBlk implements VirtioBackend {
     return used;
   }
 
-  /** Serves one request; returns the number of bytes written into the chain. */
+  /**
+   * Serves one request; returns the used length: every device-writable byte of the chain, status
+   * included, whatever the outcome (QEMU's virtio_blk_req_complete pushes `in_len`).
+   */
   #serve(queue: SplitVirtqueue, buffers: VirtqBuffer[]): number {
     const bus = queue.bus;
     const readable = buffers.filter((b) => !b.writable);
@@ -118,7 +121,6 @@ export class VirtioBlk implements VirtioBackend {
     const sector = view.getUint32(8, true) + view.getUint32(12, true) * 2 ** 32;
     const dataIn = writableBytes - 1; // bytes the device may write before the status byte
     let status = VIRTIO_BLK_S_OK;
-    let written = 1;
 
     switch (type) {
       case VIRTIO_BLK_T_IN: {
@@ -130,7 +132,6 @@ export class VirtioBlk implements VirtioBackend {
         scatter(queue, writable, this.disk.subarray(start, start + dataIn));
         this.counters.reads++;
         this.counters.bytesRead += dataIn;
-        written = writableBytes;
         break;
       }
       case VIRTIO_BLK_T_OUT: {
@@ -151,19 +152,15 @@ export class VirtioBlk implements VirtioBackend {
         const n = Math.min(ID_BYTES, dataIn);
         scatter(queue, writable, this.#id.subarray(0, n));
         this.counters.getIds++;
-        written = n + 1;
         break;
       }
       default:
         status = VIRTIO_BLK_S_UNSUPP;
     }
-    if (status !== VIRTIO_BLK_S_OK) {
-      this.counters.errors++;
-      written = 1;
-    }
+    if (status !== VIRTIO_BLK_S_OK) this.counters.errors++;
     const last = writable[writable.length - 1]!;
     bus.writeRam(last.address + last.length - 1, Uint8Array.of(status));
-    return written;
+    return writableBytes;
   }
 }
 

@@ -6,10 +6,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROGRAMS, RUNTIME, qemuArgs, qemuOutputPath, sourceHash } from './programs.js';
+import { PROGRAMS, RUNTIME, diskImage, qemuArgs, qemuOutputPath, sourceHash } from './programs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, 'src');
@@ -51,10 +52,14 @@ writeFileSync(join(images, 'manifest.json'), `${JSON.stringify({ toolchain: clan
 const stale = readdirSync(images).filter((f) => f.endsWith('.elf') && !PROGRAMS.some((p) => `${p.name}.elf` === f));
 if (stale.length > 0) console.log(`images without a source (delete them): ${stale.join(', ')}`);
 
+const scratch = mkdtempSync(join(tmpdir(), 'virtlab-test-programs-'));
 for (const program of PROGRAMS.filter((p) => p.differential)) {
-  const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name), { timeout: 30_000 });
+  const disk = join(scratch, `${program.name}.img`);
+  writeFileSync(disk, diskImage());
+  const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000 });
   if (r.error !== undefined) throw new Error(`qemu-system-riscv32 is needed to record reference outputs: ${r.error.message}`);
   if (r.status !== program.exitCode) throw new Error(`${program.name}: QEMU exited with ${r.status}, expected ${program.exitCode}`);
   writeFileSync(qemuOutputPath(program.name), r.stdout);
   console.log(`recorded QEMU output of ${program.name} (${r.stdout.length} bytes, exit ${r.status})`);
 }
+rmSync(scratch, { recursive: true, force: true });

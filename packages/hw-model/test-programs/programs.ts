@@ -11,6 +11,8 @@ export interface TestProgram {
   readonly exitCode: number;
   /** Runs on QEMU too (false for programs that only the board can end, e.g. runaway guests). */
   readonly differential: boolean;
+  /** Runs with a virtio-blk disk: `diskImage()` on the board, the same bytes as a raw drive on QEMU. */
+  readonly disk?: boolean;
   /** Ends through the HTIF `tohost` word (riscv-tests' convention), which QEMU's virt does not have. */
   readonly htif?: boolean;
 }
@@ -30,6 +32,7 @@ export const PROGRAMS: readonly TestProgram[] = [
   { name: 'trap-loop', source: 'trap-loop.c', exitCode: -1, differential: false },
   { name: 'loop-forever', source: 'loop-forever.c', exitCode: -1, differential: false },
   { name: 'mmio-garbage', source: 'mmio-garbage.c', exitCode: 0, differential: true },
+  { name: 'virtio-blk', source: 'virtio-blk.c', exitCode: 0, differential: true, disk: true },
   { name: 'htif-exit', source: 'htif-exit.c', exitCode: 5, differential: false, htif: true },
 ];
 
@@ -42,9 +45,27 @@ export function qemuOutputPath(name: string): string {
   return join(TEST_PROGRAMS_DIR, 'images', `${name}.qemu-output`);
 }
 
-/** The QEMU command line for a bare program, as QEMU-NOTES.md gives it. */
-export function qemuArgs(name: string): string[] {
-  return ['-M', 'virt', '-bios', 'none', '-kernel', imagePath(name), '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
+/** The disk the `disk` programs get: 8 KiB, sector 0 starts with a recognisable line. */
+export function diskImage(): Uint8Array {
+  const disk = new Uint8Array(8192);
+  const text = new TextEncoder().encode('virtlab disk sector 0: hello from the disk image\n');
+  disk.set(text);
+  for (let i = 512; i < disk.length; i++) disk[i] = 0x2e;
+  return disk;
+}
+
+/**
+ * The QEMU command line for a bare program, as QEMU-NOTES.md gives it; a disk program gets the
+ * modern virtio-mmio interface (`force-legacy=false`) and a raw drive at `diskFile`.
+ */
+export function qemuArgs(name: string, diskFile?: string): string[] {
+  const args = ['-M', 'virt', '-bios', 'none', '-kernel', imagePath(name), '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
+  const program = PROGRAMS.find((p) => p.name === name);
+  if (program?.disk === true) {
+    if (diskFile === undefined) throw new Error(`${name} needs a disk file for QEMU (write diskImage() to one)`);
+    args.push('-global', 'virtio-mmio.force-legacy=false', '-drive', `file=${diskFile},if=none,format=raw,id=hd0`, '-device', 'virtio-blk-device,drive=hd0');
+  }
+  return args;
 }
 
 /** Hash of everything that goes into a program's image. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElfError } from '@virtlab/hw-model';
-import { PROGRAMS, imagePath, qemuArgs, qemuOutputPath } from '@virtlab/hw-model/test-programs';
+import { PROGRAMS, diskImage, imagePath, qemuArgs, qemuOutputPath } from '@virtlab/hw-model/test-programs';
 import { STATUS_BUDGET, runElf } from './elf.js';
 
 const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv32'], { stdio: 'ignore' }).status === 0;
@@ -25,14 +25,16 @@ const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 /** QEMU's output for a program: live when QEMU is installed, else the one recorded when the images were built. */
 function qemuReference(name: string): { output: string; status: number | null; live: boolean } {
   if (!hasQemu) return { output: readFileSync(qemuOutputPath(name), 'latin1'), status: null, live: false };
-  const r = spawnSync('qemu-system-riscv32', qemuArgs(name), { encoding: 'latin1', timeout: 30_000 });
+  const disk = join(dir, `${name}.img`);
+  writeFileSync(disk, diskImage());
+  const r = spawnSync('qemu-system-riscv32', qemuArgs(name, disk), { encoding: 'latin1', timeout: 30_000 });
   return { output: r.stdout, status: r.status, live: true };
 }
 
 describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -bios none', () => {
   for (const program of PROGRAMS.filter((p) => p.differential)) {
     it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, () => {
-      const ours = runElf(image(program.name), { maxInstructions: 50_000_000 });
+      const ours = runElf(image(program.name), { maxInstructions: 50_000_000, ...(program.disk === true ? { disk: diskImage() } : {}) });
       const ref = qemuReference(program.name);
       expect(text(ours.output)).toBe(ref.output);
       if (ref.live) expect(ours.status).toBe(ref.status);

@@ -11,6 +11,10 @@ export interface ElfRunOptions {
   readonly maxInstructions?: number;
   /** Called with one line per executed instruction: privilege, pc, disassembly. */
   readonly trace?: (line: string) => void;
+  /** A disk image for virtio-blk in the first virtio slot (written in place). */
+  readonly disk?: Uint8Array;
+  /** Bytes the guest's UART receives. */
+  readonly input?: string | Uint8Array;
   /** Called with the guest's UART output as it appears (flushed after every run slice). */
   readonly output?: (bytes: Uint8Array) => void;
 }
@@ -31,7 +35,7 @@ const PRIV_LETTER = ['U', 'S', '?', 'M'] as const;
 
 /** Runs a bare RV32 ELF on the virt board with cpu-core's hart, the way `virtlab elf` does. */
 export function runElf(elf: Uint8Array, options: ElfRunOptions = {}): ElfRunResult {
-  const board = createVirtBoard();
+  const board = createVirtBoard({ disk: options.disk, uartInput: options.input });
   const boot = bootBareElf(board, elf, { htif: options.htif === true });
   const hart = new Hart(board);
   startHart(hart, boot.state);
