@@ -1,8 +1,13 @@
+import { workloads as guestWorkloads } from '@virtlab/guest';
+import { langVmStrategy } from '@virtlab/lang-vm';
 import { Registry, type Strategy, type Workload } from '@virtlab/strategy';
+import { cpuCoreEngine } from './engines/cpu-core.js';
 import type { Engine } from './engines/engine.js';
 import { hostNativeEngine } from './engines/host-native.js';
 import { qemuEngine } from './engines/qemu.js';
 import { v8WasmEngine } from './engines/v8-wasm.js';
+import { bareStrategy } from './strategies/bare.js';
+import { nativeStrategy } from './strategies/native.js';
 
 /** Options that every worker thread rebuilds the same lab from (plain data: it crosses threads). */
 export interface LabOptions {
@@ -18,15 +23,17 @@ export interface Lab {
 
 /** Lab-view strategies first, then host-view engines, each in the order the tables show them. */
 function strategies(_options: LabOptions): Strategy[] {
-  return [];
+  return [nativeStrategy(), bareStrategy()];
 }
 
 function engines(options: LabOptions): Engine[] {
-  return [hostNativeEngine(options.hostNativeDir), v8WasmEngine(), qemuEngine()];
+  // lang-vm ships its own host-view strategy; it always runs (pure TypeScript).
+  const langVm: Engine = { ...langVmStrategy, unavailable: undefined, target: 'wasm32-wasi' };
+  return [hostNativeEngine(options.hostNativeDir), v8WasmEngine(), langVm, cpuCoreEngine(), qemuEngine()];
 }
 
-function workloads(): Workload[] {
-  return [];
+function workloads(): readonly Workload[] {
+  return guestWorkloads;
 }
 
 /** Assembles every strategy, engine and workload the runner knows. */

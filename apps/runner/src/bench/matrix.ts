@@ -70,13 +70,11 @@ export function geomeanMips(matrix: Matrix, column: string): number | undefined 
 
 /** The counters that tell the strategies apart: traps, VM exits, TLB misses. */
 export function tellingCounters(r: BenchRecord): { traps: number; exits: number; tlbMisses: number } {
-  let traps = 0;
-  let exits = 0;
-  let tlbMisses = 0;
-  for (const [name, value] of Object.entries(r.counters)) {
-    if (name.startsWith('trap.') || name.startsWith('irq.')) traps += value;
-    else if (name.startsWith('exit.') || name === 'vm.exits') exits += value;
-    else if (name === 'tlb.misses') tlbMisses += value;
-  }
-  return { traps, exits, tlbMisses };
+  const c = r.counters;
+  // Totals where the hart reports them, else the sum of the per-cause counters.
+  const sum = (prefix: string) =>
+    c[`${prefix}total`] ??
+    Object.entries(c).reduce((n, [name, value]) => (name.startsWith(prefix) ? n + value : n), 0);
+  const exits = c['vm.exits'] ?? sum('exit.');
+  return { traps: sum('trap.') + sum('irq.'), exits, tlbMisses: c['tlb.misses'] ?? 0 };
 }

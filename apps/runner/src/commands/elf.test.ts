@@ -23,19 +23,23 @@ const image = (name: string) => readFileSync(imagePath(name));
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
 /** QEMU's output for a program: live when QEMU is installed, else the one recorded when the images were built. */
-function qemuReference(name: string): { output: string; status: number | null; live: boolean } {
+function qemuReference(name: string, input = ''): { output: string; status: number | null; live: boolean } {
   if (!hasQemu) return { output: readFileSync(qemuOutputPath(name), 'latin1'), status: null, live: false };
   const disk = join(dir, `${name}.img`);
   writeFileSync(disk, diskImage());
-  const r = spawnSync('qemu-system-riscv32', qemuArgs(name, disk), { encoding: 'latin1', timeout: 30_000 });
+  const r = spawnSync('qemu-system-riscv32', qemuArgs(name, disk), { encoding: 'latin1', timeout: 30_000, input });
   return { output: r.stdout, status: r.status, live: true };
 }
 
 describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -bios none', () => {
   for (const program of PROGRAMS.filter((p) => p.differential)) {
     it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, () => {
-      const ours = runElf(image(program.name), { maxInstructions: 50_000_000, ...(program.disk === true ? { disk: diskImage() } : {}) });
-      const ref = qemuReference(program.name);
+      const ours = runElf(image(program.name), {
+        maxInstructions: 50_000_000,
+        input: program.input,
+        ...(program.disk === true ? { disk: diskImage() } : {}),
+      });
+      const ref = qemuReference(program.name, program.input);
       expect(text(ours.output)).toBe(ref.output);
       if (ref.live) expect(ours.status).toBe(ref.status);
       expect(ours.exit).toMatchObject({ kind: 'poweroff', exitCode: program.exitCode, via: 'finisher' });

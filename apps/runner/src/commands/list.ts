@@ -10,7 +10,7 @@ export function registerList(program: Command): void {
       const lab = await createLab();
       const out: string[] = [];
       const section = (title: string, rows: string[][]) => {
-        out.push(title, textTable(['name', 'description'], rows), '');
+        out.push(title, textTable(['name', 'description'], rows, 2), '');
       };
       section(
         'Strategies (lab view: lab cycles on the simulated board)',
