@@ -1,8 +1,8 @@
 /**
  * A small assembler over the decoder table, for tests, probes and examples: it reads what the
  * disassembler prints (one instruction per line, ABI or xN register names, CSR names, absolute
- * targets or labels), plus labels, `.word` and the pseudo-instructions `li` (always lui+addi),
- * `mv`, `j`, `nop`, `csrr`, `csrw`.
+ * targets or labels), plus labels, `.word` and the pseudo-instructions `li` (always lui+addi;
+ * labels allowed), `mv`, `j`, `nop`, `csrr`, `csrw`, `csrs`, `csrc`, `csrwi`, `csrsi`, `csrci`.
  */
 import { csrNumber } from './csr.js';
 import { FORM_BY_MNEMONIC, type InstructionForm } from './decoder-table.js';
@@ -75,8 +75,9 @@ export function encode(text: string, pc = 0, labels?: ReadonlyMap<string, number
     if (m === null) throw new AssemblerError(`expected offset(register), got '${s}' in '${line}'`);
     return [m[1]!.trim() === '' ? 0 : num(m[1]!, line, labels), reg(m[2]!, line)];
   };
-  const rel = (s: string) => {
+  const rel = (s: string, bits: number) => {
     const off = num(s, line, labels) - pc;
+    if (off < -(2 ** (bits - 1)) || off >= 2 ** (bits - 1)) throw new AssemblerError(`target out of range (${off} bytes) in '${line}'`);
     return off | 0;
   };
   let w: number;
@@ -102,13 +103,13 @@ export function encode(text: string, pc = 0, labels?: ReadonlyMap<string, number
       break;
     }
     case 'BRANCH':
-      w = enc.b(form, reg(ops[0]!, line), reg(ops[1]!, line), rel(ops[2]!));
+      w = enc.b(form, reg(ops[0]!, line), reg(ops[1]!, line), rel(ops[2]!, 13));
       break;
     case 'U':
       w = form.match | (reg(ops[0]!, line) << 7) | ((num(ops[1]!, line) & 0xfffff) << 12);
       break;
     case 'JAL':
-      w = enc.j(form, reg(ops[0]!, line), rel(ops[1]!));
+      w = enc.j(form, reg(ops[0]!, line), rel(ops[1]!, 21));
       break;
     case 'CSR':
       w = enc.i(form, reg(ops[0]!, line), reg(ops[2]!, line), csr(ops[1]!, line));
@@ -150,6 +151,13 @@ function expand(line: string): string[] {
       return [`csrrs ${ops[0]}, ${ops[1]}, zero`];
     case 'csrw':
       return [`csrrw zero, ${ops[0]}, ${ops[1]}`];
+    case 'csrs':
+    case 'csrc':
+      return [`csrr${m[3]} zero, ${ops[0]}, ${ops[1]}`];
+    case 'csrwi':
+    case 'csrsi':
+    case 'csrci':
+      return [`csrr${m[3]}i zero, ${ops[0]}, ${ops[1]}`];
     case 'li':
       return [`li ${ops[0]}, ${ops[1]}`]; // resolved in pass 2 (two words)
     default:

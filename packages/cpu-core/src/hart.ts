@@ -3,7 +3,7 @@
  * predecoded interpreter.
  *
  * Speed design: code is predecoded per physical 4 KiB page into typed arrays (one packed int per
- * instruction: handler id | rd << 8 | rs1 << 16 | rs2 << 24, plus an immediate), and the run loop
+ * instruction: handler id | rd << 7 | rs1 << 13 | rs2 << 19 | cost << 25, plus an immediate), and the run loop
  * is one switch over the handler id. Writes to x0 go to a sink register 32, so x0 reads 0 without
  * a per-instruction reset. Lab cycles are charged from a per-handler cost table; interrupts are
  * looked at only when the clock reaches the platform's next event or after MMIO and CSR writes.
@@ -94,6 +94,12 @@ export interface HartOptions {
 
 export class HartError extends Error {
   override name = 'HartError';
+}
+
+/** Cycles from `base` until `next`, as an int32 the run loop can compare against (capped). */
+function limitFrom(next: number, base: number): number {
+  const d = next - base;
+  return d >= 0x3fffffff ? 0x3fffffff : d <= 0 ? 0 : d | 0;
 }
 
 // Unsigned high half of a 32x32 product, from 16-bit pieces so every partial product is exact.
@@ -205,8 +211,6 @@ export class Hart {
   #loopCount = 0;
   #faultLoop: StopReason | undefined;
 
-  readonly #ram8: Int8Array;
-  readonly #ram16s: Int16Array;
 
   constructor(platform: HartPlatform, options: HartOptions = {}) {
     this.platform = platform;
@@ -224,12 +228,13 @@ export class Hart {
     this.#pim = new Int32Array(pages * SLOT);
     this.#slotPage = new Int32Array(pages).fill(-1);
     this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
-    this.#ram8 = new Int8Array(this.bus.ram.buffer);
-    this.#ram16s = new Int16Array(this.bus.ram.buffer);
     const cost = platform.cost;
     for (let op = 0; op < OP_COUNT; op++) {
       const f = FORM_BY_OP[op];
-      this.#opCost[op] = f === undefined ? 0 : cost.instruction[f.cls];
+      const c = f === undefined ? 0 : cost.instruction[f.cls];
+      // The price rides in the predecoded word's top 7 bits.
+      if (!(c >= 0 && c <= 127)) throw new HartError(`cost model: instruction.${f?.cls ?? '?'} = ${c} cycles; the hart supports 0..127 per instruction`);
+      this.#opCost[op] = c;
     }
     this.#events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
     this.port = new MonitorPort(this, this.#events);
@@ -255,59 +260,48 @@ export class Hart {
     const pd = this.#pd;
     const pim = this.#pim;
     const cnt = this.#opCount;
-    const oc = this.#opCost;
-    const bus = this.bus;
-    const ram32 = bus.ram32;
-    const ram16 = bus.ram16;
-    const ram8 = bus.ram;
-    const ram8s = this.#ram8;
-    const ram16s = this.#ram16s;
-    const rb = bus.ramBase | 0;
-    const rl1 = bus.ramSize - 1;
-    const rl2 = bus.ramSize - 2;
-    const rl4 = bus.ramSize - 4;
-    const tlb = this.tlb;
-    const tk = tlb.key;
-    const tf = tlb.fast;
-    const tro = tlb.ramOffset;
-    const tm = tlb.mask;
+    const ram32 = this.bus.ram32;
+    const rb = this.bus.ramBase | 0;
+    const rl4 = this.bus.ramSize - 4;
+    const tl = this.tlb.fastTable;
+    const tm = this.tlb.mask;
     const pageSlot = this.#pageSlot;
     const tb = this.platform.cost.takenBranch;
-    const result = (stop: StopReason): RunResult => ({ stop, instructions: this.retired - startRetired, pc: this.pc });
 
     for (;;) {
-      if (halt.reason !== undefined) return result({ kind: 'halted', halt: halt.reason });
-      if (this.#faultLoop !== undefined) return result(this.#faultLoop);
+      if (halt.reason !== undefined) return this.#result({ kind: 'halted', halt: halt.reason }, startRetired);
+      if (this.#faultLoop !== undefined) return this.#result(this.#faultLoop, startRetired);
       if (clock.cycles >= this.nextCheck) this.#serviceInterrupts();
       if (this.waiting) {
-        if (!this.#waitForInterrupt()) return result({ kind: 'deadlock', pc: this.pc });
+        if (!this.#waitForInterrupt()) return this.#result({ kind: 'deadlock', pc: this.pc >>> 0 }, startRetired);
         continue;
       }
       const left = maxInstructions - (this.retired + this.#traps - startSteps);
-      if (left <= 0) return result({ kind: 'budget' });
+      if (left <= 0) return this.#result({ kind: 'budget' }, startRetired);
       if (!this.#setupFetch()) continue;
 
+      // pc of the instruction at index i is bias + 4 * i.
+      const bias = (this.#fVpage - (this.#fSb << 2)) | 0;
       let i = this.#fSb + ((this.pc & 0xfff) >>> 2);
-      const sb = this.#fSb;
-      const vpage = this.#fVpage;
-      const po = this.#fPhys;
       const dm = this.#dataMode;
-      let n = this.#fSingle ? 1 : Math.min(left, CHUNK);
+      let n = this.#fSingle ? 1 : Math.min(left, CHUNK) | 0;
       let n0 = n;
-      let cyc = clock.cycles;
-      let evt = this.nextCheck;
+      // Cycles are counted in an int32 (`sp`) on top of a base, so the loop never boxes a double.
+      let base = clock.cycles;
+      let sp = 0;
+      let lim = limitFrom(this.nextCheck, base);
       let th = 0;
       let jt = 0;
 
       inner: for (;;) {
-        if (n === 0 || cyc >= evt) {
-          this.pc = (vpage + ((i - sb) << 2)) | 0;
+        if (n === 0 || sp >= lim) {
+          this.pc = (bias + (i << 2)) | 0;
           break;
         }
         const w = pd[i]!;
-        const op = w & 0xff;
+        const op = w & 0x7f;
         n--;
-        cyc += oc[op]!;
+        sp = (sp + (w >>> 25)) | 0;
         cnt[op] = cnt[op]! + 1;
         jump: {
           slow: {
@@ -315,26 +309,26 @@ export class Hart {
               case 0: {
                 // Not decoded yet (new page, or cleared by a store): decode and dispatch again.
                 n++;
-                pd[i] = this.#predecode(ram32[(po + ((i - sb) << 2)) >>> 2]!, i);
+                pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 2)) >>> 2]!, i);
                 continue inner;
               }
               case 1: // lui
-                r[(w >> 8) & 63] = pim[i]!;
+                r[(w >> 7) & 63] = pim[i]!;
                 i++;
                 continue inner;
               case 2: // auipc
-                r[(w >> 8) & 63] = (vpage + ((i - sb) << 2) + pim[i]!) | 0;
+                r[(w >> 7) & 63] = (bias + (i << 2) + pim[i]!) | 0;
                 i++;
                 continue inner;
               case 3: {
                 // jal
-                const pc = (vpage + ((i - sb) << 2)) | 0;
+                const pc = (bias + (i << 2)) | 0;
                 const t = (pc + pim[i]!) | 0;
-                cyc += tb;
+                sp = (sp + tb) | 0;
                 if ((t & 3) === 0) {
-                  r[(w >> 8) & 63] = (pc + 4) | 0;
-                  if (((t ^ vpage) >>> 12) === 0) {
-                    i = sb + ((t & 0xfff) >>> 2);
+                  r[(w >> 7) & 63] = (pc + 4) | 0;
+                  if (((t ^ pc) >>> 12) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
                 }
@@ -343,13 +337,13 @@ export class Hart {
               }
               case 4: {
                 // jalr
-                const pc = (vpage + ((i - sb) << 2)) | 0;
-                const t = ((r[(w >> 16) & 63]! + pim[i]!) & ~1) | 0;
-                cyc += tb;
+                const pc = (bias + (i << 2)) | 0;
+                const t = ((r[(w >> 13) & 63]! + pim[i]!) & ~1) | 0;
+                sp = (sp + tb) | 0;
                 if ((t & 3) === 0) {
-                  r[(w >> 8) & 63] = (pc + 4) | 0;
-                  if (((t ^ vpage) >>> 12) === 0) {
-                    i = sb + ((t & 0xfff) >>> 2);
+                  r[(w >> 7) & 63] = (pc + 4) | 0;
+                  if (((t ^ pc) >>> 12) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
                 }
@@ -357,216 +351,212 @@ export class Hart {
                 break jump;
               }
               case 5: // beq
-                if (r[(w >> 16) & 63] === r[w >>> 24]) {
-                  const t = ((i - sb) << 2) + pim[i]!;
-                  cyc += tb;
-                  if ((t & ~0xffc) === 0) {
-                    i = sb + (t >> 2);
+                if (r[(w >> 13) & 63]! === r[(w >> 19) & 63]!) {
+                  const pc = (bias + (i << 2)) | 0;
+                  const t = (pc + pim[i]!) | 0;
+                  sp = (sp + tb) | 0;
+                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
-                  jt = (vpage + t) | 0;
+                  jt = t;
                   break jump;
                 }
                 i++;
                 continue inner;
               case 6: // bne
-                if (r[(w >> 16) & 63] !== r[w >>> 24]) {
-                  const t = ((i - sb) << 2) + pim[i]!;
-                  cyc += tb;
-                  if ((t & ~0xffc) === 0) {
-                    i = sb + (t >> 2);
+                if (r[(w >> 13) & 63]! !== r[(w >> 19) & 63]!) {
+                  const pc = (bias + (i << 2)) | 0;
+                  const t = (pc + pim[i]!) | 0;
+                  sp = (sp + tb) | 0;
+                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
-                  jt = (vpage + t) | 0;
+                  jt = t;
                   break jump;
                 }
                 i++;
                 continue inner;
               case 7: // blt
-                if (r[(w >> 16) & 63]! < r[w >>> 24]!) {
-                  const t = ((i - sb) << 2) + pim[i]!;
-                  cyc += tb;
-                  if ((t & ~0xffc) === 0) {
-                    i = sb + (t >> 2);
+                if (r[(w >> 13) & 63]! < r[(w >> 19) & 63]!) {
+                  const pc = (bias + (i << 2)) | 0;
+                  const t = (pc + pim[i]!) | 0;
+                  sp = (sp + tb) | 0;
+                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
-                  jt = (vpage + t) | 0;
+                  jt = t;
                   break jump;
                 }
                 i++;
                 continue inner;
               case 8: // bge
-                if (r[(w >> 16) & 63]! >= r[w >>> 24]!) {
-                  const t = ((i - sb) << 2) + pim[i]!;
-                  cyc += tb;
-                  if ((t & ~0xffc) === 0) {
-                    i = sb + (t >> 2);
+                if (r[(w >> 13) & 63]! >= r[(w >> 19) & 63]!) {
+                  const pc = (bias + (i << 2)) | 0;
+                  const t = (pc + pim[i]!) | 0;
+                  sp = (sp + tb) | 0;
+                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
-                  jt = (vpage + t) | 0;
+                  jt = t;
                   break jump;
                 }
                 i++;
                 continue inner;
               case 9: // bltu
-                if (r[(w >> 16) & 63]! >>> 0 < r[w >>> 24]! >>> 0) {
-                  const t = ((i - sb) << 2) + pim[i]!;
-                  cyc += tb;
-                  if ((t & ~0xffc) === 0) {
-                    i = sb + (t >> 2);
+                if (r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0) {
+                  const pc = (bias + (i << 2)) | 0;
+                  const t = (pc + pim[i]!) | 0;
+                  sp = (sp + tb) | 0;
+                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
-                  jt = (vpage + t) | 0;
+                  jt = t;
                   break jump;
                 }
                 i++;
                 continue inner;
               case 10: // bgeu
-                if (r[(w >> 16) & 63]! >>> 0 >= r[w >>> 24]! >>> 0) {
-                  const t = ((i - sb) << 2) + pim[i]!;
-                  cyc += tb;
-                  if ((t & ~0xffc) === 0) {
-                    i = sb + (t >> 2);
+                if (r[(w >> 13) & 63]! >>> 0 >= r[(w >> 19) & 63]! >>> 0) {
+                  const pc = (bias + (i << 2)) | 0;
+                  const t = (pc + pim[i]!) | 0;
+                  sp = (sp + tb) | 0;
+                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+                    i = (t - bias) >> 2;
                     continue inner;
                   }
-                  jt = (vpage + t) | 0;
+                  jt = t;
                   break jump;
                 }
                 i++;
                 continue inner;
               case 11: {
                 // lb
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                let o = -1;
                 if (dm === 0) {
-                  const o = (a - rb) >>> 0;
-                  if (o <= rl1) {
-                    r[(w >> 8) & 63] = ram8s[o]!;
-                    i++;
-                    continue inner;
-                  }
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4 + 3) o = x;
                 } else if (dm === 1) {
-                  const v = a >>> 12;
-                  const e = v & tm;
-                  if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
                     th++;
-                    r[(w >> 8) & 63] = ram8s[tro[e]! + (a & 0xfff)]!;
-                    i++;
-                    continue inner;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
+                }
+                if (o >= 0 && true) {
+                  r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
+                  i++;
+                  continue inner;
                 }
                 break slow;
               }
               case 12: {
                 // lh
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
-                if ((a & 1) === 0) {
-                  if (dm === 0) {
-                    const o = (a - rb) >>> 0;
-                    if (o <= rl2) {
-                      r[(w >> 8) & 63] = ram16s[o >>> 1]!;
-                      i++;
-                      continue inner;
-                    }
-                  } else if (dm === 1) {
-                    const v = a >>> 12;
-                    const e = v & tm;
-                    if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
-                      th++;
-                      r[(w >> 8) & 63] = ram16s[(tro[e]! + (a & 0xfff)) >>> 1]!;
-                      i++;
-                      continue inner;
-                    }
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                let o = -1;
+                if (dm === 0) {
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4 + 2) o = x;
+                } else if (dm === 1) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+                    th++;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
+                }
+                if (o >= 0 && (a & 1) === 0) {
+                  r[(w >> 7) & 63] = (ram32[o >>> 2]! << (16 - ((o & 2) << 3))) >> 16;
+                  i++;
+                  continue inner;
                 }
                 break slow;
               }
               case 13: {
                 // lw
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
-                if ((a & 3) === 0) {
-                  if (dm === 0) {
-                    const o = (a - rb) >>> 0;
-                    if (o <= rl4) {
-                      r[(w >> 8) & 63] = ram32[o >>> 2]!;
-                      i++;
-                      continue inner;
-                    }
-                  } else if (dm === 1) {
-                    const v = a >>> 12;
-                    const e = v & tm;
-                    if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
-                      th++;
-                      r[(w >> 8) & 63] = ram32[(tro[e]! + (a & 0xfff)) >>> 2]!;
-                      i++;
-                      continue inner;
-                    }
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                let o = -1;
+                if (dm === 0) {
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4) o = x;
+                } else if (dm === 1) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+                    th++;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
+                }
+                if (o >= 0 && (a & 3) === 0) {
+                  r[(w >> 7) & 63] = ram32[o >>> 2]!;
+                  i++;
+                  continue inner;
                 }
                 break slow;
               }
               case 14: {
                 // lbu
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                let o = -1;
                 if (dm === 0) {
-                  const o = (a - rb) >>> 0;
-                  if (o <= rl1) {
-                    r[(w >> 8) & 63] = ram8[o]!;
-                    i++;
-                    continue inner;
-                  }
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4 + 3) o = x;
                 } else if (dm === 1) {
-                  const v = a >>> 12;
-                  const e = v & tm;
-                  if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
                     th++;
-                    r[(w >> 8) & 63] = ram8[tro[e]! + (a & 0xfff)]!;
-                    i++;
-                    continue inner;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
+                }
+                if (o >= 0 && true) {
+                  r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
+                  i++;
+                  continue inner;
                 }
                 break slow;
               }
               case 15: {
                 // lhu
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
-                if ((a & 1) === 0) {
-                  if (dm === 0) {
-                    const o = (a - rb) >>> 0;
-                    if (o <= rl2) {
-                      r[(w >> 8) & 63] = ram16[o >>> 1]!;
-                      i++;
-                      continue inner;
-                    }
-                  } else if (dm === 1) {
-                    const v = a >>> 12;
-                    const e = v & tm;
-                    if (tk[e] === v && (tf[e]! & FAST_READ) !== 0) {
-                      th++;
-                      r[(w >> 8) & 63] = ram16[(tro[e]! + (a & 0xfff)) >>> 1]!;
-                      i++;
-                      continue inner;
-                    }
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                let o = -1;
+                if (dm === 0) {
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4 + 2) o = x;
+                } else if (dm === 1) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+                    th++;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
+                }
+                if (o >= 0 && (a & 1) === 0) {
+                  r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 2) << 3)) & 0xffff;
+                  i++;
+                  continue inner;
                 }
                 break slow;
               }
               case 16: {
                 // sb
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
-                  if (x <= rl1) o = x;
+                  if (x <= rl4 + 3) o = x;
                 } else if (dm === 1) {
-                  const v = a >>> 12;
-                  const e = v & tm;
-                  if (tk[e] === v && (tf[e]! & FAST_WRITE) !== 0) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
                     th++;
-                    o = tro[e]! + (a & 0xfff);
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
                 }
-                if (o >= 0) {
-                  ram8[o] = r[w >>> 24]!;
+                if (o >= 0 && true) {
+                  const k = o >>> 2;
+                  const sh = (o & 3) << 3;
+                  ram32[k] = (ram32[k]! & ~(0xff << sh)) | ((r[(w >> 19) & 63]! & 0xff) << sh);
                   const ps = pageSlot[o >>> 12]!;
                   if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
                   i++;
@@ -576,23 +566,22 @@ export class Hart {
               }
               case 17: {
                 // sh
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
                 let o = -1;
-                if ((a & 1) === 0) {
-                  if (dm === 0) {
-                    const x = (a - rb) >>> 0;
-                    if (x <= rl2) o = x;
-                  } else if (dm === 1) {
-                    const v = a >>> 12;
-                    const e = v & tm;
-                    if (tk[e] === v && (tf[e]! & FAST_WRITE) !== 0) {
-                      th++;
-                      o = tro[e]! + (a & 0xfff);
-                    }
+                if (dm === 0) {
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4 + 2) o = x;
+                } else if (dm === 1) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+                    th++;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
                 }
-                if (o >= 0) {
-                  ram16[o >>> 1] = r[w >>> 24]!;
+                if (o >= 0 && (a & 1) === 0) {
+                  const k = o >>> 2;
+                  const sh = (o & 2) << 3;
+                  ram32[k] = (ram32[k]! & ~(0xffff << sh)) | ((r[(w >> 19) & 63]! & 0xffff) << sh);
                   const ps = pageSlot[o >>> 12]!;
                   if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
                   i++;
@@ -602,23 +591,20 @@ export class Hart {
               }
               case 18: {
                 // sw
-                const a = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
                 let o = -1;
-                if ((a & 3) === 0) {
-                  if (dm === 0) {
-                    const x = (a - rb) >>> 0;
-                    if (x <= rl4) o = x;
-                  } else if (dm === 1) {
-                    const v = a >>> 12;
-                    const e = v & tm;
-                    if (tk[e] === v && (tf[e]! & FAST_WRITE) !== 0) {
-                      th++;
-                      o = tro[e]! + (a & 0xfff);
-                    }
+                if (dm === 0) {
+                  const x = (a - rb) >>> 0;
+                  if (x <= rl4) o = x;
+                } else if (dm === 1) {
+                  const e = ((a >>> 12) & tm) << 2;
+                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+                    th++;
+                    o = tl[e + 2]! + (a & 0xfff);
                   }
                 }
-                if (o >= 0) {
-                  ram32[o >>> 2] = r[w >>> 24]!;
+                if (o >= 0 && (a & 3) === 0) {
+                  ram32[o >>> 2] = r[(w >> 19) & 63]!;
                   const ps = pageSlot[o >>> 12]!;
                   if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
                   i++;
@@ -627,139 +613,139 @@ export class Hart {
                 break slow;
               }
               case 19: // addi
-                r[(w >> 8) & 63] = (r[(w >> 16) & 63]! + pim[i]!) | 0;
+                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + pim[i]!) | 0;
                 i++;
                 continue inner;
               case 20: // slti
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! < pim[i]! ? 1 : 0;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! < pim[i]! ? 1 : 0;
                 i++;
                 continue inner;
               case 21: // sltiu
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> 0 < pim[i]! >>> 0 ? 1 : 0;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < pim[i]! >>> 0 ? 1 : 0;
                 i++;
                 continue inner;
               case 22: // xori
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! ^ pim[i]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ pim[i]!;
                 i++;
                 continue inner;
               case 23: // ori
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! | pim[i]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! | pim[i]!;
                 i++;
                 continue inner;
               case 24: // andi
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! & pim[i]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! & pim[i]!;
                 i++;
                 continue inner;
               case 25: // slli
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! << pim[i]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! << pim[i]!;
                 i++;
                 continue inner;
               case 26: // srli
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> pim[i]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> pim[i]!;
                 i++;
                 continue inner;
               case 27: // srai
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >> pim[i]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> pim[i]!;
                 i++;
                 continue inner;
               case 28: // add
-                r[(w >> 8) & 63] = (r[(w >> 16) & 63]! + r[w >>> 24]!) | 0;
+                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + r[(w >> 19) & 63]!) | 0;
                 i++;
                 continue inner;
               case 29: // sub
-                r[(w >> 8) & 63] = (r[(w >> 16) & 63]! - r[w >>> 24]!) | 0;
+                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! - r[(w >> 19) & 63]!) | 0;
                 i++;
                 continue inner;
               case 30: // sll
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! << r[w >>> 24]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! << r[(w >> 19) & 63]!;
                 i++;
                 continue inner;
               case 31: // slt
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! < r[w >>> 24]! ? 1 : 0;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! < r[(w >> 19) & 63]! ? 1 : 0;
                 i++;
                 continue inner;
               case 32: // sltu
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> 0 < r[w >>> 24]! >>> 0 ? 1 : 0;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0 ? 1 : 0;
                 i++;
                 continue inner;
               case 33: // xor
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! ^ r[w >>> 24]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ r[(w >> 19) & 63]!;
                 i++;
                 continue inner;
               case 34: // srl
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >>> r[w >>> 24]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> r[(w >> 19) & 63]!;
                 i++;
                 continue inner;
               case 35: // sra
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! >> r[w >>> 24]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> r[(w >> 19) & 63]!;
                 i++;
                 continue inner;
               case 36: // or
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! | r[w >>> 24]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! | r[(w >> 19) & 63]!;
                 i++;
                 continue inner;
               case 37: // and
-                r[(w >> 8) & 63] = r[(w >> 16) & 63]! & r[w >>> 24]!;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! & r[(w >> 19) & 63]!;
                 i++;
                 continue inner;
               case 48: // mul
-                r[(w >> 8) & 63] = Math.imul(r[(w >> 16) & 63]!, r[w >>> 24]!);
+                r[(w >> 7) & 63] = Math.imul(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
+                i++;
+                continue inner;
+              case 51: // mulhu
+                r[(w >> 7) & 63] = mulhu(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
                 i++;
                 continue inner;
               case 49: {
-                // mulh: unsigned high half corrected for the signs (two's complement identity)
-                const a = r[(w >> 16) & 63]!;
-                const b = r[w >>> 24]!;
-                r[(w >> 8) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+                // mulh: the unsigned high half corrected for the signs (two's complement identity)
+                const a = r[(w >> 13) & 63]!;
+                const b = r[(w >> 19) & 63]!;
+                r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
                 i++;
                 continue inner;
               }
               case 50: {
                 // mulhsu
-                const a = r[(w >> 16) & 63]!;
-                const b = r[w >>> 24]!;
-                r[(w >> 8) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+                const a = r[(w >> 13) & 63]!;
+                const b = r[(w >> 19) & 63]!;
+                r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
                 i++;
                 continue inner;
               }
-              case 51: // mulhu
-                r[(w >> 8) & 63] = mulhu(r[(w >> 16) & 63]!, r[w >>> 24]!);
-                i++;
-                continue inner;
               case 52: {
                 // div: by zero gives -1, overflow gives the dividend (unpriv 13.2)
-                const a = r[(w >> 16) & 63]!;
-                const b = r[w >>> 24]!;
-                r[(w >> 8) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
+                const a = r[(w >> 13) & 63]!;
+                const b = r[(w >> 19) & 63]!;
+                r[(w >> 7) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
                 i++;
                 continue inner;
               }
               case 53: {
                 // divu
-                const b = r[w >>> 24]! >>> 0;
-                r[(w >> 8) & 63] = b === 0 ? -1 : (r[(w >> 16) & 63]! >>> 0) / b;
+                const b = r[(w >> 19) & 63]! >>> 0;
+                r[(w >> 7) & 63] = b === 0 ? -1 : (r[(w >> 13) & 63]! >>> 0) / b;
                 i++;
                 continue inner;
               }
               case 54: {
                 // rem: by zero gives the dividend, overflow gives 0
-                const a = r[(w >> 16) & 63]!;
-                const b = r[w >>> 24]!;
-                r[(w >> 8) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
+                const a = r[(w >> 13) & 63]!;
+                const b = r[(w >> 19) & 63]!;
+                r[(w >> 7) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
                 i++;
                 continue inner;
               }
               case 55: {
                 // remu
-                const a = r[(w >> 16) & 63]!;
-                const b = r[w >>> 24]! >>> 0;
-                r[(w >> 8) & 63] = b === 0 ? a : (a >>> 0) % b;
+                const a = r[(w >> 13) & 63]!;
+                const b = r[(w >> 19) & 63]! >>> 0;
+                r[(w >> 7) & 63] = b === 0 ? a : (a >>> 0) % b;
                 i++;
                 continue inner;
               }
-              case OP_PAGE_END:
+              case 72: // OP_PAGE_END
                 n++;
-                this.pc = (vpage + 4096) | 0;
+                this.pc = (bias + (i << 2)) | 0;
                 break inner;
               default:
                 break slow;
@@ -768,21 +754,21 @@ export class Hart {
           // General path: memory through translation and PMP, MMIO, atomics, CSRs, system.
           this.retired += n0 - n - 1;
           n0 = n + 1;
-          const pc = (vpage + ((i - sb) << 2)) | 0;
-          this.pc = pc;
-          clock.cycles = cyc;
-          const status = this.execute(ram32[(po + ((i - sb) << 2)) >>> 2]!);
-          cyc = clock.cycles;
+          this.pc = (bias + (i << 2)) | 0;
+          clock.cycles = base + sp;
+          const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 2)) >>> 2]!);
+          base = clock.cycles;
+          sp = 0;
           if (status === 0) {
             i++;
-            evt = this.nextCheck;
+            lim = limitFrom(this.nextCheck, base);
             continue inner;
           }
           if (this.trapped) {
             this.trapped = false;
             n++;
             cnt[op] = cnt[op] - 1;
-            cyc -= oc[op]!;
+            sp = -(w >>> 25);
           }
           break inner;
         }
@@ -792,21 +778,25 @@ export class Hart {
           n0 = n + 1;
           n++;
           cnt[op] = cnt[op] - 1;
-          cyc -= oc[op]! + tb;
-          this.pc = (vpage + ((i - sb) << 2)) | 0;
-          clock.cycles = cyc;
+          this.pc = (bias + (i << 2)) | 0;
+          clock.cycles = base + sp - (w >>> 25) - tb;
           this.#raise(CAUSE.misalignedFetch, jt);
           this.trapped = false;
-          cyc = clock.cycles;
+          base = clock.cycles;
+          sp = 0;
         } else {
           this.pc = jt;
         }
         break;
       }
-      clock.cycles = cyc;
+      clock.cycles = base + sp;
       this.retired += n0 - n;
       this.#tlbHits += th;
     }
+  }
+
+  #result(stop: StopReason, startRetired: number): RunResult {
+    return { stop, instructions: this.retired - startRetired, pc: this.pc >>> 0 };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -820,7 +810,7 @@ export class Hart {
     }
     this.#pim[i] = operandImmediate(form, word);
     const rd = field.rd(word);
-    return form.op | ((rd === 0 ? 32 : rd) << 8) | (field.rs1(word) << 16) | (field.rs2(word) << 24);
+    return form.op | ((rd === 0 ? 32 : rd) << 7) | (field.rs1(word) << 13) | (field.rs2(word) << 19) | (this.#opCost[form.op]! << 25);
   }
 
   #slotFor(ramPage: number): number {
@@ -884,8 +874,9 @@ export class Hart {
     // Run a whole page only when PMP (and the TLB) grant execution uniformly over it.
     let single = (this.pmp.permissions(page, 4096, this.priv) & PMP_X) === 0;
     if (this.#fetchTranslate) {
-      const e = (pc >>> 12) & this.tlb.mask;
-      if (this.tlb.key[e] !== pc >>> 12 || (this.tlb.fast[e]! & FAST_EXEC) === 0) single = true;
+      const e = ((pc >>> 12) & this.tlb.mask) << 2;
+      const ft = this.tlb.fastTable;
+      if (ft[e] !== pc >>> 12 || (ft[e + 1]! & FAST_EXEC) === 0) single = true;
     }
     this.#fSingle = single;
     this.#fPhys = off - (off % 4096);
@@ -995,6 +986,7 @@ export class Hart {
     this.priv = mpp;
     this.pc = this.mepc;
     this.clock.cycles += this.platform.cost.trapReturn;
+    this.nextCheck = 0; // interrupts masked in the old mode may be taken in the new one
     this.#modesChanged();
     return 1;
   }
@@ -1011,6 +1003,7 @@ export class Hart {
     this.priv = spp;
     this.pc = this.sepc;
     this.clock.cycles += this.platform.cost.trapReturn;
+    this.nextCheck = 0;
     this.#modesChanged();
     return 1;
   }
@@ -1359,8 +1352,8 @@ export class Hart {
         this.#faultLoop = {
           kind: 'fault-loop',
           cause: code,
-          pc: epc,
-          tval: tval | 0,
+          pc: epc >>> 0,
+          tval: tval >>> 0,
           description: `trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${code} (${EXCEPTION_NAMES[code] ?? '?'}) tval 0x${(tval >>> 0).toString(16)}, again and again`,
         };
       }
@@ -1430,17 +1423,19 @@ export class Hart {
 
   #refreshEntry(e: number): void {
     const t = this.tlb;
+    const ft = t.fastTable;
+    const k = e << 2;
     const vpn = t.vpn[e]!;
     if (vpn < 0 || (t.global[e] === 0 && t.asid[e] !== this.#asid)) {
-      t.key[e] = -1;
-      t.fast[e] = 0;
+      ft[k] = -1;
+      ft[k + 1] = 0;
       return;
     }
-    t.key[e] = vpn;
+    ft[k] = vpn;
     const off = t.physical[e]! - this.bus.ramBase;
     let fast = 0;
     if (off >= 0 && off + 4096 <= this.bus.ramSize) {
-      t.ramOffset[e] = off;
+      ft[k + 2] = off;
       const f = t.flags[e]!;
       const p = t.pmp[e]!;
       if (this.#dataTranslate) {
@@ -1449,7 +1444,7 @@ export class Hart {
       }
       if (this.#fetchTranslate && (p & PMP_X) !== 0 && this.#ptePermits(f, ACCESS_FETCH, this.priv)) fast |= FAST_EXEC;
     }
-    t.fast[e] = fast;
+    ft[k + 1] = fast;
   }
 
   /** Leaf permission checks in QEMU 7.2's order (priv 4.3.1, 4.3.2 step 5). */
@@ -1837,6 +1832,7 @@ export class MonitorPort {
   set privilege(p: Privilege) {
     this.#ev['monitor.priv_writes']++;
     this.#hart.priv = p;
+    this.#hart.nextCheck = 0;
     this.#hart.refreshModes();
   }
 

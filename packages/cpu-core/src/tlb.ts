@@ -27,12 +27,12 @@ export class Tlb {
   readonly physical: Float64Array;
   /** PMP grants for S/U on the whole physical page (PMP_R|W|X), -1 when not uniform. */
   readonly pmp: Int8Array;
-  /** Fast-path key: vpn when the entry is usable in the current ASID, else -1. */
-  readonly key: Int32Array;
-  /** Fast-path permissions in the current context (FAST_*), 0 to force the slow path. */
-  readonly fast: Uint8Array;
-  /** RAM offset of the physical page for the fast path. */
-  readonly ramOffset: Int32Array;
+  /**
+   * The fast path's view, 4 ints per entry: [key, fast, ramOffset, 0]. key = vpn when the entry
+   * is usable in the current ASID, else -1; fast = FAST_* permissions in the current context (0
+   * sends the access to the slow path); ramOffset = RAM offset of the physical page.
+   */
+  readonly fastTable: Int32Array;
 
   constructor(entries: number) {
     if (!Number.isInteger(entries) || entries < 1 || (entries & (entries - 1)) !== 0 || entries > 65536) {
@@ -47,15 +47,14 @@ export class Tlb {
     this.superpage = new Uint8Array(entries);
     this.physical = new Float64Array(entries);
     this.pmp = new Int8Array(entries);
-    this.key = new Int32Array(entries).fill(-1);
-    this.fast = new Uint8Array(entries);
-    this.ramOffset = new Int32Array(entries);
+    this.fastTable = new Int32Array(entries * 4);
+    for (let e = 0; e < entries; e++) this.fastTable[e * 4] = -1;
   }
 
   invalidate(e: number): void {
     this.vpn[e] = -1;
-    this.key[e] = -1;
-    this.fast[e] = 0;
+    this.fastTable[e * 4] = -1;
+    this.fastTable[e * 4 + 1] = 0;
   }
 
   /**
