@@ -26,7 +26,7 @@ describe('the committed test-program images', () => {
     (_name, program) => {
       const disk = join(dir, `${program.name}.img`);
       writeFileSync(disk, diskImage());
-      const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000 });
+      const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000, input: program.input ?? '' });
       expect(r.status).toBe(program.exitCode);
       expect(r.stdout.toString('latin1')).toBe(readFileSync(qemuOutputPath(program.name)).toString('latin1'));
     },

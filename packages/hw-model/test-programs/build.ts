@@ -56,7 +56,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'virtlab-test-programs-'));
 for (const program of PROGRAMS.filter((p) => p.differential)) {
   const disk = join(scratch, `${program.name}.img`);
   writeFileSync(disk, diskImage());
-  const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000 });
+  const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000, input: program.input ?? '' });
   if (r.error !== undefined) throw new Error(`qemu-system-riscv32 is needed to record reference outputs: ${r.error.message}`);
   if (r.status !== program.exitCode) throw new Error(`${program.name}: QEMU exited with ${r.status}, expected ${program.exitCode}`);
   writeFileSync(qemuOutputPath(program.name), r.stdout);

@@ -11,6 +11,8 @@ export interface TestProgram {
   readonly exitCode: number;
   /** Runs on QEMU too (false for programs that only the board can end, e.g. runaway guests). */
   readonly differential: boolean;
+  /** What the guest's UART receives (QEMU's stdin). */
+  readonly input?: string;
   /** Runs with a virtio-blk disk: `diskImage()` on the board, the same bytes as a raw drive on QEMU. */
   readonly disk?: boolean;
   /** Ends through the HTIF `tohost` word (riscv-tests' convention), which QEMU's virt does not have. */
@@ -33,6 +35,7 @@ export const PROGRAMS: readonly TestProgram[] = [
   { name: 'loop-forever', source: 'loop-forever.c', exitCode: -1, differential: false },
   { name: 'mmio-garbage', source: 'mmio-garbage.c', exitCode: 0, differential: true },
   { name: 'virtio-blk', source: 'virtio-blk.c', exitCode: 0, differential: true, disk: true },
+  { name: 'uart-echo', source: 'uart-echo.c', exitCode: 0, differential: true, input: 'hello uart\nsecond line\n' },
   { name: 'htif-exit', source: 'htif-exit.c', exitCode: 5, differential: false, htif: true },
 ];
 
