@@ -16,9 +16,9 @@ export interface CellJob {
 
 export type JobResult = { readonly id: number; readonly record: BenchRecord };
 
-/** The worker script: `worker.ts` next to this file from source, `bench-worker.js` from dist. */
+/** The worker script: a loader shim for `worker.ts` from source, `bench-worker.js` from dist. */
 function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url) : new URL('./bench-worker.js', import.meta.url);
+  return import.meta.url.endsWith('.ts') ? new URL('./worker-source.mjs', import.meta.url) : new URL('./bench-worker.js', import.meta.url);
 }
 
 /**
