@@ -6,7 +6,7 @@
  * first). Layouts, `t` being the offset of the first operand, which is also where the result goes:
  *
  * - numeric ops keep their wasm opcode (0x45..0xc4), saturating truncations are 0xc5..0xcc: `[op, t]`
- * - loads 0x28..0x35 and stores 0x36..0x3e: `[op, t, memoffset]` (f32/f64 use the i32/i64 forms: raw bits)
+ * - loads 0x28..0x35 and stores 0x36..0x3e: `[op, t, memoffset]` (f32 uses the i32 forms: raw bits)
  * - memory.size 0x3f `[op, dst]`, memory.grow 0x40 `[op, t]`
  * - the rest are numbered from 0x100 below.
  */
@@ -36,7 +36,7 @@ export const Op = {
   MOV: 0x10a,
   /** [op, dst, value] i32, f32 bits, null reference (0) */
   CONST32: 0x10b,
-  /** [op, dst, lo, hi] i64, f64 bits */
+  /** [op, dst, lo, hi, type] i64, f64 bits */
   CONST64: 0x10c,
   /** [op, t, type]: a at t, b at t+2, condition at t+4 */
   SELECT: 0x10d,
@@ -66,7 +66,7 @@ export const Op = {
   REF_IS_NULL: 0x11c,
   /** [op, dst, func] */
   REF_FUNC: 0x11d,
-  /** [op, n]: charge n instructions of fuel (the basic block that starts here). */
+  /** [op, n, siteId]: charge n instructions of fuel (the basic block that starts here). */
   FUEL: 0x11e,
   /** [op, n, siteId]: function entry and loop header; stop when fuel is exhausted, else charge n. */
   FUEL_CHECK: 0x11f,

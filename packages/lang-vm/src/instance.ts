@@ -1,6 +1,7 @@
 import { decodeModule } from './decoder.js';
 import { FuelExhausted, LinkError, Trap, WasmError } from './errors.js';
-import { run } from './interpreter.js';
+import { run, runTiered } from './interpreter.js';
+import { compileTier } from './js-tier.js';
 import type { Limits as ResourceLimits } from './machine.js';
 import { DEFAULT_LIMITS, Machine } from './machine.js';
 import type { FuncInstance } from './runtime.js';
@@ -33,7 +34,13 @@ export class Module {
 
 export type Imports = Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
 
-export type InstanceOptions = ResourceLimits;
+export interface InstanceOptions extends ResourceLimits {
+  /**
+   * `js` (default) compiles every function to JavaScript at instantiation; `interpreter` runs the
+   * internal code directly. Both meter fuel identically and pass the same conformance suite.
+   */
+  readonly tier?: 'js' | 'interpreter';
+}
 
 /** What `instance.call` returns: the results, or a clean stop for lack of fuel (then `resume`). */
 export type CallResult = { readonly status: 'returned'; readonly value: unknown } | { readonly status: 'fuel-exhausted' };
@@ -153,6 +160,10 @@ export class Instance {
       }
     }
     this.exports = Object.freeze(exports);
+    if ((options.tier ?? 'js') === 'js' && c.funcs.length > 0) {
+      m.tier = compileTier(m);
+      m.runner = runTiered;
+    }
 
     // Segments (spec 4.5.4 steps 12-15): element segments first, then data; active ones are applied then dropped.
     const cell = new Int32Array(2);

@@ -35,11 +35,11 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from './numeric.js';
-import type { FuncInstance } from './runtime.js';
+import { memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet } from './bulk.js';
+import type { FuncInstance, Table } from './runtime.js';
 import { PAGE, funcStore } from './runtime.js';
 
 const oobMemory = () => new Trap('out of bounds memory access');
-const oobTable = () => new Trap('out of bounds table access');
 
 /**
  * Runs the machine from (`cur`, `pc`, `fp`) until the frame at `baseFsp` returns (0) or fuel runs
@@ -59,6 +59,8 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
   const globals = m.globals;
   const stackWords = m.stackWords;
   const maxDepth = m.maxDepth;
+  const tier = m.tier;
+  const tierEntries = tier?.entries ?? [];
   let fsp = m.fsp;
   let depth = m.depth;
   let fuel = m.fuel;
@@ -75,7 +77,7 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
       switch (code[pc]) {
         case Op.FUEL:
           fuel -= code[pc + 1] as number;
-          pc += 2;
+          pc += 3;
           break;
         case Op.FUEL_CHECK:
           if (fuel <= 0) {
@@ -186,6 +188,30 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           }
           const nfp = fp + argOff;
           if (depth >= maxDepth || nfp + (fFrame[fi] as number) > stackWords) throw new Trap('call stack exhausted');
+          const te = tierEntries[fi];
+          if (te !== undefined && tier !== undefined) {
+            // A compiled function: run it on the JavaScript tier with its frame at nfp.
+            m.fsp = fsp;
+            m.depth = depth;
+            m.stackTop = nfp + (fFrame[fi] as number);
+            tier.enter(fuel, depth);
+            te(nfp);
+            fuel = tier.fuel();
+            if (tier.suspending()) {
+              frames[fsp++] = next;
+              frames[fsp++] = fp;
+              frames[fsp++] = cur;
+              m.adoptDeopt(nfp, fsp, depth + 1);
+              m.fuel = fuel;
+              return 1;
+            }
+            mem = m.memory;
+            U8 = mem.u8;
+            DV = mem.dv;
+            memSize = U8.length;
+            pc = next;
+            break;
+          }
           depth++;
           frames[fsp++] = next;
           frames[fsp++] = fp;
@@ -211,7 +237,7 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           t = fp + (code[pc + 1] as number);
           I[t] = code[pc + 2] as number;
           I[t + 1] = code[pc + 3] as number;
-          pc += 4;
+          pc += 5;
           break;
         case Op.SELECT:
           t = fp + (code[pc + 1] as number);
@@ -246,6 +272,7 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           pc += 3;
           break;
         case 0x29:
+        case 0x2b:
           t = fp + (code[pc + 1] as number);
           a = ((I[t] as number) >>> 0) + ((code[pc + 2] as number) >>> 0);
           if (a + 8 > memSize) throw oobMemory();
@@ -297,6 +324,7 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           pc += 3;
           break;
         case 0x37:
+        case 0x39:
           t = fp + (code[pc + 1] as number);
           a = ((I[t] as number) >>> 0) + ((code[pc + 2] as number) >>> 0);
           if (a + 8 > memSize) throw oobMemory();
@@ -334,105 +362,60 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
               memSize = U8.length;
           pc += 2;
           break;
-        case Op.MEMORY_FILL: {
+        case Op.MEMORY_FILL:
           t = fp + (code[pc + 1] as number);
-          const d = (I[t] as number) >>> 0;
-          const n = (I[t + 4] as number) >>> 0;
-          if (d + n > memSize) throw oobMemory();
-          U8.fill(I[t + 2] as number, d, d + n);
+          memoryFill(m, I[t] as number, I[t + 2] as number, I[t + 4] as number);
           pc += 2;
           break;
-        }
-        case Op.MEMORY_COPY: {
+        case Op.MEMORY_COPY:
           t = fp + (code[pc + 1] as number);
-          const d = (I[t] as number) >>> 0;
-          const s = (I[t + 2] as number) >>> 0;
-          const n = (I[t + 4] as number) >>> 0;
-          if (d + n > memSize || s + n > memSize) throw oobMemory();
-          U8.copyWithin(d, s, s + n);
+          memoryCopy(m, I[t] as number, I[t + 2] as number, I[t + 4] as number);
           pc += 2;
           break;
-        }
-        case Op.MEMORY_INIT: {
+        case Op.MEMORY_INIT:
           t = fp + (code[pc + 1] as number);
-          const seg = m.datas[code[pc + 2] as number] ?? EMPTY_BYTES;
-          const d = (I[t] as number) >>> 0;
-          const s = (I[t + 2] as number) >>> 0;
-          const n = (I[t + 4] as number) >>> 0;
-          if (d + n > memSize || s + n > seg.length) throw oobMemory();
-          U8.set(seg.subarray(s, s + n), d);
+          memoryInit(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
           pc += 3;
           break;
-        }
         case Op.DATA_DROP:
           m.datas[code[pc + 1] as number] = null;
           pc += 2;
           break;
         // --- tables (spec 4.4.6) ---
-        case Op.TABLE_GET: {
-          const tb = m.tables[code[pc + 2] as number] as { elems: Int32Array };
+        case Op.TABLE_GET:
           t = fp + (code[pc + 1] as number);
-          const i = (I[t] as number) >>> 0;
-          if (i >= tb.elems.length) throw oobTable();
-          I[t] = tb.elems[i] as number;
+          I[t] = tableGet(m, code[pc + 2] as number, I[t] as number);
           pc += 3;
           break;
-        }
-        case Op.TABLE_SET: {
-          const tb = m.tables[code[pc + 2] as number] as { elems: Int32Array };
+        case Op.TABLE_SET:
           t = fp + (code[pc + 1] as number);
-          const i = (I[t] as number) >>> 0;
-          if (i >= tb.elems.length) throw oobTable();
-          tb.elems[i] = I[t + 2] as number;
+          tableSet(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number);
           pc += 3;
           break;
-        }
         case Op.TABLE_SIZE:
-          I[fp + (code[pc + 1] as number)] = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems.length;
+          I[fp + (code[pc + 1] as number)] = (m.tables[code[pc + 2] as number] as Table).elems.length;
           pc += 3;
           break;
-        case Op.TABLE_GROW: {
+        case Op.TABLE_GROW:
           t = fp + (code[pc + 1] as number);
-          const tb = m.tables[code[pc + 2] as number] as { growBy(n: number, h: number): number };
-          I[t] = tb.growBy((I[t + 2] as number) >>> 0, I[t] as number);
+          I[t] = (m.tables[code[pc + 2] as number] as Table).growBy((I[t + 2] as number) >>> 0, I[t] as number);
           pc += 3;
           break;
-        }
-        case Op.TABLE_FILL: {
+        case Op.TABLE_FILL:
           t = fp + (code[pc + 1] as number);
-          const tb = m.tables[code[pc + 2] as number] as { elems: Int32Array };
-          const i = (I[t] as number) >>> 0;
-          const n = (I[t + 4] as number) >>> 0;
-          if (i + n > tb.elems.length) throw oobTable();
-          tb.elems.fill(I[t + 2] as number, i, i + n);
+          tableFill(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
           pc += 3;
           break;
-        }
-        case Op.TABLE_COPY: {
+        case Op.TABLE_COPY:
           t = fp + (code[pc + 1] as number);
-          const td = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems;
-          const ts = (m.tables[code[pc + 3] as number] as { elems: Int32Array }).elems;
-          const d = (I[t] as number) >>> 0;
-          const s = (I[t + 2] as number) >>> 0;
-          const n = (I[t + 4] as number) >>> 0;
-          if (d + n > td.length || s + n > ts.length) throw oobTable();
-          if (td === ts) td.copyWithin(d, s, s + n);
-          else td.set(ts.subarray(s, s + n), d);
+          tableCopy(m, code[pc + 2] as number, code[pc + 3] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
           pc += 4;
           break;
-        }
-        case Op.TABLE_INIT: {
+        case Op.TABLE_INIT:
           t = fp + (code[pc + 1] as number);
-          const td = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems;
-          const seg = m.elems[code[pc + 3] as number] ?? EMPTY_HANDLES;
-          const d = (I[t] as number) >>> 0;
-          const s = (I[t + 2] as number) >>> 0;
-          const n = (I[t + 4] as number) >>> 0;
-          if (d + n > td.length || s + n > seg.length) throw oobTable();
-          td.set(seg.subarray(s, s + n), d);
+          tableInit(m, code[pc + 2] as number, code[pc + 3] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
           pc += 4;
           break;
-        }
         case Op.ELEM_DROP:
           m.elems[code[pc + 1] as number] = null;
           pc += 2;
@@ -662,12 +645,35 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
       }
     }
   } catch (e) {
-    if (e instanceof Trap && e.wasmStack.length === 0) e.withStack(m.stackTrace(pc, cur, fsp, baseFsp));
+    if (e instanceof Trap && e.wasmStack.length === 0) e.withStack([...(tier?.framesOf(e) ?? []), ...m.stackTrace(pc, cur, fsp, baseFsp)]);
     m.fuel = fuel;
     throw e;
   }
 }
 
-const EMPTY_BYTES = new Uint8Array(0);
-const EMPTY_HANDLES = new Int32Array(0);
 
+
+/**
+ * The runner of instances on the JavaScript tier: a fresh call runs the compiled function; a
+ * resumed one (its frames rebuilt by `adoptDeopt`) continues in the interpreter.
+ */
+export function runTiered(m: Machine, cur: number, pc: number, fp: number, baseFsp: number): number {
+  const tier = m.tier;
+  const entry = tier?.entries[cur];
+  if (tier === undefined || entry === undefined || pc !== m.fEntry[cur] || m.fsp !== baseFsp) return run(m, cur, pc, fp, baseFsp);
+  m.stackTop = fp + (m.fFrame[cur] as number);
+  tier.enter(m.fuel, m.depth - 1);
+  try {
+    entry(fp);
+  } catch (e) {
+    m.fuel = tier.fuel();
+    if (e instanceof Trap && e.wasmStack.length === 0) e.withStack(tier.framesOf(e));
+    throw e;
+  }
+  m.fuel = tier.fuel();
+  if (tier.suspending()) {
+    m.adoptDeopt(fp, m.fsp, m.depth);
+    return 1;
+  }
+  return 0;
+}

@@ -4,6 +4,8 @@ import type { FuncInstance, Global, Memory, Table } from './runtime.js';
 import { toJs, toWasm } from './runtime.js';
 import type { CompiledModule } from './validator.js';
 import type { FuncType, ValType } from './types.js';
+import { F64 } from './types.js';
+import type { DeoptRecord, TierModule } from './js-tier.js';
 
 /** Per-instance resource limits (all optional; defaults in `DEFAULT_LIMITS`). */
 export interface Limits {
@@ -62,6 +64,10 @@ export class Machine {
   stackTop = 0;
   active = 0;
   suspended: Suspension | null = null;
+  /** The JavaScript tier of this instance, when it runs on that tier. */
+  tier: TierModule | undefined;
+  /** Frames the JavaScript tier spilled when fuel ran out, innermost first. */
+  deopt: DeoptRecord[] = [];
 
   constructor(
     readonly compiled: CompiledModule,
@@ -123,6 +129,39 @@ export class Machine {
     const out = [frame(cur, pc)];
     for (let k = fsp - 3; k >= baseFsp && out.length < 64; k -= 3) out.push(frame(this.frames[k + 2] as number, (this.frames[k] as number) - 1));
     return out;
+  }
+
+  /**
+   * Rebuilds the frames the JavaScript tier spilled (fuel ran out) as interpreter frames, the
+   * outermost at `fp`, above `fsp`, and records the innermost as the suspension point.
+   */
+  adoptDeopt(fp: number, fsp: number, depth: number): void {
+    const recs = this.deopt;
+    this.deopt = [];
+    for (let i = recs.length - 1; i >= 0; i--) {
+      const r = recs[i] as DeoptRecord;
+      if (fp + 2 * r.types.length > this.stackWords) throw new Trap('call stack exhausted');
+      for (let j = 0; j < r.types.length; j++) {
+        if (r.types[j] === F64) this.F64[(fp >> 1) + j] = r.values[2 * j] as number;
+        else {
+          this.I[fp + 2 * j] = r.values[2 * j] as number;
+          this.I[fp + 2 * j + 1] = r.values[2 * j + 1] as number;
+        }
+      }
+      if (i === 0) {
+        this.suspended = { pc: r.pc, fp, cur: r.fi, fsp, depth, funcIndex: -1 };
+        break;
+      }
+      // r.pc is the instruction after a call; its argument offset is the call's second-to-last word.
+      const argOff = this.code[r.pc - 2] as number;
+      this.frames[fsp++] = r.pc;
+      this.frames[fsp++] = fp;
+      this.frames[fsp++] = r.fi;
+      depth++;
+      fp += argOff;
+    }
+    this.fsp = fsp;
+    this.depth = depth;
   }
 
   /** Calls function `fi` with its arguments at absolute word `at`; results replace them. */

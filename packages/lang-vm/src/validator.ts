@@ -27,6 +27,12 @@ export interface CompiledModule {
   readonly funcs: readonly FuncCode[];
   /** Operand stack types at each call site and loop header (siteId), for the JavaScript tier's deopt. */
   readonly siteStacks: readonly (readonly ValType[])[];
+  /**
+   * Structure of the emitted code for the JavaScript tier: (pc, kind, target) triples in emission
+   * order; kind 1 block, 2 loop, 3 if, 4 else, 5 end; target is the pc a branch to the construct
+   * jumps to (after its end, or a loop's header).
+   */
+  readonly structure: Int32Array;
   /** Sorted pc -> byte offset pairs for trap stack traces. */
   readonly pcs: Int32Array;
   readonly offsets: Int32Array;
@@ -96,6 +102,8 @@ interface Ctrl {
   readonly targetPc: number;
   /** Code positions to patch with the pc after this construct's end. */
   readonly patches: number[];
+  /** Position of this construct's target in the structure table, -1 when dead. */
+  readonly structAt: number;
   /** If: the position of the IF's else target, -1 once used. */
   elsePatch: number;
 }
@@ -196,31 +204,34 @@ export function validateModule(info: ModuleInfo): CompiledModule {
   const pcs = new IntBuf();
   const offsets = new IntBuf();
   const siteStacks: ValType[][] = [];
+  const structure = new IntBuf();
   const funcs: FuncCode[] = [];
   for (let i = 0; i < info.bodies.length; i++) {
     const index = info.numImportedFuncs + i;
-    funcs.push(compileFunction(info, index, declaredRefs, code, pcs, offsets, siteStacks));
+    funcs.push(compileFunction(info, index, declaredRefs, { code, pcs, offsets, siteStacks, structure }));
   }
   return {
     info,
     code: code.finish(),
     funcs,
     siteStacks,
+    structure: structure.finish(),
     pcs: pcs.finish(),
     offsets: offsets.finish(),
     declaredRefs,
   };
 }
 
-function compileFunction(
-  info: ModuleInfo,
-  index: number,
-  declaredRefs: ReadonlySet<number>,
-  code: IntBuf,
-  pcs: IntBuf,
-  offsets: IntBuf,
-  siteStacks: ValType[][],
-): FuncCode {
+interface Output {
+  readonly code: IntBuf;
+  readonly pcs: IntBuf;
+  readonly offsets: IntBuf;
+  readonly siteStacks: ValType[][];
+  readonly structure: IntBuf;
+}
+
+function compileFunction(info: ModuleInfo, index: number, declaredRefs: ReadonlySet<number>, out: Output): FuncCode {
+  const { code, pcs, offsets, siteStacks, structure } = out;
   const body = info.bodies[index - info.numImportedFuncs];
   const typeIndex = info.funcTypes[index] as number;
   const type = info.types[typeIndex] as FuncType;
@@ -292,9 +303,15 @@ function compileFunction(
     fuelCount = 0;
     emitOp(check ? Op.FUEL_CHECK : Op.FUEL);
     fuelAt = code.push(0);
-    if (check) code.push(site());
+    code.push(site());
   };
   const site = () => siteStacks.push(vals.slice() as ValType[]) - 1;
+  /** Records a structure event at the current pc; returns the position of its target field. */
+  const mark = (kind: number, target: number) => {
+    structure.push(code.length);
+    structure.push(kind);
+    return structure.push(target);
+  };
   /** Branch to label `depth` taken at stack height `height`: the target frame and the value moves. */
   const branchTo = (depth: number, arity: number, height: number) => {
     const c = ctrls[ctrls.length - 1 - depth] as Ctrl;
@@ -355,7 +372,7 @@ function compileFunction(
     return info.types[ti] as FuncType;
   };
 
-  ctrls.push({ op: 0, start: [], end: type.results, height: 0, unreachable: false, dead: false, targetPc: -1, patches: [], elsePatch: -1 });
+  ctrls.push({ op: 0, start: [], end: type.results, height: 0, unreachable: false, dead: false, targetPc: -1, patches: [], elsePatch: -1, structAt: -1 });
   startBlock(true);
 
   while (ctrls.length > 0) {
@@ -379,11 +396,15 @@ function compileFunction(
         const height = vals.length;
         pushVals(params);
         let targetPc = -1;
-        if (op === 0x03 && emit) {
-          targetPc = code.length;
-          startBlock(true);
+        let structAt = -1;
+        if (emit) {
+          if (op === 0x03) {
+            targetPc = code.length;
+            structAt = mark(2, targetPc);
+            startBlock(true);
+          } else structAt = mark(1, -1);
         }
-        ctrls.push({ op, start: params, end: results, height, unreachable: false, dead: !emit, targetPc, patches: [], elsePatch: -1 });
+        ctrls.push({ op, start: params, end: results, height, unreachable: false, dead: !emit, targetPc, patches: [], elsePatch: -1, structAt });
         break;
       }
       case 0x04: {
@@ -393,13 +414,15 @@ function compileFunction(
         const height = vals.length;
         pushVals(params);
         let elsePatch = -1;
+        let structAt = -1;
         if (emit) {
+          structAt = mark(3, -1);
           emitOp(Op.IF);
           code.push(off(h - 1));
           elsePatch = code.push(-1);
           startBlock(false);
         }
-        ctrls.push({ op, start: params, end: results, height, unreachable: false, dead: !emit, targetPc: -1, patches: [], elsePatch });
+        ctrls.push({ op, start: params, end: results, height, unreachable: false, dead: !emit, targetPc: -1, patches: [], elsePatch, structAt });
         break;
       }
       case 0x05: {
@@ -413,8 +436,11 @@ function compileFunction(
           emitOp(Op.JMP);
           c.patches.push(code.push(-1));
         }
-        if (wasLive) code.data[c.elsePatch] = code.length;
-        ctrls.push({ op: 0x05, start: c.start, end: c.end, height: c.height, unreachable: false, dead: c.dead, targetPc: -1, patches: c.patches, elsePatch: -1 });
+        if (wasLive) {
+          code.data[c.elsePatch] = code.length;
+          mark(4, -1);
+        }
+        ctrls.push({ op: 0x05, start: c.start, end: c.end, height: c.height, unreachable: false, dead: c.dead, targetPc: -1, patches: c.patches, elsePatch: -1, structAt: c.structAt });
         pushVals(c.start);
         if (wasLive) startBlock(false);
         break;
@@ -430,6 +456,10 @@ function compileFunction(
           if (c.elsePatch >= 0) code.data[c.elsePatch] = code.length;
         }
         for (const p of c.patches) code.data[p] = code.length;
+        if (!c.dead && c.op !== 0) {
+          if (c.op !== 0x03) structure.data[c.structAt] = code.length;
+          mark(5, -1);
+        }
         if (ctrls.length === 0) {
           // The function's end: results sit at height 0..n, above the locals; RETURN moves them to the frame base.
           if (fuelAt >= 0) code.data[fuelAt] = fuelCount;
@@ -697,6 +727,7 @@ function compileFunction(
           code.push(off(h));
           code.push(lo);
           code.push(hi);
+          code.push(op === 0x42 ? I64 : F64);
         }
         break;
       }
@@ -865,8 +896,8 @@ function compileFunction(
             popExpect(I32);
           }
           if (emit) {
-            // f32/f64 loads and stores move raw bits, like the i32/i64 forms.
-            const iop = op === 0x2a ? 0x28 : op === 0x2b ? 0x29 : op === 0x38 ? 0x36 : op === 0x39 ? 0x37 : op;
+            // f32 loads and stores move raw bits, like the i32 forms; f64 keeps its own (the JavaScript tier holds f64 as numbers).
+            const iop = op === 0x2a ? 0x28 : op === 0x38 ? 0x36 : op;
             emitOp(iop);
             code.push(op <= 0x35 ? off(h - 1) : off(h - 2));
             code.push(mo);

@@ -1,0 +1,71 @@
+/**
+ * lang-vm against V8's own WebAssembly on the workloads' wasm32-wasi images, in one process:
+ * per-workload wall time, slowdown and the geometric mean. Every run's output is checked against
+ * the workload's reference output first.
+ *
+ *   pnpm --filter @virtlab/lang-vm bench [--size test|bench] [--tier js|interpreter] [--only name,...] [--repeat n]
+ */
+import { readFileSync } from 'node:fs';
+import { workloads } from '@virtlab/guest';
+import { imageFor, outputsEquivalent } from '@virtlab/strategy';
+import type { WorkloadSize } from '@virtlab/strategy';
+import { Instance, Module, Wasi } from '../src/index.js';
+
+interface V8Api {
+  Module: new (b: Uint8Array) => object;
+  Instance: new (m: object, i: object) => { exports: Record<string, unknown> };
+}
+const V8 = (globalThis as unknown as { WebAssembly: V8Api }).WebAssembly;
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const size = arg('size', 'bench') as WorkloadSize;
+const tier = arg('tier', 'js') as 'js' | 'interpreter';
+const only = arg('only', '').split(',').filter((s) => s !== '');
+const repeat = Number(arg('repeat', '1'));
+
+function timeRun(run: () => string): { ms: number; output: string } {
+  let best = Infinity;
+  let output = '';
+  for (let i = 0; i < repeat; i++) {
+    const t = performance.now();
+    output = run();
+    best = Math.min(best, performance.now() - t);
+  }
+  return { ms: best, output };
+}
+
+const rows: { name: string; v8: number; ours: number; ratio: number }[] = [];
+console.log(`lang-vm (${tier} tier) vs V8 WebAssembly, size '${size}', best of ${repeat}, node ${process.version}`);
+console.log('workload        V8 ms    lang-vm ms   slowdown');
+for (const w of workloads) {
+  if (only.length > 0 && !only.includes(w.name)) continue;
+  const image = imageFor(w, 'wasm32-wasi', size);
+  if (image === undefined) continue;
+  const bytes = new Uint8Array(readFileSync(image.path));
+  const args = [w.name, ...(image.args ?? [])];
+  const v8 = timeRun(() => {
+    const wasi = new Wasi({ args });
+    wasi.start(new V8.Instance(new V8.Module(bytes), wasi.imports).exports);
+    return wasi.output;
+  });
+  const ours = timeRun(() => {
+    const wasi = new Wasi({ args });
+    wasi.start(new Instance(new Module(bytes), wasi.imports, { tier }).exports);
+    return wasi.output;
+  });
+  const reference = w.reference[size] ?? '';
+  for (const [who, out] of [['V8', v8.output], ['lang-vm', ours.output]] as const) {
+    if (!outputsEquivalent(reference, out)) {
+      console.error(`${w.name}: ${who} output differs from the reference`);
+      process.exitCode = 1;
+    }
+  }
+  const ratio = ours.ms / v8.ms;
+  rows.push({ name: w.name, v8: v8.ms, ours: ours.ms, ratio });
+  console.log(`${w.name.padEnd(14)} ${v8.ms.toFixed(1).padStart(7)} ${ours.ms.toFixed(1).padStart(12)} ${ratio.toFixed(2).padStart(9)}x`);
+}
+const geomean = Math.exp(rows.reduce((s, r) => s + Math.log(r.ratio), 0) / Math.max(1, rows.length));
+console.log(`geometric mean slowdown: ${geomean.toFixed(2)}x over ${rows.length} workloads`);

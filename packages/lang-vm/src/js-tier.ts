@@ -1,0 +1,646 @@
+import * as bulk from './bulk.js';
+import { Op, SAT_BASE } from './code.js';
+import { Trap } from './errors.js';
+import type { WasmFrame } from './errors.js';
+import type { Machine } from './machine.js';
+import * as num from './numeric.js';
+import type { FuncInstance, Table } from './runtime.js';
+import { funcStore } from './runtime.js';
+import type { FuncType, ValType } from './types.js';
+import { F32, F64, I64 } from './types.js';
+
+/**
+ * The JavaScript tier: every defined function of a module becomes one JavaScript function (built
+ * with `new Function`) from the same internal code the interpreter runs. Values live in JS locals:
+ * i32, f32 (as raw bits, so NaN payloads survive) and references as int32, i64 as two int32
+ * halves (`x`, `xh`), f64 as numbers. Wasm blocks become labelled blocks and loops, so V8 sees
+ * structured code. Fuel is charged per basic block and checked at function entry and loop
+ * headers, like the interpreter; when it runs out, each active function spills its locals and
+ * operand stack into a deopt record and returns, and the machine rebuilds those frames as
+ * interpreter frames — the suspended call then resumes in the interpreter (which calls back into
+ * compiled code for new calls).
+ */
+
+/** A spilled JavaScript-tier frame: function, interpreter pc to resume at, slot types and values. */
+export interface DeoptRecord {
+  readonly fi: number;
+  readonly pc: number;
+  readonly types: readonly ValType[];
+  readonly values: readonly number[];
+}
+
+export interface TierModule {
+  /** Entry adaptors by function index: run function `fi` with its frame (arguments) at word `fp`. */
+  readonly entries: readonly (((fp: number) => void) | undefined)[];
+  enter(fuel: number, depth: number): void;
+  fuel(): number;
+  suspending(): boolean;
+  /** Wasm frames (innermost first) of a trap thrown in compiled code, from the JavaScript stack. */
+  framesOf(e: Error): WasmFrame[];
+}
+
+let nextModuleId = 0;
+/** Lines before the body in `new Function` sources (the `function anonymous(...) {` header). */
+let headerLines = -1;
+
+function f64Literal(lo: number, hi: number): string {
+  const x = num.f64FromBits(lo, hi);
+  if (x !== x) return `W2F(${lo}, ${hi})`;
+  if (Object.is(x, -0)) return '-0';
+  return String(x);
+}
+
+export function compileTier(m: Machine): TierModule {
+  const c = m.compiled;
+  const { code, structure, siteStacks } = c;
+  const info = c.info;
+  const id = nextModuleId++;
+  const lines: string[] = [];
+  /** Per generated line: [function index, wasm byte offset] or undefined. */
+  const lineInfo: ([number, number] | undefined)[] = [];
+  const emit = (s: string, fi = -1, pc = -1) => {
+    lines.push(s);
+    lineInfo.push(fi >= 0 ? [fi, pc >= 0 ? m.offsetOf(pc) : -1] : undefined);
+  };
+  const constants: string[] = [];
+  const typeList = (ts: readonly number[]) => {
+    constants.push(`const TL${constants.length} = [${ts.join(',')}];`);
+    return `TL${constants.length - 1}`;
+  };
+  let sIdx = 0;
+
+  for (const f of c.funcs) {
+    const fi = f.index;
+    const type = info.types[f.typeIndex] as FuncType;
+    const nLocals = f.localTypes.length;
+    const ty: number[] = [...f.localTypes];
+    const V = (w: number) => {
+      const k = w >> 1;
+      return k < nLocals ? `l${k}` : `s${k - nLocals}`;
+    };
+    const Vh = (w: number) => `${V(w)}h`;
+    const maxSlots = (f.frameWords >> 1) - nLocals;
+    const params = type.params.map((t, i) => (t === I64 ? `l${i}, l${i}h` : `l${i}`)).join(', ');
+    emit(`function w${fi}(${params}) {`);
+    const decl: string[] = [];
+    for (let i = type.params.length; i < nLocals; i++) decl.push(f.localTypes[i] === I64 ? `l${i} = 0, l${i}h = 0` : `l${i} = 0`);
+    for (let i = 0; i < type.params.length; i++) if (f.localTypes[i] !== I64) decl.push(`l${i}h = 0`);
+    for (let i = 0; i < maxSlots; i++) decl.push(`s${i} = 0, s${i}h = 0`);
+    if (decl.length > 0) emit(`let ${decl.join(', ')};`);
+    emit(`if (++D > MAXD) trapStack();`, fi, f.entry);
+
+    /** Spills every local and the operand stack at `site` into a deopt record. */
+    const spill = (pc: number, site: number) => {
+      const stack = siteStacks[site] as readonly ValType[];
+      const types = [...f.localTypes, ...stack];
+      const vals = types.map((t, k) => {
+        const n = k < nLocals ? `l${k}` : `s${k - nLocals}`;
+        return t === I64 ? `${n}, ${n}h` : `${n}, 0`;
+      });
+      return `spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); D--; return 0;`;
+    };
+    const results = type.results;
+    const returnFrom = (from: number) => {
+      if (results.length === 0) return 'D--; return;';
+      if (results.length === 1) {
+        const r = results[0] === I64 ? `RH = ${Vh(from)}; ` : '';
+        return `D--; ${r}return ${V(from)};`;
+      }
+      const sets = results.map((t, i) => `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`);
+      return `${sets.join(' ')} D--; return;`;
+    };
+    const moves = (from: number, to: number, nwords: number) => {
+      const out: string[] = [];
+      for (let w = 0; w < nwords; w += 2) {
+        out.push(`${V(to + w)} = ${V(from + w)};`);
+        if (ty[(from + w) >> 1] === I64) out.push(`${Vh(to + w)} = ${Vh(from + w)};`);
+        ty[(to + w) >> 1] = ty[(from + w) >> 1] as number;
+      }
+      return out.join(' ');
+    };
+    const open: { label: string; kind: number; target: number }[] = [{ label: `F${fi}`, kind: 1, target: f.codeEnd - 3 }];
+    let labelN = 0;
+    const jump = (target: number) => {
+      for (let i = open.length - 1; i >= 0; i--) {
+        const o = open[i] as { label: string; kind: number; target: number };
+        if (o.target === target) return o.kind === 2 ? `continue ${o.label};` : `break ${o.label};`;
+      }
+      throw new Error(`lang-vm internal error: no construct for branch target ${target} in function ${fi}`);
+    };
+    emit(`F${fi}: {`);
+    while (sIdx < structure.length && (structure[sIdx] as number) < f.entry) sIdx += 3;
+
+    let pc = f.entry;
+    const end = f.codeEnd - 3; // the final RETURN
+    while (pc < end) {
+      // Structure events at this pc come first, in emission order.
+      while (sIdx < structure.length && structure[sIdx] === pc) {
+        const kind = structure[sIdx + 1] as number;
+        const target = structure[sIdx + 2] as number;
+        sIdx += 3;
+        if (kind === 1 || kind === 3) {
+          const label = `L${fi}_${labelN++}`;
+          open.push({ label, kind, target });
+          emit(`${label}: {`);
+        } else if (kind === 2) {
+          const label = `L${fi}_${labelN++}`;
+          open.push({ label, kind, target });
+          emit(`${label}: for (;;) {`);
+        } else if (kind === 4) emit('} else {');
+        else {
+          const o = open.pop() as { kind: number };
+          emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
+        }
+      }
+      const op = code[pc] as number;
+      const a1 = code[pc + 1] as number;
+      const t = V(a1);
+      const th = Vh(a1);
+      const u = V(a1 + 2);
+      const uh = Vh(a1 + 2);
+      const k = a1 >> 1;
+      let s = '';
+      let size = 2;
+      const setTy = (tt: number) => {
+        ty[k] = tt;
+      };
+      switch (op) {
+        case Op.FUEL:
+          s = `FUEL -= ${a1};`;
+          size = 3;
+          break;
+        case Op.FUEL_CHECK:
+          s = `if (FUEL <= 0) { ${spill(pc, code[pc + 2] as number)} } FUEL -= ${a1};`;
+          size = 3;
+          break;
+        case Op.UNREACHABLE:
+          s = `trap('unreachable');`;
+          size = 1;
+          break;
+        case Op.JMP:
+          s = jump(a1);
+          break;
+        case Op.BR:
+          s = `${moves(code[pc + 2] as number, code[pc + 3] as number, code[pc + 4] as number)} ${jump(a1)}`;
+          size = 5;
+          break;
+        case Op.BR_IF:
+          s = `if (${t} !== 0) ${jump(code[pc + 2] as number)}`;
+          size = 3;
+          break;
+        case Op.BR_IF_MOVE: {
+          const saved = [...ty];
+          s = `if (${t} !== 0) { ${moves(code[pc + 3] as number, code[pc + 4] as number, code[pc + 5] as number)} ${jump(code[pc + 2] as number)} }`;
+          ty.splice(0, ty.length, ...saved);
+          size = 6;
+          break;
+        }
+        case Op.BR_TABLE: {
+          const n = code[pc + 2] as number;
+          const saved = [...ty];
+          const cases: string[] = [];
+          for (let i = 0; i <= n; i++) {
+            const e = pc + 3 + 4 * i;
+            const body = `${moves(code[e + 1] as number, code[e + 2] as number, code[e + 3] as number)} ${jump(code[e] as number)}`;
+            ty.splice(0, ty.length, ...saved);
+            cases.push(i < n ? `case ${i}: ${body}` : `default: ${body}`);
+          }
+          s = `switch (${t}) { ${cases.join(' ')} }`;
+          size = 3 + 4 * (n + 1);
+          break;
+        }
+        case Op.IF:
+          s = `if (${t} !== 0) {`;
+          size = 3;
+          break;
+        case Op.RETURN:
+          s = returnFrom(a1);
+          size = 3;
+          break;
+        case Op.CALL:
+        case Op.CALL_INDIRECT: {
+          const indirect = op === Op.CALL_INDIRECT;
+          const argOff = indirect ? (code[pc + 4] as number) : (code[pc + 2] as number);
+          const site = indirect ? (code[pc + 5] as number) : (code[pc + 3] as number);
+          size = indirect ? 6 : 4;
+          const sig = indirect ? (info.types[a1] as FuncType) : (m.funcs[a1] as FuncInstance).type;
+          const args = sig.params.map((pt, i) => (pt === I64 ? `${V(argOff + 2 * i)}, ${Vh(argOff + 2 * i)}` : V(argOff + 2 * i))).join(', ');
+          const take = (call: string) => {
+            if (sig.results.length === 0) return `${call};`;
+            if (sig.results.length === 1) return `${V(argOff)} = ${call};${sig.results[0] === I64 ? ` ${Vh(argOff)} = RH;` : ''}`;
+            return `${call}; ${sig.results.map((rt, i) => `${V(argOff + 2 * i)} = MV[${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = MV[${2 * i + 1}];` : ''}`).join(' ')}`;
+          };
+          // Host calls go through the machine's value stack: arguments and results as words.
+          const viaStack = (fn: string) => {
+            const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
+            const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
+            return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} }`;
+          };
+          const after = `if (SUSP) { ${spill(pc + size, site)} }`;
+          if (!indirect) {
+            s = m.fEntry[a1] === -1 ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
+          } else {
+            const tid = m.typeIdOfType[a1] as number;
+            s = `{ const tb = T${code[pc + 2]}.elems; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const h = tb[ix]; if (h === 0) trap('uninitialized element'); ` +
+              `const fn = FS[h]; if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
+              `if (fn.owner === m) { ${take(`WT[fn.index](${args})`)} ${after} } else ${viaStack('fn')} }`;
+          }
+          sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
+          break;
+        }
+        case Op.MOV: {
+          const src = code[pc + 2] as number;
+          const mt = code[pc + 3] as number;
+          s = `${t} = ${V(src)};${mt === I64 ? ` ${th} = ${Vh(src)};` : ''}`;
+          setTy(mt);
+          size = 4;
+          break;
+        }
+        case Op.CONST32:
+          s = `${t} = ${code[pc + 2]};`;
+          setTy(0x7f);
+          size = 3;
+          break;
+        case Op.CONST64: {
+          const lo = code[pc + 2] as number;
+          const hi = code[pc + 3] as number;
+          const ct = code[pc + 4] as number;
+          s = ct === I64 ? `${t} = ${lo}; ${th} = ${hi};` : `${t} = ${f64Literal(lo, hi)};`;
+          setTy(ct);
+          size = 5;
+          break;
+        }
+        case Op.SELECT: {
+          const st = code[pc + 2] as number;
+          s = `if (${V(a1 + 4)} === 0) { ${t} = ${u};${st === I64 ? ` ${th} = ${uh};` : ''} }`;
+          setTy(st);
+          size = 3;
+          break;
+        }
+        case Op.GLOBAL_GET:
+        case Op.GLOBAL_SET: {
+          const g = `G${code[pc + 2]}`;
+          const gt = code[pc + 3] as number;
+          if (op === Op.GLOBAL_GET) {
+            s = gt === F64 ? `${t} = W2F(${g}[0], ${g}[1]);` : `${t} = ${g}[0];${gt === I64 ? ` ${th} = ${g}[1];` : ''}`;
+            setTy(gt);
+          } else s = gt === F64 ? `${g}[0] = F2W(${t}); ${g}[1] = R[1];` : `${g}[0] = ${t};${gt === I64 ? ` ${g}[1] = ${th};` : ''}`;
+          size = 4;
+          break;
+        }
+        case Op.MEMORY_SIZE:
+          s = `${t} = (MS / 65536) | 0;`;
+          setTy(0x7f);
+          break;
+        case Op.MEMORY_GROW:
+          s = `${t} = growMem(${t});`;
+          break;
+        case Op.MEMORY_FILL:
+          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)});`;
+          break;
+        case Op.MEMORY_COPY:
+          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)});`;
+          break;
+        case Op.MEMORY_INIT:
+          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          size = 3;
+          break;
+        case Op.DATA_DROP:
+          s = `m.datas[${a1}] = null;`;
+          break;
+        case Op.TABLE_GET:
+          s = `${t} = B.tableGet(m, ${code[pc + 2]}, ${t});`;
+          setTy(info.tables[code[pc + 2] as number]?.elem ?? 0x70);
+          size = 3;
+          break;
+        case Op.TABLE_SET:
+          s = `B.tableSet(m, ${code[pc + 2]}, ${t}, ${u});`;
+          size = 3;
+          break;
+        case Op.TABLE_SIZE:
+          s = `${t} = T${code[pc + 2]}.elems.length;`;
+          setTy(0x7f);
+          size = 3;
+          break;
+        case Op.TABLE_GROW:
+          s = `${t} = T${code[pc + 2]}.growBy(${u} >>> 0, ${t});`;
+          setTy(0x7f);
+          size = 3;
+          break;
+        case Op.TABLE_FILL:
+          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          size = 3;
+          break;
+        case Op.TABLE_COPY:
+          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          size = 4;
+          break;
+        case Op.TABLE_INIT:
+          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          size = 4;
+          break;
+        case Op.ELEM_DROP:
+          s = `m.elems[${a1}] = null;`;
+          break;
+        case Op.REF_IS_NULL:
+          s = `${t} = ${t} === 0 ? 1 : 0;`;
+          setTy(0x7f);
+          break;
+        case Op.REF_FUNC:
+          s = `${t} = ${(m.funcs[code[pc + 2] as number] as FuncInstance).handle};`;
+          setTy(0x70);
+          size = 3;
+          break;
+        default: {
+          if (op >= 0x28 && op <= 0x3e) {
+            s = memoryOp(op, t, th, u, uh, (code[pc + 2] as number) >>> 0);
+            if (op <= 0x35) setTy(op === 0x2b ? F64 : op === 0x29 || op >= 0x30 ? I64 : 0x7f);
+            size = 3;
+          } else {
+            const r = numericOp(op, t, th, u, uh);
+            if (r === undefined) throw new Error(`lang-vm internal error: no JavaScript form for internal opcode 0x${op.toString(16)}`);
+            s = r[0];
+            setTy(r[1]);
+          }
+        }
+      }
+      emit(s, fi, pc);
+      pc += size;
+    }
+    while (sIdx < structure.length && structure[sIdx] === pc) {
+      const kind = structure[sIdx + 1] as number;
+      sIdx += 3;
+      if (kind === 5) {
+        const o = open.pop() as { kind: number };
+        emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
+      } else if (kind === 4) emit('} else {');
+    }
+    emit('}');
+    emit(returnFrom(code[end + 1] as number), fi, end);
+    emit('}');
+    // The entry adaptor: arguments from the machine's value stack at fp, results back there.
+    const reads = type.params.map((pt, i) => (pt === F64 ? `F64V[(fp >> 1) + ${i}]` : pt === I64 ? `I[fp + ${2 * i}], I[fp + ${2 * i + 1}]` : `I[fp + ${2 * i}]`));
+    let store = '';
+    if (results.length === 1) {
+      const rt = results[0];
+      store = rt === F64 ? 'F64V[fp >> 1] = r;' : `I[fp] = r;${rt === I64 ? ' I[fp + 1] = RH;' : ''}`;
+    } else if (results.length > 1) {
+      store = results.map((rt, i) => (rt === F64 ? `F64V[(fp >> 1) + ${i}] = MV[${2 * i}];` : `I[fp + ${2 * i}] = MV[${2 * i}]; I[fp + ${2 * i + 1}] = MV[${2 * i + 1}];`)).join(' ');
+    }
+    emit(`function e${fi}(fp) { const r = w${fi}(${reads.join(', ')}); if (SUSP) return; ${store} }`);
+  }
+
+  const nFuncs = info.funcTypes.length;
+  const wt: string[] = [];
+  const es: string[] = [];
+  for (let i = 0; i < nFuncs; i++) {
+    const defined = m.fEntry[i] !== -1;
+    wt.push(defined ? `w${i}` : 'undefined');
+    es.push(defined ? `e${i}` : 'undefined');
+  }
+  const prologue = [
+    "'use strict';",
+    'const { i64Mul, i64DivS, i64DivU, i64RemS, i64RemU, i64Shl, i64ShrS, i64ShrU, i64Rotl, i64Rotr, i64Clz, i64Ctz, i64ToF32S, i64ToF32U, i64ToF64S, i64ToF64U,',
+    '  i32DivS, i32DivU, i32RemS, i32RemU, ctz32, popcnt32, nearest, truncI32S, truncI32U, truncI64S, truncI64U, truncSatI32S, truncSatI32U, truncSatI64S, truncSatI64U,',
+    '  f32FromBits: FN, f32ToBits: FB, f64FromBits: W2F, f64ToBits: F2W, R } = NUM;',
+    'const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];',
+    'let FUEL = 0, D = 0, SUSP = false, RH = 0;',
+    'let U8 = m.memory.u8, DV = m.memory.dv, MS = U8.length;',
+    'function refresh() { const mm = m.memory; U8 = mm.u8; DV = mm.dv; MS = U8.length; }',
+    "function trap(kind) { throw new Trap(kind); }",
+    "function trapMem() { throw new Trap('out of bounds memory access'); }",
+    "function trapStack() { throw new Trap('call stack exhausted'); }",
+    "function trapUndefined(ix) { throw new Trap('undefined element', 'table index ' + ix); }",
+    'function growMem(d) { const r = m.memory.growPages(d >>> 0); refresh(); return r; }',
+    'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
+    'function hostCall(f, at) { m.fuel = FUEL; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
+    '  try { m.callOut(f, at); } finally { m.stackTop = top; } FUEL = m.fuel; D = m.depth; refresh(); }',
+    ...info.globals.map((_, i) => `const G${i} = m.globals[${i}];`),
+    ...info.tables.map((_, i) => `const T${i} = m.tables[${i}];`),
+    ...constants,
+  ];
+  const epilogue = [
+    `const WT = [${wt.join(', ')}];`,
+    `return { entries: [${es.join(', ')}], enter(fuel, depth) { FUEL = fuel; D = depth; SUSP = false; refresh(); }, fuel() { return FUEL; }, suspending() { return SUSP; } };`,
+    `//# sourceURL=lang-vm-jit-${id}.js`,
+  ];
+  const source = [...prologue, ...lines, ...epilogue].join('\n');
+  if (headerLines < 0) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the tier exists to compile wasm to JavaScript source
+    const probe = new Function('return new Error().stack;\n//# sourceURL=lang-vm-probe.js') as () => string;
+    const match = /lang-vm-probe\.js:(\d+)/.exec(probe());
+    headerLines = match ? Number(match[1]) - 1 : 2;
+  }
+  const bodyStart = headerLines + prologue.length; // 0-based index of lines[0] in the JS line numbering
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the tier exists to compile wasm to JavaScript source
+  const factory = new Function('m', 'NUM', 'B', 'Trap', 'FS', source) as (
+    m: Machine,
+    n: typeof num,
+    b: typeof bulk,
+    trap: typeof Trap,
+    fs: typeof funcStore,
+  ) => Omit<TierModule, 'framesOf'>;
+  const tier = factory(m, num, bulk, Trap, funcStore);
+  const names = info.funcNames;
+  return {
+    ...tier,
+    framesOf(e: Error): WasmFrame[] {
+      const out: WasmFrame[] = [];
+      const re = new RegExp(`lang-vm-jit-${id}\\.js:(\\d+):\\d+`, 'g');
+      for (const mt of String(e.stack).matchAll(re)) {
+        const li = lineInfo[Number(mt[1]) - 1 - bodyStart];
+        if (li === undefined) continue;
+        const name = names.get(li[0]);
+        out.push(name === undefined ? { funcIndex: li[0], offset: li[1] } : { funcIndex: li[0], name, offset: li[1] });
+      }
+      return out;
+    },
+  };
+}
+
+function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number): string {
+  const width = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4, 4, 8, 4, 8, 1, 2, 1, 2, 4][op - 0x28] as number;
+  const ea = `const ea = (${t} >>> 0) + ${offset}; if (ea + ${width} > MS) trapMem();`;
+  let body: string;
+  switch (op) {
+    case 0x28: body = `${t} = DV.getInt32(ea, true);`; break;
+    case 0x29: body = `${t} = DV.getInt32(ea, true); ${th} = DV.getInt32(ea + 4, true);`; break;
+    case 0x2b: body = `${t} = DV.getFloat64(ea, true);`; break;
+    case 0x2c: body = `${t} = (U8[ea] << 24) >> 24;`; break;
+    case 0x2d: body = `${t} = U8[ea];`; break;
+    case 0x2e: body = `${t} = DV.getInt16(ea, true);`; break;
+    case 0x2f: body = `${t} = DV.getUint16(ea, true);`; break;
+    case 0x30: body = `${t} = (U8[ea] << 24) >> 24; ${th} = ${t} >> 31;`; break;
+    case 0x31: body = `${t} = U8[ea]; ${th} = 0;`; break;
+    case 0x32: body = `${t} = DV.getInt16(ea, true); ${th} = ${t} >> 31;`; break;
+    case 0x33: body = `${t} = DV.getUint16(ea, true); ${th} = 0;`; break;
+    case 0x34: body = `${t} = DV.getInt32(ea, true); ${th} = ${t} >> 31;`; break;
+    case 0x35: body = `${t} = DV.getInt32(ea, true); ${th} = 0;`; break;
+    case 0x36: case 0x3e: body = `DV.setInt32(ea, ${u}, true);`; break;
+    case 0x37: body = `DV.setInt32(ea, ${u}, true); DV.setInt32(ea + 4, ${uh}, true);`; break;
+    case 0x39: body = `DV.setFloat64(ea, ${u}, true);`; break;
+    case 0x3a: case 0x3c: body = `U8[ea] = ${u};`; break;
+    case 0x3b: case 0x3d: body = `DV.setInt16(ea, ${u}, true);`; break;
+    default: throw new Error(`lang-vm internal error: memory opcode 0x${op.toString(16)}`);
+  }
+  return `{ ${ea} ${body} }`;
+}
+
+const I32T = 0x7f;
+const b2i = (cond: string) => `(${cond}) ? 1 : 0`;
+
+/** [statement, result type] for numeric ops 0x45..0xcc (spec 4.3), in the tier's representation. */
+function numericOp(op: number, a: string, ah: string, b: string, bh: string): [string, number] | undefined {
+  const i32 = (e: string): [string, number] => [`${a} = ${e};`, I32T];
+  const i64 = (stmt: string): [string, number] => [stmt, I64];
+  const viaR = (call: string) => i64(`${call}; ${a} = R[0]; ${ah} = R[1];`);
+  const f32 = (e: string): [string, number] => [`${a} = FB(${e});`, F32];
+  const f64 = (e: string): [string, number] => [`${a} = ${e};`, F64];
+  const fa = `FN(${a})`;
+  const fb = `FN(${b})`;
+  const u = (x: string) => `(${x} >>> 0)`;
+  const lt64 = (signed: boolean, x: string, xh: string, y: string, yh: string) =>
+    `(${signed ? `${xh} < ${yh}` : `${u(xh)} < ${u(yh)}`} || (${xh} === ${yh} && ${u(x)} < ${u(y)}))`;
+  switch (op) {
+    case 0x45: return i32(b2i(`${a} === 0`));
+    case 0x46: return i32(b2i(`${a} === ${b}`));
+    case 0x47: return i32(b2i(`${a} !== ${b}`));
+    case 0x48: return i32(b2i(`${a} < ${b}`));
+    case 0x49: return i32(b2i(`${u(a)} < ${u(b)}`));
+    case 0x4a: return i32(b2i(`${a} > ${b}`));
+    case 0x4b: return i32(b2i(`${u(a)} > ${u(b)}`));
+    case 0x4c: return i32(b2i(`${a} <= ${b}`));
+    case 0x4d: return i32(b2i(`${u(a)} <= ${u(b)}`));
+    case 0x4e: return i32(b2i(`${a} >= ${b}`));
+    case 0x4f: return i32(b2i(`${u(a)} >= ${u(b)}`));
+    case 0x50: return i32(b2i(`(${a} | ${ah}) === 0`));
+    case 0x51: return i32(b2i(`${a} === ${b} && ${ah} === ${bh}`));
+    case 0x52: return i32(b2i(`${a} !== ${b} || ${ah} !== ${bh}`));
+    case 0x53: return i32(b2i(lt64(true, a, ah, b, bh)));
+    case 0x54: return i32(b2i(lt64(false, a, ah, b, bh)));
+    case 0x55: return i32(b2i(lt64(true, b, bh, a, ah)));
+    case 0x56: return i32(b2i(lt64(false, b, bh, a, ah)));
+    case 0x57: return i32(b2i(`!${lt64(true, b, bh, a, ah)}`));
+    case 0x58: return i32(b2i(`!${lt64(false, b, bh, a, ah)}`));
+    case 0x59: return i32(b2i(`!${lt64(true, a, ah, b, bh)}`));
+    case 0x5a: return i32(b2i(`!${lt64(false, a, ah, b, bh)}`));
+    case 0x5b: return i32(b2i(`${fa} === ${fb}`));
+    case 0x5c: return i32(b2i(`${fa} !== ${fb}`));
+    case 0x5d: return i32(b2i(`${fa} < ${fb}`));
+    case 0x5e: return i32(b2i(`${fa} > ${fb}`));
+    case 0x5f: return i32(b2i(`${fa} <= ${fb}`));
+    case 0x60: return i32(b2i(`${fa} >= ${fb}`));
+    case 0x61: return i32(b2i(`${a} === ${b}`));
+    case 0x62: return i32(b2i(`${a} !== ${b}`));
+    case 0x63: return i32(b2i(`${a} < ${b}`));
+    case 0x64: return i32(b2i(`${a} > ${b}`));
+    case 0x65: return i32(b2i(`${a} <= ${b}`));
+    case 0x66: return i32(b2i(`${a} >= ${b}`));
+    case 0x67: return i32(`Math.clz32(${a})`);
+    case 0x68: return i32(`ctz32(${a})`);
+    case 0x69: return i32(`popcnt32(${a})`);
+    case 0x6a: return i32(`(${a} + ${b}) | 0`);
+    case 0x6b: return i32(`(${a} - ${b}) | 0`);
+    case 0x6c: return i32(`Math.imul(${a}, ${b})`);
+    case 0x6d: return i32(`i32DivS(${a}, ${b})`);
+    case 0x6e: return i32(`i32DivU(${a}, ${b})`);
+    case 0x6f: return i32(`i32RemS(${a}, ${b})`);
+    case 0x70: return i32(`i32RemU(${a}, ${b})`);
+    case 0x71: return i32(`${a} & ${b}`);
+    case 0x72: return i32(`${a} | ${b}`);
+    case 0x73: return i32(`${a} ^ ${b}`);
+    case 0x74: return i32(`${a} << ${b}`);
+    case 0x75: return i32(`${a} >> ${b}`);
+    case 0x76: return i32(`(${a} >>> ${b}) | 0`);
+    case 0x77: return i32(`(${a} << ${b}) | (${a} >>> (32 - (${b} & 31)))`);
+    case 0x78: return i32(`(${a} >>> ${b}) | (${a} << (32 - (${b} & 31)))`);
+    case 0x79: return i64(`${a} = i64Clz(${a}, ${ah}); ${ah} = 0;`);
+    case 0x7a: return i64(`${a} = i64Ctz(${a}, ${ah}); ${ah} = 0;`);
+    case 0x7b: return i64(`${a} = popcnt32(${a}) + popcnt32(${ah}); ${ah} = 0;`);
+    case 0x7c: return i64(`{ const lo = (${a} + ${b}) | 0; ${ah} = (${ah} + ${bh} + (${u('lo')} < ${u(a)} ? 1 : 0)) | 0; ${a} = lo; }`);
+    case 0x7d: return i64(`{ const lo = (${a} - ${b}) | 0; ${ah} = (${ah} - ${bh} - (${u(a)} < ${u(b)} ? 1 : 0)) | 0; ${a} = lo; }`);
+    case 0x7e: return viaR(`i64Mul(${a}, ${ah}, ${b}, ${bh})`);
+    case 0x7f: return viaR(`i64DivS(${a}, ${ah}, ${b}, ${bh})`);
+    case 0x80: return viaR(`i64DivU(${a}, ${ah}, ${b}, ${bh})`);
+    case 0x81: return viaR(`i64RemS(${a}, ${ah}, ${b}, ${bh})`);
+    case 0x82: return viaR(`i64RemU(${a}, ${ah}, ${b}, ${bh})`);
+    case 0x83: return i64(`${a} = ${a} & ${b}; ${ah} = ${ah} & ${bh};`);
+    case 0x84: return i64(`${a} = ${a} | ${b}; ${ah} = ${ah} | ${bh};`);
+    case 0x85: return i64(`${a} = ${a} ^ ${b}; ${ah} = ${ah} ^ ${bh};`);
+    case 0x86: return viaR(`i64Shl(${a}, ${ah}, ${b})`);
+    case 0x87: return viaR(`i64ShrS(${a}, ${ah}, ${b})`);
+    case 0x88: return viaR(`i64ShrU(${a}, ${ah}, ${b})`);
+    case 0x89: return viaR(`i64Rotl(${a}, ${ah}, ${b})`);
+    case 0x8a: return viaR(`i64Rotr(${a}, ${ah}, ${b})`);
+    case 0x8b: return [`${a} = ${a} & 0x7fffffff;`, F32];
+    case 0x8c: return [`${a} = ${a} ^ -0x80000000;`, F32];
+    case 0x8d: return f32(`Math.ceil(${fa})`);
+    case 0x8e: return f32(`Math.floor(${fa})`);
+    case 0x8f: return f32(`Math.trunc(${fa})`);
+    case 0x90: return f32(`nearest(${fa})`);
+    case 0x91: return f32(`Math.sqrt(${fa})`);
+    case 0x92: return f32(`${fa} + ${fb}`);
+    case 0x93: return f32(`${fa} - ${fb}`);
+    case 0x94: return f32(`${fa} * ${fb}`);
+    case 0x95: return f32(`${fa} / ${fb}`);
+    case 0x96: return f32(`Math.min(${fa}, ${fb})`);
+    case 0x97: return f32(`Math.max(${fa}, ${fb})`);
+    case 0x98: return [`${a} = (${a} & 0x7fffffff) | (${b} & -0x80000000);`, F32];
+    // f64 sign operations work on the bits so that NaN payloads survive (spec 4.3.3 fneg, fabs, fcopysign).
+    case 0x99: return f64(`W2F(F2W(${a}), R[1] & 0x7fffffff)`);
+    case 0x9a: return f64(`W2F(F2W(${a}), R[1] ^ -0x80000000)`);
+    case 0x9b: return f64(`Math.ceil(${a})`);
+    case 0x9c: return f64(`Math.floor(${a})`);
+    case 0x9d: return f64(`Math.trunc(${a})`);
+    case 0x9e: return f64(`nearest(${a})`);
+    case 0x9f: return f64(`Math.sqrt(${a})`);
+    case 0xa0: return f64(`${a} + ${b}`);
+    case 0xa1: return f64(`${a} - ${b}`);
+    case 0xa2: return f64(`${a} * ${b}`);
+    case 0xa3: return f64(`${a} / ${b}`);
+    case 0xa4: return f64(`Math.min(${a}, ${b})`);
+    case 0xa5: return f64(`Math.max(${a}, ${b})`);
+    case 0xa6: return [`{ F2W(${b}); const sb = R[1] & -0x80000000; ${a} = W2F(F2W(${a}), (R[1] & 0x7fffffff) | sb); }`, F64];
+    case 0xa7: return [`${ah} = 0;`, I32T];
+    case 0xa8: return i32(`truncI32S(${fa})`);
+    case 0xa9: return i32(`truncI32U(${fa})`);
+    case 0xaa: return i32(`truncI32S(${a})`);
+    case 0xab: return i32(`truncI32U(${a})`);
+    case 0xac: return i64(`${ah} = ${a} >> 31;`);
+    case 0xad: return i64(`${ah} = 0;`);
+    case 0xae: return viaR(`truncI64S(${fa})`);
+    case 0xaf: return viaR(`truncI64U(${fa})`);
+    case 0xb0: return viaR(`truncI64S(${a})`);
+    case 0xb1: return viaR(`truncI64U(${a})`);
+    case 0xb2: return f32(`${a}`);
+    case 0xb3: return f32(`${a} >>> 0`);
+    case 0xb4: return f32(`i64ToF32S(${a}, ${ah})`);
+    case 0xb5: return f32(`i64ToF32U(${a}, ${ah})`);
+    case 0xb6: return f32(`${a}`);
+    case 0xb7: return f64(`${a}`);
+    case 0xb8: return f64(`${a} >>> 0`);
+    case 0xb9: return f64(`i64ToF64S(${a}, ${ah})`);
+    case 0xba: return f64(`i64ToF64U(${a}, ${ah})`);
+    case 0xbb: return f64(fa);
+    case 0xbc: return [';', I32T];
+    case 0xbd: return i64(`${a} = F2W(${a}); ${ah} = R[1];`);
+    case 0xbe: return [';', F32];
+    case 0xbf: return f64(`W2F(${a}, ${ah})`);
+    case 0xc0: return i32(`(${a} << 24) >> 24`);
+    case 0xc1: return i32(`(${a} << 16) >> 16`);
+    case 0xc2: return i64(`${a} = (${a} << 24) >> 24; ${ah} = ${a} >> 31;`);
+    case 0xc3: return i64(`${a} = (${a} << 16) >> 16; ${ah} = ${a} >> 31;`);
+    case 0xc4: return i64(`${ah} = ${a} >> 31;`);
+    case SAT_BASE: return i32(`truncSatI32S(${fa})`);
+    case SAT_BASE + 1: return i32(`truncSatI32U(${fa})`);
+    case SAT_BASE + 2: return i32(`truncSatI32S(${a})`);
+    case SAT_BASE + 3: return i32(`truncSatI32U(${a})`);
+    case SAT_BASE + 4: return viaR(`truncSatI64S(${fa})`);
+    case SAT_BASE + 5: return viaR(`truncSatI64U(${fa})`);
+    case SAT_BASE + 6: return viaR(`truncSatI64S(${a})`);
+    case SAT_BASE + 7: return viaR(`truncSatI64U(${a})`);
+    default: return undefined;
+  }
+}
+
+export type { Table };
