@@ -41,6 +41,11 @@ function fenceBits(s: string): number {
   return v;
 }
 
+function imm12(v: number, line: string): number {
+  if (v < -2048 || v > 2047) throw new AssemblerError(`immediate ${v} does not fit 12 signed bits in '${line}'`);
+  return v;
+}
+
 const enc = {
   r: (f: InstructionForm, rd: number, rs1: number, rs2: number) => f.match | (rd << 7) | (rs1 << 15) | (rs2 << 20),
   i: (f: InstructionForm, rd: number, rs1: number, imm: number) => f.match | (rd << 7) | (rs1 << 15) | ((imm & 0xfff) << 20),
@@ -73,7 +78,7 @@ export function encode(text: string, pc = 0, labels?: ReadonlyMap<string, number
   const memOp = (s: string): [number, number] => {
     const m = /^(.*)\((.+)\)$/.exec(s.trim());
     if (m === null) throw new AssemblerError(`expected offset(register), got '${s}' in '${line}'`);
-    return [m[1]!.trim() === '' ? 0 : num(m[1]!, line, labels), reg(m[2]!, line)];
+    return [m[1]!.trim() === '' ? 0 : imm12(num(m[1]!, line, labels), line), reg(m[2]!, line)];
   };
   const rel = (s: string, bits: number) => {
     const off = num(s, line, labels) - pc;
@@ -86,7 +91,7 @@ export function encode(text: string, pc = 0, labels?: ReadonlyMap<string, number
       w = enc.r(form, reg(ops[0]!, line), reg(ops[1]!, line), reg(ops[2]!, line));
       break;
     case 'I':
-      w = enc.i(form, reg(ops[0]!, line), reg(ops[1]!, line), num(ops[2]!, line, labels));
+      w = enc.i(form, reg(ops[0]!, line), reg(ops[1]!, line), imm12(num(ops[2]!, line, labels), line));
       break;
     case 'SHIFT':
       w = enc.i(form, reg(ops[0]!, line), reg(ops[1]!, line), num(ops[2]!, line) & 31) | form.match;
