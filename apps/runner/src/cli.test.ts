@@ -1,38 +1,128 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workloads } from '@virtlab/guest';
 import { describe, expect, it } from 'vitest';
+import type { BenchResult } from './bench/record.js';
 import { runnerVersion } from './version.js';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
 
-/** Spawns the CLI from source the way `pnpm virtlab` does. */
-export function virtlab(...args: string[]) {
-  return spawnSync(process.execPath, ['--conditions=@virtlab/source', '--import', tsx, cli, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
+/**
+ * Spawns the CLI from source the way `pnpm virtlab` does. Asynchronous, so the test worker keeps
+ * answering vitest while a long bench runs.
+ */
+function virtlab(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@virtlab/source', '--import', tsx, cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
 describe('virtlab CLI', () => {
-  it('prints its version', () => {
-    const r = virtlab('--version');
+  it('prints its version', async () => {
+    const r = await virtlab('--version');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(runnerVersion());
     expect(runnerVersion()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('prints help that names the program', () => {
-    const r = virtlab('--help');
+  it('prints help that names the program and its commands', async () => {
+    const r = await virtlab('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: virtlab');
-    expect(r.stdout).toContain('--version');
+    for (const command of ['list', 'run', 'bench', 'report']) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
-  it('rejects an unknown command with a non-zero status', () => {
-    const r = virtlab('no-such-command');
+  it('rejects an unknown command with a non-zero status', async () => {
+    const r = await virtlab('no-such-command');
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toContain("unknown command 'no-such-command'");
   });
+
+  it('list names every strategy, engine and workload', async () => {
+    const r = await virtlab('list');
+    expect(r.status).toBe(0);
+    for (const name of ['native', 'bare', 'host-native', 'v8-wasm', 'lang-vm', 'cpu-core', 'qemu']) {
+      expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    }
+    for (const w of workloads) expect(r.stdout).toMatch(new RegExp(`^${w.name} `, 'm'));
+  });
+
+  it('run prints the guest output, then a summary', async () => {
+    const crc32 = workloads.find((w) => w.name === 'crc32')!;
+    const r = await virtlab('run', 'bare', 'crc32', '--size', 'test');
+    expect(r.status).toBe(0);
+    expect(r.stdout.startsWith(crc32.reference.test!)).toBe(true);
+    expect(r.stdout).toContain('exit status   0 (exit)');
+    expect(r.stdout).toContain('equivalent    ✓');
+    expect(r.stdout).toMatch(/lab cycles {4}\d+/);
+  });
+
+  it('unknown names get an error that lists what exists', async () => {
+    const r = await virtlab('run', 'vmm-ful', 'crc32');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("unknown strategy 'vmm-ful'; known: native, bare, host-native");
+    const w = await virtlab('run', 'bare', 'crc33');
+    expect(w.stderr).toContain("unknown workload 'crc33'; known: crc32");
+    const s = await virtlab('run', 'bare', 'crc32', '--size', 'huge');
+    expect(s.status).not.toBe(0);
+    expect(s.stderr).toContain("unknown size 'huge'; known: test, bench");
+  });
+
+  it('bench writes sane JSON, Markdown and HTML for both views', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-'));
+    const json = join(dir, 'bench.json');
+    const md = join(dir, 'bench.md');
+    const r = await virtlab(
+      'bench',
+      '--strategies', 'native,bare,v8-wasm,lang-vm,cpu-core',
+      '--workloads', 'crc32,nqueens',
+      '--size', 'test',
+      '--repeats', '2',
+      '--json', json,
+      '--md', md,
+    );
+    expect(r.stderr).toContain('[10/10]');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Lab view — lab cycles and ratio to native');
+    expect(r.stdout).toContain('Host view — median wall-clock time');
+    const result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+    expect(result.schema).toBe('virtlab-bench/1');
+    expect(result.records).toHaveLength(10);
+    for (const rec of result.records) {
+      expect(rec.equivalent, `${rec.strategy ?? rec.engine} × ${rec.workload}: ${rec.error ?? rec.difference ?? ''}`).toBe(true);
+      expect(rec.size).toBe('test');
+      if (rec.view === 'lab') {
+        expect(Object.keys(rec.counters).length).toBeGreaterThan(0);
+        expect(rec.labCycles).toBeGreaterThan(rec.instructions!);
+        expect(rec.counters.instret).toBe(rec.instructions);
+      } else {
+        expect(rec.hostMs).toBeGreaterThan(0);
+        expect(rec.hostRunsMs).toHaveLength(2);
+      }
+    }
+    const lab = (s: string, w: string) => result.records.find((x) => x.strategy === s && x.workload === w)!;
+    // The kernel adds work around the same program: native costs more than bare, never less.
+    expect(lab('native', 'crc32').labCycles! / lab('bare', 'crc32').labCycles!).toBeGreaterThan(1);
+    const cpu = result.records.find((x) => x.engine === 'cpu-core' && x.workload === 'crc32')!;
+    expect(cpu.mips).toBeGreaterThan(0);
+    expect(cpu.instructions).toBe(lab('bare', 'crc32').instructions);
+    expect(readFileSync(md, 'utf8')).toContain('| geomean |');
+    const report = await virtlab('report', json, '--html', join(dir, 'bench.html'));
+    expect(report.status).toBe(0);
+    expect(readFileSync(join(dir, 'bench.html'), 'utf8')).toContain('<canvas id="chart-lab"');
+  }, 240_000);
 });

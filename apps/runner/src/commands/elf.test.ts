@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElfError } from '@virtlab/hw-model';
-import { PROGRAMS, diskImage, imagePath, qemuArgs, qemuOutputPath } from '@virtlab/hw-model/test-programs';
-import { STATUS_BUDGET, runElf } from './elf.js';
+import { PROGRAMS, diskImage, imagePath, qemuArgs, qemuOutputPath, sourcePath } from '@virtlab/hw-model/test-programs';
+import { STATUS_BUDGET, runElf, runFirmware } from './elf.js';
 
 const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv32'], { stdio: 'ignore' }).status === 0;
 const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -34,11 +34,12 @@ function qemuReference(name: string, input = ''): { output: string; status: numb
 describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -bios none', () => {
   for (const program of PROGRAMS.filter((p) => p.differential)) {
     it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, () => {
-      const ours = runElf(image(program.name), {
-        maxInstructions: 50_000_000,
-        input: program.input,
-        ...(program.disk === true ? { disk: diskImage() } : {}),
-      });
+      const options = { maxInstructions: 50_000_000, input: program.input, ...(program.disk === true ? { disk: diskImage() } : {}) };
+      const boot = program.boot;
+      const ours =
+        boot === undefined
+          ? runElf(image(program.name), options)
+          : runFirmware(image(program.name), { kernel: image(boot.kernel), initrd: readFileSync(sourcePath(boot.initrd)), bootargs: boot.append }, options);
       const ref = qemuReference(program.name, program.input);
       expect(text(ours.output)).toBe(ref.output);
       if (ref.live) expect(ours.status).toBe(ref.status);
@@ -134,6 +135,15 @@ describe('virtlab elf', () => {
     const lines = r.stderr.split('\n');
     expect(lines[0]).toMatch(/^\[M\] 0x80000000: auipc sp, 0x1000$/);
     expect(lines.filter((l) => l.startsWith('[M] 0x')).length).toBeGreaterThan(100);
+  });
+
+  it("--kernel, --initrd and --append boot by QEMU's protocol", () => {
+    const fw = PROGRAMS.find((p) => p.name === 'boot-fw')!;
+    const r = virtlab('elf', imagePath('boot-fw'), '--kernel', imagePath('boot-kernel'), '--initrd', sourcePath(fw.boot!.initrd), '--append', 'from the command line');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('bootargs = "from the command line"');
+    expect(r.stdout).toContain('kernel in S mode');
+    expect(virtlab('elf', imagePath('hello'), '--append', 'x').stderr).toMatch(/BootError: --initrd and --append need --kernel/);
   });
 
   it('a truncated file is an ElfError naming what is wrong, with status 2', () => {

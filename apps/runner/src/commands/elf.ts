@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Hart } from '@virtlab/cpu-core';
-import type { MachineRunResult } from '@virtlab/hw-model';
-import { ElfError, bootBareElf, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
+import type { InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
+import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
 
 export interface ElfRunOptions {
   /** End the run when the guest writes (code << 1) | 1 to its `tohost` symbol. */
@@ -37,8 +37,25 @@ const PRIV_LETTER = ['U', 'S', '?', 'M'] as const;
 export function runElf(elf: Uint8Array, options: ElfRunOptions = {}): ElfRunResult {
   const board = createVirtBoard({ disk: options.disk, uartInput: options.input });
   const boot = bootBareElf(board, elf, { htif: options.htif === true });
+  return runBooted(board, boot.state, options);
+}
+
+export interface FirmwareBoot {
+  readonly kernel?: Uint8Array;
+  readonly initrd?: Uint8Array;
+  readonly bootargs?: string;
+}
+
+/** Boots firmware (+ kernel, initrd, bootargs) by QEMU's protocol, as `-bios FW -kernel K -initrd RD -append ARGS`. */
+export function runFirmware(firmware: Uint8Array, boot: FirmwareBoot, options: ElfRunOptions = {}): ElfRunResult {
+  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, bootargs: boot.bootargs });
+  const r = bootQemu(board, { firmware, kernel: boot.kernel, initrd: boot.initrd });
+  return runBooted(board, r.state, options);
+}
+
+function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOptions): ElfRunResult {
   const hart = new Hart(board);
-  startHart(hart, boot.state);
+  startHart(hart, state);
   const uart = board.uart;
   let flushed = 0;
   const flush = () => {
@@ -74,22 +91,32 @@ export function registerElf(program: Command): void {
   program
     .command('elf')
     .description("run a bare RV32 ELF on the lab board (QEMU virt's map, cpu-core's hart): print its UART output, exit with its exit code")
-    .argument('<file>', 'an ELF32 RISC-V executable linked for RAM at 0x80000000')
+    .argument('<file>', 'an ELF32 RISC-V executable linked for RAM at 0x80000000 (the firmware, with --kernel)')
     .option('--htif', 'end the run when the guest writes (code << 1) | 1 to its `tohost` symbol (riscv-tests convention)')
     .option('--max-instructions <n>', `stop a guest that never ends after n steps (default ${DEFAULT_MAX_INSTRUCTIONS})`, parseCount)
     .option('--trace', 'print every executed instruction with its privilege and pc to stderr')
-    .action((file: string, opts: { htif?: boolean; maxInstructions?: number; trace?: boolean }) => {
+    .option('--kernel <file>', "boot by QEMU's protocol: <file> is the M-mode firmware, this the kernel (ELF or raw, at 0x80400000)")
+    .option('--initrd <file>', 'with --kernel: the initial RAM disk (at kernel + min(RAM/2, 128 MiB))')
+    .option('--append <args>', 'with --kernel: the kernel command line (/chosen/bootargs)')
+    .action((file: string, opts: { htif?: boolean; maxInstructions?: number; trace?: boolean; kernel?: string; initrd?: string; append?: string }) => {
       const bytes = readFileSync(file);
+      const run: ElfRunOptions = {
+        htif: opts.htif,
+        maxInstructions: opts.maxInstructions,
+        output: (b) => process.stdout.write(b),
+        ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+      };
       let result: ElfRunResult;
       try {
-        result = runElf(bytes, {
-          htif: opts.htif,
-          maxInstructions: opts.maxInstructions,
-          output: (b) => process.stdout.write(b),
-          ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-        });
+        if (opts.kernel === undefined && (opts.initrd !== undefined || opts.append !== undefined)) {
+          throw new BootError('--initrd and --append need --kernel');
+        }
+        result =
+          opts.kernel === undefined
+            ? runElf(bytes, run)
+            : runFirmware(bytes, { kernel: readFileSync(opts.kernel), initrd: opts.initrd === undefined ? undefined : readFileSync(opts.initrd), bootargs: opts.append }, run);
       } catch (error) {
-        if (error instanceof ElfError) {
+        if (error instanceof ElfError || error instanceof BootError) {
           process.stderr.write(`virtlab elf: ${file}: ${error.name}: ${error.message}\n`);
           process.exitCode = 2;
           return;
