@@ -18,7 +18,7 @@ describe('the committed test-program images', () => {
   it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: image built from the current sources (rebuild: pnpm --filter @virtlab/hw-model test-programs)', (_name, program) => {
     expect(manifest.programs[program.name]?.sha256).toBe(sourceHash(program));
     const image = parseElf(readFileSync(imagePath(program.name)));
-    expect(image.entry).toBe(0x8000_0000);
+    expect(image.entry).toBe(program.kind === 'kernel' ? 0x8040_0000 : 0x8000_0000);
   });
 
   it.skipIf(!has('qemu-system-riscv32')).each(PROGRAMS.filter((p) => p.differential).map((p) => [p.name, p] as const))(

@@ -63,8 +63,8 @@ describe('the virt board device tree', () => {
     expect(tree.get('/cpus/cpu@0')?.get('riscv,isa')).toBe('"rv32ima_zicsr_zifencei"');
     expect(tree.get('/cpus/cpu@0/interrupt-controller')?.get('compatible')).toBe('"riscv,cpu-intc"');
     expect(tree.get('/chosen')?.get('bootargs')).toBe('"console=ttyS0 root=/dev/vda"');
-    expect(tree.get('/chosen')?.get('linux,initrd-start')).toBe('<0x00 0x84400000>');
-    expect(tree.get('/chosen')?.get('linux,initrd-end')).toBe('<0x00 0x84500000>');
+    expect(tree.get('/chosen')?.get('linux,initrd-start')).toBe('<0x84400000>');
+    expect(tree.get('/chosen')?.get('linux,initrd-end')).toBe('<0x84500000>');
     expect(tree.get('/chosen')?.get('stdout-path')).toBe('"/soc/serial@10000000"');
     expect(tree.get('/soc/serial@10000000')?.get('interrupts')).toBe('<0x0a>');
     expect(tree.get('/soc/plic@c000000')?.get('interrupts-extended')).toBe('<0x02 0x0b 0x02 0x09>');

@@ -32,12 +32,14 @@ const reg64 = (base: number, size: number) => [Math.floor(base / 2 ** 32), base 
  * PMU) and minus `rng-seed` (random in QEMU; nothing here may be random).
  */
 export function virtDeviceTree(options: VirtDeviceTreeOptions): FdtNode {
+  // QEMU 7.2 writes the initrd range as single cells (hw/riscv/boot.c riscv_load_initrd), and
+  // libfdt puts each new property first, so /chosen reads in the reverse order QEMU added them.
   const chosen: [string, string | number[]][] = [];
-  if (options.bootargs !== undefined) chosen.push(['bootargs', options.bootargs]);
   if (options.initrd !== undefined) {
-    chosen.push(['linux,initrd-start', [0, options.initrd.start >>> 0]]);
-    chosen.push(['linux,initrd-end', [0, options.initrd.end >>> 0]]);
+    chosen.push(['linux,initrd-end', [options.initrd.end >>> 0]]);
+    chosen.push(['linux,initrd-start', [options.initrd.start >>> 0]]);
   }
+  if (options.bootargs !== undefined) chosen.push(['bootargs', options.bootargs]);
   chosen.push(['stdout-path', `/soc/serial@${hex(VIRT.uart0.base)}`]);
 
   const virtio: FdtNode[] = [];

@@ -10,10 +10,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROGRAMS, RUNTIME, diskImage, qemuArgs, qemuOutputPath, sourceHash } from './programs.js';
+import { PROGRAMS, compiledSources, diskImage, qemuArgs, qemuOutputPath, runtimeOf, sourceHash, sourcePath } from './programs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const src = join(here, 'src');
 const images = join(here, 'images');
 
 // QEMU-NOTES.md: flags that work with Debian clang 14 + lld for the virt board.
@@ -31,16 +30,14 @@ const FLAGS = [
   '-g0',
   '-Wall',
   '-Werror',
-  '-T',
-  join(src, 'link.ld'),
 ];
 
 const clangVersion = execFileSync('clang', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? 'unknown';
 const manifest: Record<string, { source: string; sha256: string; image: string }> = {};
 for (const program of PROGRAMS) {
   const out = join(images, `${program.name}.elf`);
-  const inputs = [...RUNTIME, program.source].map((f) => join(src, f));
-  execFileSync('clang', [...FLAGS, '-o', out, ...inputs], { stdio: 'inherit' });
+  const inputs = compiledSources(program).map(sourcePath);
+  execFileSync('clang', [...FLAGS, '-T', sourcePath(runtimeOf(program).linkScript), '-o', out, ...inputs], { stdio: 'inherit' });
   manifest[program.name] = {
     source: program.source,
     sha256: sourceHash(program),

@@ -17,12 +17,25 @@ export interface TestProgram {
   readonly disk?: boolean;
   /** Ends through the HTIF `tohost` word (riscv-tests' convention), which QEMU's virt does not have. */
   readonly htif?: boolean;
+  /** 'kernel': an S-mode kernel linked at 0x8040_0000 (link-kernel.ld, kernel-crt0.S), not run alone. */
+  readonly kind?: 'bare' | 'kernel';
+  /** Firmware for QEMU's boot protocol: `-bios <this> -kernel <kernel> -initrd <initrd> -append <append>`. */
+  readonly boot?: { readonly kernel: string; readonly initrd: string; readonly append: string };
 }
 
 // Resolved from the package root so it holds from source (test-programs/) and from dist/ alike.
 export const TEST_PROGRAMS_DIR = fileURLToPath(new URL('../test-programs/', import.meta.url));
-export const RUNTIME = ['crt0.S', 'rt.c'] as const;
-const HEADERS = ['rt.h', 'link.ld'] as const;
+const SHARED = ['rt.c', 'rt.h'] as const;
+
+/** Start-up file and linker script of a program's kind. */
+export function runtimeOf(program: TestProgram): { readonly start: string; readonly linkScript: string } {
+  return program.kind === 'kernel' ? { start: 'kernel-crt0.S', linkScript: 'link-kernel.ld' } : { start: 'crt0.S', linkScript: 'link.ld' };
+}
+
+/** The C and assembly files compiled into a program's image. */
+export function compiledSources(program: TestProgram): string[] {
+  return [runtimeOf(program).start, 'rt.c', program.source];
+}
 
 export const PROGRAMS: readonly TestProgram[] = [
   { name: 'hello', source: 'hello.c', exitCode: 0, differential: true },
@@ -37,7 +50,20 @@ export const PROGRAMS: readonly TestProgram[] = [
   { name: 'virtio-blk', source: 'virtio-blk.c', exitCode: 0, differential: true, disk: true },
   { name: 'uart-echo', source: 'uart-echo.c', exitCode: 0, differential: true, input: 'hello uart\nsecond line\n' },
   { name: 'htif-exit', source: 'htif-exit.c', exitCode: 5, differential: false, htif: true },
+  { name: 'boot-kernel', source: 'boot-kernel.c', exitCode: 0, differential: false, kind: 'kernel' },
+  {
+    name: 'boot-fw',
+    source: 'boot-fw.c',
+    exitCode: 0,
+    differential: true,
+    boot: { kernel: 'boot-kernel', initrd: 'boot-initrd.txt', append: 'console=ttyS0 virtlab.test=boot' },
+  },
 ];
+
+/** A file of test-programs/src (initrd contents, ...). */
+export function sourcePath(file: string): string {
+  return join(TEST_PROGRAMS_DIR, 'src', file);
+}
 
 export function imagePath(name: string): string {
   return join(TEST_PROGRAMS_DIR, 'images', `${name}.elf`);
@@ -62,8 +88,11 @@ export function diskImage(): Uint8Array {
  * modern virtio-mmio interface (`force-legacy=false`) and a raw drive at `diskFile`.
  */
 export function qemuArgs(name: string, diskFile?: string): string[] {
-  const args = ['-M', 'virt', '-bios', 'none', '-kernel', imagePath(name), '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
   const program = PROGRAMS.find((p) => p.name === name);
+  const boot = program?.boot;
+  const image = boot === undefined ? ['-bios', 'none', '-kernel', imagePath(name)] : ['-bios', imagePath(name), '-kernel', imagePath(boot.kernel)];
+  if (boot !== undefined) image.push('-initrd', sourcePath(boot.initrd), '-append', boot.append);
+  const args = ['-M', 'virt', ...image, '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
   if (program?.disk === true) {
     if (diskFile === undefined) throw new Error(`${name} needs a disk file for QEMU (write diskImage() to one)`);
     args.push('-global', 'virtio-mmio.force-legacy=false', '-drive', `file=${diskFile},if=none,format=raw,id=hd0`, '-device', 'virtio-blk-device,drive=hd0');
@@ -74,6 +103,7 @@ export function qemuArgs(name: string, diskFile?: string): string[] {
 /** Hash of everything that goes into a program's image. */
 export function sourceHash(program: TestProgram): string {
   const h = createHash('sha256');
-  for (const f of [...RUNTIME, ...HEADERS, program.source]) h.update(f).update(readFileSync(join(TEST_PROGRAMS_DIR, 'src', f)));
+  const extra = program.boot === undefined ? [] : [program.boot.initrd];
+  for (const f of [...compiledSources(program), ...SHARED, runtimeOf(program).linkScript, ...extra]) h.update(f).update(readFileSync(sourcePath(f)));
   return h.digest('hex');
 }

@@ -12,6 +12,11 @@ _start:
   addi t0, t0, 4
   j 1b
 2:
+  # a0..a2 as the boot protocol left them (hart id, device tree, fw_dynamic_info).
+  la t0, boot_args
+  sw a0, 0(t0)
+  sw a1, 4(t0)
+  sw a2, 8(t0)
   la t0, unexpected_trap_entry
   csrw mtvec, t0
   call main
@@ -28,3 +33,9 @@ unexpected_trap_entry:
   call unexpected_trap
 4:
   j 4b
+
+  .section .data
+  .align 2
+  .globl boot_args
+boot_args:
+  .word 0, 0, 0

@@ -18,6 +18,9 @@ static inline uint32_t mmio_read32(uint32_t a) { return *(volatile uint32_t *)a;
 #define csr_set(name, v) __asm__ volatile("csrs " #name ", %0" ::"r"((uint32_t)(v)))
 #define csr_clear(name, v) __asm__ volatile("csrc " #name ", %0" ::"r"((uint32_t)(v)))
 
+/* a0, a1, a2 at entry (crt0.S). */
+extern uint32_t boot_args[3];
+
 void putc_(char c);
 void puts_(const char *s);
 void put_hex(uint32_t v);
