@@ -137,6 +137,12 @@ describe('virtlab elf', () => {
     expect(lines.filter((l) => l.startsWith('[M] 0x')).length).toBeGreaterThan(100);
   });
 
+  it('--input feeds the guest UART, with \\n for newlines', () => {
+    const r = virtlab('elf', imagePath('uart-echo'), '--input', 'ab\\ncd\\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('got: AB\nCD\n');
+  });
+
   it("--kernel, --initrd and --append boot by QEMU's protocol", () => {
     const fw = PROGRAMS.find((p) => p.name === 'boot-fw')!;
     const r = virtlab('elf', imagePath('boot-fw'), '--kernel', imagePath('boot-kernel'), '--initrd', sourcePath(fw.boot!.initrd), '--append', 'from the command line');
