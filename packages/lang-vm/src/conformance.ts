@@ -169,7 +169,7 @@ const TABLE_MODULE = `(module
  * WebAssembly and both must give the same values or trap classes; a few expectations come
  * straight from the spec.
  */
-export function describeEngineConformance(name: string, factory: EngineFactory): void {
+export function describeEngineConformance(factory: EngineFactory, name = 'lang-vm'): void {
   describe(`engine '${name}' conformance`, () => {
     describe('numeric instructions against V8 on edge values', () => {
       let d: Differential;

@@ -1,4 +1,4 @@
 import { describeEngineConformance } from './conformance.js';
 import { Instance, Module } from './instance.js';
 
-describeEngineConformance('interpreter', (bytes, imports, options) => new Instance(new Module(bytes), imports, { ...options, tier: 'interpreter' }));
+describeEngineConformance((bytes, imports, options) => new Instance(new Module(bytes), imports, { ...options, tier: 'interpreter' }), 'interpreter');

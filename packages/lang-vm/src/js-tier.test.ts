@@ -1,4 +1,4 @@
 import { describeEngineConformance } from './conformance.js';
 import { Instance, Module } from './instance.js';
 
-describeEngineConformance('js-tier', (bytes, imports, options) => new Instance(new Module(bytes), imports, { ...options, tier: 'js' }));
+describeEngineConformance((bytes, imports, options) => new Instance(new Module(bytes), imports, { ...options, tier: 'js' }), 'js-tier');

@@ -424,7 +424,8 @@ export function compileTier(m: Machine): TierModule {
     `return { entries: [${es.join(', ')}], enter(fuel, depth) { FUEL = fuel; D = depth; SUSP = false; refresh(); }, fuel() { return FUEL; }, suspending() { return SUSP; } };`,
     `//# sourceURL=lang-vm-jit-${id}.js`,
   ];
-  const source = [...prologue, ...lines, ...epilogue].join('\n');
+  const source = [...prologue, ...lines, ...epilogue].join("\n");
+
   if (headerLines < 0) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the tier exists to compile wasm to JavaScript source
     const probe = new Function('return new Error().stack;\n//# sourceURL=lang-vm-probe.js') as () => string;
