@@ -1783,6 +1783,8 @@ export class Hart {
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
     this.senvcfg = this.satp = 0;
     this.#reservation = -1;
+    this.#cycleOffset = 0;
+    this.#instretOffset = 0;
     this.waiting = false;
     this.trapped = false;
     this.nextCheck = 0;

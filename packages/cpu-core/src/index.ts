@@ -18,3 +18,5 @@ export { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, Hart, HartError, MonitorPort }
 export type { AccessKind, HartMonitor, HartOptions, RunResult, StopReason, TrapInfo } from './hart.js';
 export { MINI_CONSOLE_BASE, MINI_FINISHER_BASE, MINI_TIMER_BASE, MiniPlatform } from './mini-platform.js';
 export type { MiniPlatformOptions } from './mini-platform.js';
+export { checkPopekGoldberg } from './popek-goldberg.js';
+export type { FormVerdict, PopekGoldbergReport, ProbeResult } from './popek-goldberg.js';
