@@ -49,6 +49,7 @@ export const PROGRAMS: readonly TestProgram[] = [
   { name: 'mmio-garbage', source: 'mmio-garbage.c', exitCode: 0, differential: true },
   { name: 'virtio-blk', source: 'virtio-blk.c', exitCode: 0, differential: true, disk: true },
   { name: 'uart-echo', source: 'uart-echo.c', exitCode: 0, differential: true, input: 'hello uart\nsecond line\n' },
+  { name: 'uart-echo-s', source: 'uart-echo-s.c', exitCode: 0, differential: true, input: 'to the\nsupervisor\n' },
   { name: 'htif-exit', source: 'htif-exit.c', exitCode: 5, differential: false, htif: true },
   { name: 'boot-kernel', source: 'boot-kernel.c', exitCode: 0, differential: false, kind: 'kernel' },
   {
