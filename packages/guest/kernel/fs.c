@@ -404,9 +404,10 @@ i32 sys_close(i32 fd) {
 
 // --- pipes ----------------------------------------------------------------------------------
 
-static int pipe_read(struct pipe *p, u32 ubuf, u32 n) {
+static int pipe_read(struct pipe *p, u32 ubuf, u32 n, int nonblock) {
   while (p->nread == p->nwrite) {
     if (!p->writers) return 0;
+    if (nonblock) return -EAGAIN;
     if (curproc->killed) return -EINTR;
     sleep_on(&p->nread);
   }
@@ -427,12 +428,13 @@ static int pipe_read(struct pipe *p, u32 ubuf, u32 n) {
   return (int)done;
 }
 
-static int pipe_write(struct pipe *p, u32 ubuf, u32 n) {
+static int pipe_write(struct pipe *p, u32 ubuf, u32 n, int nonblock) {
   u32 done = 0;
   while (done < n) {
     if (!p->readers) return done ? (int)done : -EPIPE;
     if (curproc->killed) return done ? (int)done : -EINTR;
     if (p->nwrite - p->nread == PAGE_SIZE) {
+      if (nonblock) return done ? (int)done : -EAGAIN;
       wakeup(&p->nread);
       sleep_on(&p->nwrite);
       continue;
@@ -471,6 +473,7 @@ i32 sys_pipe2(u32 ufds, u32 flags) {
   rf->pipe = wf->pipe = p;
   rf->readable = 1;
   wf->writable = 1;
+  rf->nonblock = wf->nonblock = (flags & O_NONBLOCK) != 0;
   int fds[2];
   fds[0] = fd_alloc(curproc, rf, 0);
   fds[1] = fds[0] < 0 ? -EMFILE : fd_alloc(curproc, wf, 0);
@@ -570,7 +573,7 @@ static int block_io(u32 ubuf, u32 off, u32 n, int write) {
 i32 sys_read(i32 fd, u32 buf, u32 n) {
   struct file *f = fd_get(fd);
   if (!f || !f->readable) return -EBADF;
-  if (f->type == F_PIPE) return pipe_read(f->pipe, buf, n);
+  if (f->type == F_PIPE) return pipe_read(f->pipe, buf, n, f->nonblock);
   if (n == 0) return 0;
   int r;
   switch (f->ip->type) {
@@ -586,7 +589,7 @@ i32 sys_read(i32 fd, u32 buf, u32 n) {
 i32 sys_write(i32 fd, u32 buf, u32 n) {
   struct file *f = fd_get(fd);
   if (!f || !f->writable) return -EBADF;
-  if (f->type == F_PIPE) return pipe_write(f->pipe, buf, n);
+  if (f->type == F_PIPE) return pipe_write(f->pipe, buf, n, f->nonblock);
   if (n == 0) return 0;
   int r;
   switch (f->ip->type) {

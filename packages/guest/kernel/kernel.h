@@ -166,7 +166,7 @@ struct pipe;
 struct file {
   enum ftype type;
   u32 refs;
-  int readable, writable, append;
+  int readable, writable, append, nonblock;
   u32 off;
   struct inode *ip;
   struct pipe *pipe;

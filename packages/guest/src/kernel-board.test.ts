@@ -72,4 +72,10 @@ describe.skipIf(missingImages.length > 0)('guest kernel on the lab board', () =>
     if (hasQemu) expect(board.output).toBe((await bootOnQemu('init=/bin/errtest', diskPath)).output);
     expect(board.exitCode).toBe(0);
   });
+
+  it('fuzz: 5000 system calls with bad arguments, the same outcome as on QEMU', { timeout: 120_000 }, async () => {
+    const board = await bootOnBoard('init=/bin/fuzz,5000', disk);
+    expect(board.output).toBe('fuzz: 5000 calls in a child\nfuzz: child exited with 0\nfuzz: kernel still running: /bin/true 7 exited with 7\n');
+    if (hasQemu) expect(board.output).toBe((await bootOnQemu('init=/bin/fuzz,5000', diskPath)).output);
+  });
 });

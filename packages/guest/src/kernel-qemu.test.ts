@@ -73,12 +73,22 @@ describe.skipIf(skip)('guest kernel on QEMU', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  it('fuzz: 20000 system calls with bad arguments from several seeds, and the kernel keeps running', { timeout: 60_000 }, async () => {
+    for (const seed of ['', ',20000,7', ',20000,1234567']) {
+      const result = await boot(`init=/bin/fuzz${seed}`);
+      expect(result.output).toBe(
+        'fuzz: 20000 calls in a child\nfuzz: child exited with 0\nfuzz: kernel still running: /bin/true 7 exited with 7\n',
+      );
+      expect(result.exitCode).toBe(0);
+    }
+  });
+
   it('without init= the shell runs programs and built-ins and reports exit status', async () => {
     const input = 'ls /bin\necho hello world\ncat /bin/notelf\ntrue 3\necho $?\nnotelf\necho $?\nmkdir /tmp/x\ncd /tmp/x\npwd\nexit 0\n';
     const result = await boot('console=ttyS0', input);
     const text = result.output.replace(/\r/g, '');
     expect(text).toContain('virtlab kernel');
-    expect(text).toMatch(/^errtest\nhashtable\n/m);
+    expect(text).toMatch(/^errtest\nfuzz\nhashtable\n/m);
     expect(text).toContain('\nhello world\n');
     expect(text).toContain('this is a script, not an ELF program\n');
     expect(text).toContain('echo $?\n3\n');
