@@ -152,6 +152,15 @@ describe('virtlab elf', () => {
     expect(virtlab('elf', imagePath('hello'), '--append', 'x').stderr).toMatch(/BootError: --initrd and --append need --kernel/);
   });
 
+  it('--trace follows the guest through Sv32 into S-mode', () => {
+    const lines: string[] = [];
+    runElf(image('paging'), { trace: (l) => lines.push(l) });
+    const s = lines.filter((l) => l.startsWith('[S] '));
+    expect(s.length).toBeGreaterThan(100);
+    // The fetch from the non-executable page at 0x4000_0000 shows up as a pc there.
+    expect(lines.some((l) => l.startsWith('[S] 0x40000000: '))).toBe(true);
+  });
+
   it('a truncated file is an ElfError naming what is wrong, with status 2', () => {
     const file = join(dir, 'truncated.elf');
     writeFileSync(file, image('hello').subarray(0, 100));

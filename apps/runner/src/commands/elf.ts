@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Hart } from '@virtlab/cpu-core';
+import { Hart, disassemble } from '@virtlab/cpu-core';
 import type { InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
 import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
 
@@ -33,6 +33,37 @@ export const DEFAULT_MAX_INSTRUCTIONS = 1_000_000_000;
 
 const PRIV_LETTER = ['U', 'S', '?', 'M'] as const;
 
+/**
+ * Where the hart fetches `pc` from, by a read-only Sv32 walk (priv 4.3.2) that touches neither the
+ * TLB nor the counters; undefined when the page is not mapped or not in RAM.
+ */
+function fetchAddress(hart: Hart, board: VirtBoard): number | undefined {
+  const pc = hart.pc >>> 0;
+  if (hart.priv === 3 || hart.satp >>> 31 === 0) return pc;
+  const pte = (address: number) => (board.bus.isRam(address, 4) ? board.bus.read(address, 4) : 0);
+  let table = (hart.satp & 0x3fffff) * 4096;
+  for (let level = 1; level >= 0; level--) {
+    const e = pte(table + 4 * ((pc >>> (level === 1 ? 22 : 12)) & 0x3ff));
+    if ((e & 1) === 0) return undefined;
+    const ppn = e >>> 10;
+    if ((e & 0xa) !== 0) {
+      // A leaf: a megapage keeps the low 22 bits of the address, a page the low 12.
+      return level === 1 ? ((ppn >>> 10) * 0x400000 + (pc & 0x3fffff)) >>> 0 : (ppn * 4096 + (pc & 0xfff)) >>> 0;
+    }
+    table = ppn * 4096;
+  }
+  return undefined;
+}
+
+/** One trace line: privilege, virtual pc, and the instruction fetched from there. */
+function traceLine(hart: Hart, board: VirtBoard): string {
+  const pc = hart.pc >>> 0;
+  const pa = fetchAddress(hart, board);
+  const at = `0x${pc.toString(16).padStart(8, '0')}`;
+  const insn = pa !== undefined && board.bus.isRam(pa, 4) ? disassemble(board.bus.read(pa, 4), pc) : '(not mapped to RAM)';
+  return `[${PRIV_LETTER[hart.priv]}] ${at}: ${insn}`;
+}
+
 /** Runs a bare RV32 ELF on the virt board with cpu-core's hart, the way `virtlab elf` does. */
 export function runElf(elf: Uint8Array, options: ElfRunOptions = {}): ElfRunResult {
   const board = createVirtBoard({ disk: options.disk, uartInput: options.input });
@@ -64,14 +95,14 @@ function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOpt
     flushed = out.length;
   };
   const trace = options.trace;
-  if (trace !== undefined) trace(`[${PRIV_LETTER[hart.priv]}] ${hart.describe()}`);
+  if (trace !== undefined) trace(traceLine(hart, board));
   const result = runMachine(board, hart, {
     maxInstructions: options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     // Tracing steps one instruction at a time; otherwise slices keep the hart in its fast loop.
     sliceSteps: trace === undefined ? 65536 : 1,
     onSlice: () => {
       flush();
-      if (trace !== undefined && !board.halt.halted) trace(`[${PRIV_LETTER[hart.priv]}] ${hart.describe()}`);
+      if (trace !== undefined && !board.halt.halted) trace(traceLine(hart, board));
     },
   });
   flush();
