@@ -83,6 +83,21 @@ describe.skipIf(skip)('guest kernel on QEMU', () => {
     }
   });
 
+  it('memhog: a process that exhausts memory is killed (SIGKILL), all its pages come back, the kernel goes on', async () => {
+    const result = await boot('init=/bin/memhog');
+    const lines = result.output.split('\n');
+    const oom = (pid: number) => new RegExp(`^\\[kernel\\] pid ${pid} \\(memhog\\): out of memory at 0x[0-9a-f]{8}, pc 0x[0-9a-f]{8}: killed$`);
+    expect(lines[0]).toMatch(oom(2));
+    expect(lines.slice(1, 2)).toEqual(['round 1: child killed by signal 9']);
+    expect(lines[2]).toMatch(oom(3));
+    expect(lines.slice(3)).toEqual([
+      'round 2: child killed by signal 9',
+      'memhog: the same pages in both rounds (more than 16 MiB: yes)',
+      'memhog: kernel still running: /bin/true 5 exited with 5',
+      '',
+    ]);
+  });
+
   it('without init= the shell runs programs and built-ins and reports exit status', async () => {
     const input = 'ls /bin\necho hello world\ncat /bin/notelf\ntrue 3\necho $?\nnotelf\necho $?\nmkdir /tmp/x\ncd /tmp/x\npwd\nexit 0\n';
     const result = await boot('console=ttyS0', input);
