@@ -131,7 +131,7 @@ export class Hart {
   /** x0..x31; index 32 is where writes to x0 go. Raw state: uncounted (monitors use `port`). */
   readonly regs = new Int32Array(33);
   pc: number;
-  priv: Privilege = 3;
+  #privilege: Privilege = 3;
   monitor: HartMonitor | undefined;
   readonly tlb: Tlb;
   readonly pmp = new Pmp();
@@ -242,6 +242,18 @@ export class Hart {
     this.#modesChanged();
   }
 
+  /** Current privilege (0 U, 1 S, 3 M). Setting it re-derives translation modes. */
+  get priv(): Privilege {
+    return this.#privilege;
+  }
+
+  set priv(p: Privilege) {
+    if (p !== 0 && p !== 1 && p !== 3) throw new HartError(`privilege must be 0 (U), 1 (S) or 3 (M), got ${String(p)}`);
+    this.#privilege = p;
+    this.nextCheck = 0;
+    this.#modesChanged();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Run loop
 
@@ -302,7 +314,6 @@ export class Hart {
         const op = w & 0x7f;
         n--;
         sp = (sp + (w >>> 25)) | 0;
-        cnt[op] = cnt[op]! + 1;
         jump: {
           slow: {
             switch (op) {
@@ -321,6 +332,7 @@ export class Hart {
                 i++;
                 continue inner;
               case 3: {
+                cnt[op] = cnt[op]! + 1;
                 // jal
                 const pc = (bias + (i << 2)) | 0;
                 const t = (pc + pim[i]!) | 0;
@@ -336,6 +348,7 @@ export class Hart {
                 break jump;
               }
               case 4: {
+                cnt[op] = cnt[op]! + 1;
                 // jalr
                 const pc = (bias + (i << 2)) | 0;
                 const t = ((r[(w >> 13) & 63]! + pim[i]!) & ~1) | 0;
@@ -351,6 +364,7 @@ export class Hart {
                 break jump;
               }
               case 5: // beq
+                cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! === r[(w >> 19) & 63]!) {
                   const pc = (bias + (i << 2)) | 0;
                   const t = (pc + pim[i]!) | 0;
@@ -365,6 +379,7 @@ export class Hart {
                 i++;
                 continue inner;
               case 6: // bne
+                cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! !== r[(w >> 19) & 63]!) {
                   const pc = (bias + (i << 2)) | 0;
                   const t = (pc + pim[i]!) | 0;
@@ -379,6 +394,7 @@ export class Hart {
                 i++;
                 continue inner;
               case 7: // blt
+                cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! < r[(w >> 19) & 63]!) {
                   const pc = (bias + (i << 2)) | 0;
                   const t = (pc + pim[i]!) | 0;
@@ -393,6 +409,7 @@ export class Hart {
                 i++;
                 continue inner;
               case 8: // bge
+                cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! >= r[(w >> 19) & 63]!) {
                   const pc = (bias + (i << 2)) | 0;
                   const t = (pc + pim[i]!) | 0;
@@ -407,6 +424,7 @@ export class Hart {
                 i++;
                 continue inner;
               case 9: // bltu
+                cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0) {
                   const pc = (bias + (i << 2)) | 0;
                   const t = (pc + pim[i]!) | 0;
@@ -421,6 +439,7 @@ export class Hart {
                 i++;
                 continue inner;
               case 10: // bgeu
+                cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! >>> 0 >= r[(w >> 19) & 63]! >>> 0) {
                   const pc = (bias + (i << 2)) | 0;
                   const t = (pc + pim[i]!) | 0;
@@ -449,6 +468,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && true) {
+                  cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
                   i++;
                   continue inner;
@@ -470,6 +490,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && (a & 1) === 0) {
+                  cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! << (16 - ((o & 2) << 3))) >> 16;
                   i++;
                   continue inner;
@@ -491,6 +512,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && (a & 3) === 0) {
+                  cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = ram32[o >>> 2]!;
                   i++;
                   continue inner;
@@ -512,6 +534,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && true) {
+                  cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
                   i++;
                   continue inner;
@@ -533,6 +556,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && (a & 1) === 0) {
+                  cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 2) << 3)) & 0xffff;
                   i++;
                   continue inner;
@@ -554,6 +578,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && true) {
+                  cnt[op] = cnt[op]! + 1;
                   const k = o >>> 2;
                   const sh = (o & 3) << 3;
                   ram32[k] = (ram32[k]! & ~(0xff << sh)) | ((r[(w >> 19) & 63]! & 0xff) << sh);
@@ -579,6 +604,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && (a & 1) === 0) {
+                  cnt[op] = cnt[op]! + 1;
                   const k = o >>> 2;
                   const sh = (o & 2) << 3;
                   ram32[k] = (ram32[k]! & ~(0xffff << sh)) | ((r[(w >> 19) & 63]! & 0xffff) << sh);
@@ -604,6 +630,7 @@ export class Hart {
                   }
                 }
                 if (o >= 0 && (a & 3) === 0) {
+                  cnt[op] = cnt[op]! + 1;
                   ram32[o >>> 2] = r[(w >> 19) & 63]!;
                   const ps = pageSlot[o >>> 12]!;
                   if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
@@ -689,14 +716,17 @@ export class Hart {
                 i++;
                 continue inner;
               case 48: // mul
+                cnt[op] = cnt[op]! + 1;
                 r[(w >> 7) & 63] = Math.imul(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
                 i++;
                 continue inner;
               case 51: // mulhu
+                cnt[op] = cnt[op]! + 1;
                 r[(w >> 7) & 63] = mulhu(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
                 i++;
                 continue inner;
               case 49: {
+                cnt[op] = cnt[op]! + 1;
                 // mulh: the unsigned high half corrected for the signs (two's complement identity)
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
@@ -705,6 +735,7 @@ export class Hart {
                 continue inner;
               }
               case 50: {
+                cnt[op] = cnt[op]! + 1;
                 // mulhsu
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
@@ -713,6 +744,7 @@ export class Hart {
                 continue inner;
               }
               case 52: {
+                cnt[op] = cnt[op]! + 1;
                 // div: by zero gives -1, overflow gives the dividend (unpriv 13.2)
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
@@ -721,6 +753,7 @@ export class Hart {
                 continue inner;
               }
               case 53: {
+                cnt[op] = cnt[op]! + 1;
                 // divu
                 const b = r[(w >> 19) & 63]! >>> 0;
                 r[(w >> 7) & 63] = b === 0 ? -1 : (r[(w >> 13) & 63]! >>> 0) / b;
@@ -728,6 +761,7 @@ export class Hart {
                 continue inner;
               }
               case 54: {
+                cnt[op] = cnt[op]! + 1;
                 // rem: by zero gives the dividend, overflow gives 0
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
@@ -736,6 +770,7 @@ export class Hart {
                 continue inner;
               }
               case 55: {
+                cnt[op] = cnt[op]! + 1;
                 // remu
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]! >>> 0;
@@ -756,6 +791,7 @@ export class Hart {
           n0 = n + 1;
           this.pc = (bias + (i << 2)) | 0;
           clock.cycles = base + sp;
+          cnt[op] = cnt[op]! + 1;
           const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 2)) >>> 2]!);
           base = clock.cycles;
           sp = 0;
@@ -983,7 +1019,7 @@ export class Hart {
     s &= ~MSTATUS.MPP;
     if (mpp !== 3) s &= ~MSTATUS.MPRV; // priv 1.12: leaving M for a lower mode clears MPRV
     this.mstatus = s;
-    this.priv = mpp;
+    this.#privilege = mpp;
     this.pc = this.mepc;
     this.clock.cycles += this.platform.cost.trapReturn;
     this.nextCheck = 0; // interrupts masked in the old mode may be taken in the new one
@@ -1000,7 +1036,7 @@ export class Hart {
     s |= MSTATUS.SPIE;
     s &= ~(MSTATUS.SPP | MSTATUS.MPRV);
     this.mstatus = s;
-    this.priv = spp;
+    this.#privilege = spp;
     this.pc = this.sepc;
     this.clock.cycles += this.platform.cost.trapReturn;
     this.nextCheck = 0;
@@ -1321,7 +1357,7 @@ export class Hart {
       s &= ~MSTATUS.SIE;
       s = from === 1 ? s | MSTATUS.SPP : s & ~MSTATUS.SPP;
       this.mstatus = s;
-      this.priv = 1;
+      this.#privilege = 1;
       target = this.stvec;
     } else {
       if (this.monitor !== undefined) {
@@ -1341,7 +1377,7 @@ export class Hart {
       s &= ~MSTATUS.MIE;
       s = (s & ~MSTATUS.MPP) | (from << 11);
       this.mstatus = s;
-      this.priv = 3;
+      this.#privilege = 3;
       target = this.mtvec;
     }
     const base = target & ~3;
@@ -1743,10 +1779,15 @@ export class Hart {
   counters(): Record<string, number> {
     const out: Record<string, number> = { instret: this.retired, cycles: this.clock.cycles };
     const byClass = new Map<InstructionClass, number>(INSTRUCTION_CLASSES.map((c) => [c, 0]));
+    let others = 0;
     for (let op = 1; op < OP_COUNT; op++) {
       const f = FORM_BY_OP[op];
-      if (f !== undefined) byClass.set(f.cls, byClass.get(f.cls)! + this.#opCount[op]!);
+      if (f === undefined || f.cls === 'alu') continue;
+      byClass.set(f.cls, byClass.get(f.cls)! + this.#opCount[op]!);
+      others += this.#opCount[op]!;
     }
+    // The run loop does not count ALU forms one by one (the commonest): they are the rest.
+    byClass.set('alu', this.retired - others);
     for (const [c, v] of byClass) out[`class.${c}`] = v;
     let traps = 0;
     for (const [code, name] of Object.entries(EXCEPTION_NAMES)) {
@@ -1777,7 +1818,7 @@ export class Hart {
   reset(pc: number = this.bus.ramBase): void {
     this.regs.fill(0);
     this.pc = pc | 0;
-    this.priv = 3;
+    this.#privilege = 3;
     this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = this.mipInjected = 0;
     this.mtvec = this.mscratch = this.mepc = this.mcause = this.mtval = this.mcounteren = this.mcountinhibit = 0;
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
@@ -1834,8 +1875,6 @@ export class MonitorPort {
   set privilege(p: Privilege) {
     this.#ev['monitor.priv_writes']++;
     this.#hart.priv = p;
-    this.#hart.nextCheck = 0;
-    this.#hart.refreshModes();
   }
 
   readCsr(csr: number): number | undefined {
