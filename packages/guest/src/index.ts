@@ -7,3 +7,12 @@ export { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPat
 export { WORKLOAD_SPECS } from './workload-specs.js';
 export type { WorkloadSpec } from './workload-specs.js';
 export type { ClangRecipe, GeneratedRecipe, GenerateContext, ImageRecipe } from './build/recipe.js';
+export {
+  KERNEL_ENTRY,
+  PAYLOAD_EXIT_STATUS,
+  SBI_IMPL_ID,
+  SBI_IMPL_VERSION,
+  SBI_SPEC_VERSION,
+  SRST_REASON_STATUS,
+  firmwarePayloads,
+} from './firmware.js';

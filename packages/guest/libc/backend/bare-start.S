@@ -1,18 +1,12 @@
 /* rv32-bare entry: M-mode at 0x8000_0000 (QEMU -bios none -kernel, or the lab board's loader).
  * Sets up the stack, clears .bss, installs a trap vector that reports and stops, and runs the
  * portable start with no arguments (sizes are compiled in). */
+#include "crt.h"
+
   .section .text.start, "ax"
   .globl _start
 _start:
-  la sp, __stack_top
-  la t0, __bss_start
-  la t1, __bss_end
-1:
-  bgeu t0, t1, 2f
-  sw zero, 0(t0)
-  addi t0, t0, 4
-  j 1b
-2:
+  CRT_SETUP_STACK_AND_BSS
   la t0, __vl_bare_trap_entry
   csrw mtvec, t0
   li a0, 0

@@ -16,13 +16,15 @@ typedef size_t word;
 #define WORD sizeof(word)
 #define ALIGN 8u
 #define USED 1u
-#define MIN_BLOCK 16u                /* header + two links + footer (32-bit) rounded to ALIGN */
 #define GROW_MIN ((size_t)64 * 1024) /* ask sbrk for at least this much at a time */
 
 struct free_links {
   char *next;
   char *prev;
 };
+
+/* Smallest block: header, the two links of a free block, footer, rounded up to ALIGN. */
+#define MIN_BLOCK ((2 * WORD + sizeof(struct free_links) + ALIGN - 1) / ALIGN * ALIGN)
 
 static char *heap_lo;   /* first block */
 static char *heap_hi;   /* the epilogue header: a zero-size used block that ends the heap */

@@ -38,6 +38,8 @@ interface TargetSpec {
   /** libc and backend sources linked into every program of the target. */
   readonly libc: readonly string[];
   readonly linkerScript?: string;
+  /** Headers of the backend's own sources. */
+  readonly extraInputs?: readonly string[];
   readonly extension: string;
 }
 
@@ -46,6 +48,7 @@ export const TARGETS: Readonly<Record<ClangTarget, TargetSpec>> = {
     flags: [...RV32_FLAGS, ...COMMON_FLAGS, '-T', 'libc/backend/bare.ld'],
     libc: ['libc/backend/bare-start.S', 'libc/backend/bare.c', 'libc/src/int64.c', ...LIBC_COMMON],
     linkerScript: 'libc/backend/bare.ld',
+    extraInputs: ['libc/backend/crt.h'],
     extension: 'elf',
   },
   'rv32-process': {

@@ -30,7 +30,12 @@ export function programRecipe(
     output,
     description,
     sources: [...sources, ...spec.libc],
-    inputs: [...libcHeaders(), ...(extra.inputs ?? []), ...(spec.linkerScript ? [spec.linkerScript] : [])],
+    inputs: [
+      ...libcHeaders(),
+      ...(spec.extraInputs ?? []),
+      ...(extra.inputs ?? []),
+      ...(spec.linkerScript ? [spec.linkerScript] : []),
+    ],
     flags: [...spec.flags, ...(extra.defines ?? []).map((d) => `-D${d}`)],
   };
 }

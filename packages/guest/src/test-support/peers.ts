@@ -35,18 +35,27 @@ export interface QemuOptions {
   readonly bios?: string;
   readonly extraArgs?: readonly string[];
   readonly timeoutMs?: number;
+  /** Stops QEMU (exit code -1) once the output so far satisfies this, e.g. a reboot loop seen twice. */
+  readonly stopWhen?: (output: string) => boolean;
 }
 
 /** Runs `qemu-system-riscv32 -M virt` with the serial console on stdout; resolves at exit. */
 export function runQemu(kernel: string, options: QemuOptions = {}): Promise<PeerResult> {
-  const { bios = 'none', extraArgs = [], timeoutMs = 30_000 } = options;
+  const { bios = 'none', extraArgs = [], timeoutMs = 30_000, stopWhen } = options;
   const args = ['-M', 'virt', '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
   args.push('-bios', bios, '-kernel', kernel, ...extraArgs);
   return new Promise((resolve, reject) => {
     const child = spawn('qemu-system-riscv32', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    let stopped = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      if (!stopped && stopWhen?.(Buffer.concat(out).toString('latin1')) === true) {
+        stopped = true;
+        child.kill('SIGKILL');
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -59,6 +68,10 @@ export function runQemu(kernel: string, options: QemuOptions = {}): Promise<Peer
     child.on('close', (code) => {
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString();
+      if (stopped) {
+        resolve({ output: Buffer.concat(out).toString('latin1'), exitCode: -1 });
+        return;
+      }
       if (code === null) return;
       if (stderr.trim() !== '' && code !== 0 && out.length === 0) {
         reject(new PeerError(`qemu ${kernel}: ${stderr}`));
