@@ -143,6 +143,15 @@ describe('virtlab elf', () => {
     expect(r.stdout).toContain('got: AB\nCD\n');
   });
 
+  it('--disk gives the guest a virtio-blk disk', () => {
+    const file = join(dir, 'cli-disk.img');
+    writeFileSync(file, diskImage());
+    const r = virtlab('elf', imagePath('virtio-blk'), '--disk', file);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('  data: virtlab disk sector 0: hello fro\n');
+    expect(readFileSync(file)).toEqual(Buffer.from(diskImage())); // the file itself is not written
+  });
+
   it("--kernel, --initrd and --append boot by QEMU's protocol", () => {
     const fw = PROGRAMS.find((p) => p.name === 'boot-fw')!;
     const r = virtlab('elf', imagePath('boot-fw'), '--kernel', imagePath('boot-kernel'), '--initrd', sourcePath(fw.boot!.initrd), '--append', 'from the command line');

@@ -127,15 +127,17 @@ export function registerElf(program: Command): void {
     .option('--max-instructions <n>', `stop a guest that never ends after n steps (default ${DEFAULT_MAX_INSTRUCTIONS})`, parseCount)
     .option('--trace', 'print every executed instruction with its privilege and pc to stderr')
     .option('--input <text>', 'bytes the guest UART receives (\\n for newline), e.g. commands for a shell')
+    .option('--disk <file>', 'a raw disk image for virtio-blk in the first virtio slot (changes stay in memory)')
     .option('--kernel <file>', "boot by QEMU's protocol: <file> is the M-mode firmware, this the kernel (ELF or raw, at 0x80400000)")
     .option('--initrd <file>', 'with --kernel: the initial RAM disk (at kernel + min(RAM/2, 128 MiB))')
     .option('--append <args>', 'with --kernel: the kernel command line (/chosen/bootargs)')
-    .action((file: string, opts: { htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; kernel?: string; initrd?: string; append?: string }) => {
+    .action((file: string, opts: { htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; disk?: string; kernel?: string; initrd?: string; append?: string }) => {
       const bytes = readFileSync(file);
       const run: ElfRunOptions = {
         htif: opts.htif,
         maxInstructions: opts.maxInstructions,
         input: opts.input?.replaceAll('\\n', '\n'),
+        ...(opts.disk === undefined ? {} : { disk: new Uint8Array(readFileSync(opts.disk)) }),
         output: (b) => process.stdout.write(b),
         ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
       };
