@@ -49,7 +49,6 @@ const oobMemory = () => new Trap('out of bounds memory access');
 export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: number): number {
   const code = m.code;
   const I = m.I;
-  const F32 = m.F32;
   const F64 = m.F64;
   const frames = m.frames;
   const fEntry = m.fEntry;
@@ -348,88 +347,6 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           DV.setInt16(a, I[t + 2] as number, true);
           pc += 3;
           break;
-        case Op.MEMORY_SIZE:
-          I[fp + (code[pc + 1] as number)] = memSize / PAGE;
-          pc += 2;
-          break;
-        case Op.MEMORY_GROW:
-          t = fp + (code[pc + 1] as number);
-          I[t] = mem.growPages((I[t] as number) >>> 0);
-          fuel = m.fuel;
-              mem = m.memory;
-              U8 = mem.u8;
-              DV = mem.dv;
-              memSize = U8.length;
-          pc += 2;
-          break;
-        case Op.MEMORY_FILL:
-          t = fp + (code[pc + 1] as number);
-          memoryFill(m, I[t] as number, I[t + 2] as number, I[t + 4] as number);
-          pc += 2;
-          break;
-        case Op.MEMORY_COPY:
-          t = fp + (code[pc + 1] as number);
-          memoryCopy(m, I[t] as number, I[t + 2] as number, I[t + 4] as number);
-          pc += 2;
-          break;
-        case Op.MEMORY_INIT:
-          t = fp + (code[pc + 1] as number);
-          memoryInit(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
-          pc += 3;
-          break;
-        case Op.DATA_DROP:
-          m.datas[code[pc + 1] as number] = null;
-          pc += 2;
-          break;
-        // --- tables (spec 4.4.6) ---
-        case Op.TABLE_GET:
-          t = fp + (code[pc + 1] as number);
-          I[t] = tableGet(m, code[pc + 2] as number, I[t] as number);
-          pc += 3;
-          break;
-        case Op.TABLE_SET:
-          t = fp + (code[pc + 1] as number);
-          tableSet(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number);
-          pc += 3;
-          break;
-        case Op.TABLE_SIZE:
-          I[fp + (code[pc + 1] as number)] = (m.tables[code[pc + 2] as number] as Table).elems.length;
-          pc += 3;
-          break;
-        case Op.TABLE_GROW:
-          t = fp + (code[pc + 1] as number);
-          I[t] = (m.tables[code[pc + 2] as number] as Table).growBy((I[t + 2] as number) >>> 0, I[t] as number);
-          pc += 3;
-          break;
-        case Op.TABLE_FILL:
-          t = fp + (code[pc + 1] as number);
-          tableFill(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
-          pc += 3;
-          break;
-        case Op.TABLE_COPY:
-          t = fp + (code[pc + 1] as number);
-          tableCopy(m, code[pc + 2] as number, code[pc + 3] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
-          pc += 4;
-          break;
-        case Op.TABLE_INIT:
-          t = fp + (code[pc + 1] as number);
-          tableInit(m, code[pc + 2] as number, code[pc + 3] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
-          pc += 4;
-          break;
-        case Op.ELEM_DROP:
-          m.elems[code[pc + 1] as number] = null;
-          pc += 2;
-          break;
-        case Op.REF_IS_NULL:
-          t = fp + (code[pc + 1] as number);
-          I[t] = I[t] === 0 ? 1 : 0;
-          pc += 2;
-          break;
-        case Op.REF_FUNC:
-          I[fp + (code[pc + 1] as number)] = (m.funcs[code[pc + 2] as number] as FuncInstance).handle;
-          pc += 3;
-          break;
-
         // --- i32 (spec 4.3.2) ---
         case 0x45: t = fp + (code[pc + 1] as number); I[t] = I[t] === 0 ? 1 : 0; pc += 2; break;
         case 0x46: t = fp + (code[pc + 1] as number); I[t] = I[t] === I[t + 2] ? 1 : 0; pc += 2; break;
@@ -446,76 +363,21 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
         case 0x50: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) | (I[t + 1] as number)) === 0 ? 1 : 0; pc += 2; break;
         case 0x51: t = fp + (code[pc + 1] as number); I[t] = I[t] === I[t + 2] && I[t + 1] === I[t + 3] ? 1 : 0; pc += 2; break;
         case 0x52: t = fp + (code[pc + 1] as number); I[t] = I[t] !== I[t + 2] || I[t + 1] !== I[t + 3] ? 1 : 0; pc += 2; break;
-        case 0x53: case 0x54: case 0x55: case 0x56: case 0x57: case 0x58: case 0x59: case 0x5a: {
-          t = fp + (code[pc + 1] as number);
-          const op = code[pc] as number;
-          const signed = (op & 1) === 1;
-          const ah = I[t + 1] as number;
-          const bh = I[t + 3] as number;
-          let c: number; // -1, 0, 1
-          if (ah !== bh) c = (signed ? ah < bh : ah >>> 0 < bh >>> 0) ? -1 : 1;
-          else {
-            const al = (I[t] as number) >>> 0;
-            const bl = (I[t + 2] as number) >>> 0;
-            c = al < bl ? -1 : al > bl ? 1 : 0;
-          }
-          I[t] = (op <= 0x54 ? c < 0 : op <= 0x56 ? c > 0 : op <= 0x58 ? c <= 0 : c >= 0) ? 1 : 0;
-          pc += 2;
-          break;
-        }
-        // --- f32 / f64 comparisons ---
-        case 0x5b: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) === (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
-        case 0x5c: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) !== (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
-        case 0x5d: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) < (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
-        case 0x5e: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) > (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
-        case 0x5f: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) <= (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
-        case 0x60: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) >= (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
         case 0x61: t = fp + (code[pc + 1] as number); I[t] = (F64[t >> 1] as number) === (F64[(t >> 1) + 1] as number) ? 1 : 0; pc += 2; break;
         case 0x62: t = fp + (code[pc + 1] as number); I[t] = (F64[t >> 1] as number) !== (F64[(t >> 1) + 1] as number) ? 1 : 0; pc += 2; break;
         case 0x63: t = fp + (code[pc + 1] as number); I[t] = (F64[t >> 1] as number) < (F64[(t >> 1) + 1] as number) ? 1 : 0; pc += 2; break;
         case 0x64: t = fp + (code[pc + 1] as number); I[t] = (F64[t >> 1] as number) > (F64[(t >> 1) + 1] as number) ? 1 : 0; pc += 2; break;
         case 0x65: t = fp + (code[pc + 1] as number); I[t] = (F64[t >> 1] as number) <= (F64[(t >> 1) + 1] as number) ? 1 : 0; pc += 2; break;
         case 0x66: t = fp + (code[pc + 1] as number); I[t] = (F64[t >> 1] as number) >= (F64[(t >> 1) + 1] as number) ? 1 : 0; pc += 2; break;
-        // --- i32 arithmetic ---
-        case 0x67: t = fp + (code[pc + 1] as number); I[t] = Math.clz32(I[t] as number); pc += 2; break;
-        case 0x68: t = fp + (code[pc + 1] as number); I[t] = ctz32(I[t] as number); pc += 2; break;
-        case 0x69: t = fp + (code[pc + 1] as number); I[t] = popcnt32(I[t] as number); pc += 2; break;
         case 0x6a: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) + (I[t + 2] as number)) | 0; pc += 2; break;
         case 0x6b: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) - (I[t + 2] as number)) | 0; pc += 2; break;
         case 0x6c: t = fp + (code[pc + 1] as number); I[t] = Math.imul(I[t] as number, I[t + 2] as number); pc += 2; break;
-        case 0x6d: t = fp + (code[pc + 1] as number); I[t] = i32DivS(I[t] as number, I[t + 2] as number); pc += 2; break;
-        case 0x6e: t = fp + (code[pc + 1] as number); I[t] = i32DivU(I[t] as number, I[t + 2] as number); pc += 2; break;
-        case 0x6f: t = fp + (code[pc + 1] as number); I[t] = i32RemS(I[t] as number, I[t + 2] as number); pc += 2; break;
-        case 0x70: t = fp + (code[pc + 1] as number); I[t] = i32RemU(I[t] as number, I[t + 2] as number); pc += 2; break;
         case 0x71: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) & (I[t + 2] as number); pc += 2; break;
         case 0x72: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) | (I[t + 2] as number); pc += 2; break;
         case 0x73: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) ^ (I[t + 2] as number); pc += 2; break;
         case 0x74: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) << (I[t + 2] as number); pc += 2; break;
         case 0x75: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) >> (I[t + 2] as number); pc += 2; break;
         case 0x76: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) >>> (I[t + 2] as number); pc += 2; break;
-        case 0x77:
-          t = fp + (code[pc + 1] as number);
-          a = I[t] as number;
-          b = I[t + 2] as number;
-          I[t] = (a << b) | (a >>> (32 - (b & 31)));
-          pc += 2;
-          break;
-        case 0x78:
-          t = fp + (code[pc + 1] as number);
-          a = I[t] as number;
-          b = I[t + 2] as number;
-          I[t] = (a >>> b) | (a << (32 - (b & 31)));
-          pc += 2;
-          break;
-        // --- i64 arithmetic ---
-        case 0x79: t = fp + (code[pc + 1] as number); I[t] = i64Clz(I[t] as number, I[t + 1] as number); I[t + 1] = 0; pc += 2; break;
-        case 0x7a: t = fp + (code[pc + 1] as number); I[t] = i64Ctz(I[t] as number, I[t + 1] as number); I[t + 1] = 0; pc += 2; break;
-        case 0x7b:
-          t = fp + (code[pc + 1] as number);
-          I[t] = popcnt32(I[t] as number) + popcnt32(I[t + 1] as number);
-          I[t + 1] = 0;
-          pc += 2;
-          break;
         case 0x7c: {
           t = fp + (code[pc + 1] as number);
           a = I[t] as number;
@@ -534,114 +396,26 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           pc += 2;
           break;
         }
-        case 0x7e: case 0x7f: case 0x80: case 0x81: case 0x82: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8a: {
-          t = fp + (code[pc + 1] as number);
-          const al = I[t] as number;
-          const ah = I[t + 1] as number;
-          const bl = I[t + 2] as number;
-          const bh = I[t + 3] as number;
-          switch (code[pc]) {
-            case 0x7e: i64Mul(al, ah, bl, bh); break;
-            case 0x7f: i64DivS(al, ah, bl, bh); break;
-            case 0x80: i64DivU(al, ah, bl, bh); break;
-            case 0x81: i64RemS(al, ah, bl, bh); break;
-            case 0x82: i64RemU(al, ah, bl, bh); break;
-            case 0x86: i64Shl(al, ah, bl); break;
-            case 0x87: i64ShrS(al, ah, bl); break;
-            case 0x88: i64ShrU(al, ah, bl); break;
-            case 0x89: i64Rotl(al, ah, bl); break;
-            default: i64Rotr(al, ah, bl); break;
-          }
-          I[t] = R[0] as number;
-          I[t + 1] = R[1] as number;
-          pc += 2;
-          break;
-        }
         case 0x83: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) & (I[t + 2] as number); I[t + 1] = (I[t + 1] as number) & (I[t + 3] as number); pc += 2; break;
         case 0x84: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) | (I[t + 2] as number); I[t + 1] = (I[t + 1] as number) | (I[t + 3] as number); pc += 2; break;
         case 0x85: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) ^ (I[t + 2] as number); I[t + 1] = (I[t + 1] as number) ^ (I[t + 3] as number); pc += 2; break;
-        // --- f32 arithmetic: operands read as numbers, results rounded by the Float32Array store ---
-        case 0x8b: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) & 0x7fffffff; pc += 2; break;
-        case 0x8c: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) ^ -0x80000000; pc += 2; break;
-        case 0x8d: t = fp + (code[pc + 1] as number); F32[t] = Math.ceil(F32[t] as number); pc += 2; break;
-        case 0x8e: t = fp + (code[pc + 1] as number); F32[t] = Math.floor(F32[t] as number); pc += 2; break;
-        case 0x8f: t = fp + (code[pc + 1] as number); F32[t] = Math.trunc(F32[t] as number); pc += 2; break;
-        case 0x90: t = fp + (code[pc + 1] as number); F32[t] = nearest(F32[t] as number); pc += 2; break;
-        case 0x91: t = fp + (code[pc + 1] as number); F32[t] = Math.sqrt(F32[t] as number); pc += 2; break;
-        case 0x92: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) + (F32[t + 2] as number); pc += 2; break;
-        case 0x93: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) - (F32[t + 2] as number); pc += 2; break;
-        case 0x94: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) * (F32[t + 2] as number); pc += 2; break;
-        case 0x95: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) / (F32[t + 2] as number); pc += 2; break;
-        case 0x96: t = fp + (code[pc + 1] as number); F32[t] = Math.min(F32[t] as number, F32[t + 2] as number); pc += 2; break;
-        case 0x97: t = fp + (code[pc + 1] as number); F32[t] = Math.max(F32[t] as number, F32[t + 2] as number); pc += 2; break;
-        case 0x98: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) & 0x7fffffff) | ((I[t + 2] as number) & -0x80000000); pc += 2; break;
-        // --- f64 arithmetic ---
-        case 0x99: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t + 1] as number) & 0x7fffffff; pc += 2; break;
-        case 0x9a: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t + 1] as number) ^ -0x80000000; pc += 2; break;
-        case 0x9b: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.ceil(F64[t] as number); pc += 2; break;
-        case 0x9c: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.floor(F64[t] as number); pc += 2; break;
-        case 0x9d: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.trunc(F64[t] as number); pc += 2; break;
-        case 0x9e: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = nearest(F64[t] as number); pc += 2; break;
-        case 0x9f: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.sqrt(F64[t] as number); pc += 2; break;
         case 0xa0: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = (F64[t] as number) + (F64[t + 1] as number); pc += 2; break;
         case 0xa1: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = (F64[t] as number) - (F64[t + 1] as number); pc += 2; break;
         case 0xa2: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = (F64[t] as number) * (F64[t + 1] as number); pc += 2; break;
         case 0xa3: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = (F64[t] as number) / (F64[t + 1] as number); pc += 2; break;
-        case 0xa4: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.min(F64[t] as number, F64[t + 1] as number); pc += 2; break;
-        case 0xa5: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.max(F64[t] as number, F64[t + 1] as number); pc += 2; break;
-        case 0xa6: t = fp + (code[pc + 1] as number); I[t + 1] = ((I[t + 1] as number) & 0x7fffffff) | ((I[t + 3] as number) & -0x80000000); pc += 2; break;
         // --- conversions (spec 4.3.4) ---
         case 0xa7: pc += 2; break;
-        case 0xa8: t = fp + (code[pc + 1] as number); I[t] = truncI32S(F32[t] as number); pc += 2; break;
-        case 0xa9: t = fp + (code[pc + 1] as number); I[t] = truncI32U(F32[t] as number); pc += 2; break;
-        case 0xaa: t = fp + (code[pc + 1] as number); I[t] = truncI32S(F64[t >> 1] as number); pc += 2; break;
-        case 0xab: t = fp + (code[pc + 1] as number); I[t] = truncI32U(F64[t >> 1] as number); pc += 2; break;
         case 0xac: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
         case 0xad: t = fp + (code[pc + 1] as number); I[t + 1] = 0; pc += 2; break;
-        case 0xae: case 0xaf: case 0xb0: case 0xb1: {
-          t = fp + (code[pc + 1] as number);
-          const op = code[pc] as number;
-          const x = op <= 0xaf ? (F32[t] as number) : (F64[t >> 1] as number);
-          if (op === 0xae || op === 0xb0) truncI64S(x);
-          else truncI64U(x);
-          I[t] = R[0] as number;
-          I[t + 1] = R[1] as number;
-          pc += 2;
-          break;
-        }
-        case 0xb2: t = fp + (code[pc + 1] as number); F32[t] = I[t] as number; pc += 2; break;
-        case 0xb3: t = fp + (code[pc + 1] as number); F32[t] = (I[t] as number) >>> 0; pc += 2; break;
-        case 0xb4: t = fp + (code[pc + 1] as number); F32[t] = i64ToF32S(I[t] as number, I[t + 1] as number); pc += 2; break;
-        case 0xb5: t = fp + (code[pc + 1] as number); F32[t] = i64ToF32U(I[t] as number, I[t + 1] as number); pc += 2; break;
-        case 0xb6: t = fp + (code[pc + 1] as number); F32[t] = F64[t >> 1] as number; pc += 2; break;
-        case 0xb7: t = fp + (code[pc + 1] as number); F64[t >> 1] = I[t] as number; pc += 2; break;
-        case 0xb8: t = fp + (code[pc + 1] as number); F64[t >> 1] = (I[t] as number) >>> 0; pc += 2; break;
-        case 0xb9: t = fp + (code[pc + 1] as number); F64[t >> 1] = i64ToF64S(I[t] as number, I[t + 1] as number); pc += 2; break;
-        case 0xba: t = fp + (code[pc + 1] as number); F64[t >> 1] = i64ToF64U(I[t] as number, I[t + 1] as number); pc += 2; break;
-        case 0xbb: t = fp + (code[pc + 1] as number); F64[t >> 1] = F32[t] as number; pc += 2; break;
         case 0xbc: case 0xbd: case 0xbe: case 0xbf: pc += 2; break;
-        case 0xc0: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 24) >> 24; pc += 2; break;
-        case 0xc1: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 16) >> 16; pc += 2; break;
-        case 0xc2: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 24) >> 24; I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
-        case 0xc3: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 16) >> 16; I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
-        case 0xc4: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
-        case SAT_BASE: t = fp + (code[pc + 1] as number); I[t] = truncSatI32S(F32[t] as number); pc += 2; break;
-        case SAT_BASE + 1: t = fp + (code[pc + 1] as number); I[t] = truncSatI32U(F32[t] as number); pc += 2; break;
-        case SAT_BASE + 2: t = fp + (code[pc + 1] as number); I[t] = truncSatI32S(F64[t >> 1] as number); pc += 2; break;
-        case SAT_BASE + 3: t = fp + (code[pc + 1] as number); I[t] = truncSatI32U(F64[t >> 1] as number); pc += 2; break;
-        case SAT_BASE + 4: case SAT_BASE + 5: case SAT_BASE + 6: case SAT_BASE + 7: {
-          t = fp + (code[pc + 1] as number);
-          const op = (code[pc] as number) - SAT_BASE;
-          const x = op <= 5 ? (F32[t] as number) : (F64[t >> 1] as number);
-          if (op === 4 || op === 6) truncSatI64S(x);
-          else truncSatI64U(x);
-          I[t] = R[0] as number;
-          I[t + 1] = R[1] as number;
-          pc += 2;
-          break;
-        }
         default:
-          throw new Error(`lang-vm internal error: bad internal opcode 0x${(code[pc] ?? -1).toString(16)} at pc ${pc}`);
+          // Rare instructions live in their own function so that V8 optimizes this loop on its own.
+          pc = cold(m, pc, fp);
+          mem = m.memory;
+          U8 = mem.u8;
+          DV = mem.dv;
+          memSize = U8.length;
+          break;
       }
     }
   } catch (e) {
@@ -652,6 +426,250 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
 }
 
 
+
+/** The instructions `run` leaves out of its loop: conversions, rare arithmetic, bulk memory, tables. Returns the next pc. */
+function cold(m: Machine, pc: number, fp: number): number {
+  const code = m.code;
+  const I = m.I;
+  const F32 = m.F32;
+  const F64 = m.F64;
+  const mem = m.memory;
+  const memSize = mem.u8.length;
+  let t = 0;
+  let a = 0;
+  let b = 0;
+  switch (code[pc]) {
+    case Op.MEMORY_SIZE:
+      I[fp + (code[pc + 1] as number)] = memSize / PAGE;
+      pc += 2;
+      break;
+    case Op.MEMORY_GROW:
+      t = fp + (code[pc + 1] as number);
+      I[t] = mem.growPages((I[t] as number) >>> 0);
+      pc += 2;
+      break;
+    case Op.MEMORY_FILL:
+      t = fp + (code[pc + 1] as number);
+      memoryFill(m, I[t] as number, I[t + 2] as number, I[t + 4] as number);
+      pc += 2;
+      break;
+    case Op.MEMORY_COPY:
+      t = fp + (code[pc + 1] as number);
+      memoryCopy(m, I[t] as number, I[t + 2] as number, I[t + 4] as number);
+      pc += 2;
+      break;
+    case Op.MEMORY_INIT:
+      t = fp + (code[pc + 1] as number);
+      memoryInit(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
+      pc += 3;
+      break;
+    case Op.DATA_DROP:
+      m.datas[code[pc + 1] as number] = null;
+      pc += 2;
+      break;
+    // --- tables (spec 4.4.6) ---
+    case Op.TABLE_GET:
+      t = fp + (code[pc + 1] as number);
+      I[t] = tableGet(m, code[pc + 2] as number, I[t] as number);
+      pc += 3;
+      break;
+    case Op.TABLE_SET:
+      t = fp + (code[pc + 1] as number);
+      tableSet(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number);
+      pc += 3;
+      break;
+    case Op.TABLE_SIZE:
+      I[fp + (code[pc + 1] as number)] = (m.tables[code[pc + 2] as number] as Table).elems.length;
+      pc += 3;
+      break;
+    case Op.TABLE_GROW:
+      t = fp + (code[pc + 1] as number);
+      I[t] = (m.tables[code[pc + 2] as number] as Table).growBy((I[t + 2] as number) >>> 0, I[t] as number);
+      pc += 3;
+      break;
+    case Op.TABLE_FILL:
+      t = fp + (code[pc + 1] as number);
+      tableFill(m, code[pc + 2] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
+      pc += 3;
+      break;
+    case Op.TABLE_COPY:
+      t = fp + (code[pc + 1] as number);
+      tableCopy(m, code[pc + 2] as number, code[pc + 3] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
+      pc += 4;
+      break;
+    case Op.TABLE_INIT:
+      t = fp + (code[pc + 1] as number);
+      tableInit(m, code[pc + 2] as number, code[pc + 3] as number, I[t] as number, I[t + 2] as number, I[t + 4] as number);
+      pc += 4;
+      break;
+    case Op.ELEM_DROP:
+      m.elems[code[pc + 1] as number] = null;
+      pc += 2;
+      break;
+    case Op.REF_IS_NULL:
+      t = fp + (code[pc + 1] as number);
+      I[t] = I[t] === 0 ? 1 : 0;
+      pc += 2;
+      break;
+    case Op.REF_FUNC:
+      I[fp + (code[pc + 1] as number)] = (m.funcs[code[pc + 2] as number] as FuncInstance).handle;
+      pc += 3;
+      break;
+
+    case 0x53: case 0x54: case 0x55: case 0x56: case 0x57: case 0x58: case 0x59: case 0x5a: {
+      t = fp + (code[pc + 1] as number);
+      const op = code[pc] as number;
+      const signed = (op & 1) === 1;
+      const ah = I[t + 1] as number;
+      const bh = I[t + 3] as number;
+      let c: number; // -1, 0, 1
+      if (ah !== bh) c = (signed ? ah < bh : ah >>> 0 < bh >>> 0) ? -1 : 1;
+      else {
+        const al = (I[t] as number) >>> 0;
+        const bl = (I[t + 2] as number) >>> 0;
+        c = al < bl ? -1 : al > bl ? 1 : 0;
+      }
+      I[t] = (op <= 0x54 ? c < 0 : op <= 0x56 ? c > 0 : op <= 0x58 ? c <= 0 : c >= 0) ? 1 : 0;
+      pc += 2;
+      break;
+    }
+    // --- f32 / f64 comparisons ---
+    case 0x5b: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) === (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
+    case 0x5c: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) !== (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
+    case 0x5d: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) < (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
+    case 0x5e: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) > (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
+    case 0x5f: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) <= (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
+    case 0x60: t = fp + (code[pc + 1] as number); I[t] = (F32[t] as number) >= (F32[t + 2] as number) ? 1 : 0; pc += 2; break;
+    // --- i32 arithmetic ---
+    case 0x67: t = fp + (code[pc + 1] as number); I[t] = Math.clz32(I[t] as number); pc += 2; break;
+    case 0x68: t = fp + (code[pc + 1] as number); I[t] = ctz32(I[t] as number); pc += 2; break;
+    case 0x69: t = fp + (code[pc + 1] as number); I[t] = popcnt32(I[t] as number); pc += 2; break;
+    case 0x6d: t = fp + (code[pc + 1] as number); I[t] = i32DivS(I[t] as number, I[t + 2] as number); pc += 2; break;
+    case 0x6e: t = fp + (code[pc + 1] as number); I[t] = i32DivU(I[t] as number, I[t + 2] as number); pc += 2; break;
+    case 0x6f: t = fp + (code[pc + 1] as number); I[t] = i32RemS(I[t] as number, I[t + 2] as number); pc += 2; break;
+    case 0x70: t = fp + (code[pc + 1] as number); I[t] = i32RemU(I[t] as number, I[t + 2] as number); pc += 2; break;
+    case 0x77:
+      t = fp + (code[pc + 1] as number);
+      a = I[t] as number;
+      b = I[t + 2] as number;
+      I[t] = (a << b) | (a >>> (32 - (b & 31)));
+      pc += 2;
+      break;
+    case 0x78:
+      t = fp + (code[pc + 1] as number);
+      a = I[t] as number;
+      b = I[t + 2] as number;
+      I[t] = (a >>> b) | (a << (32 - (b & 31)));
+      pc += 2;
+      break;
+    // --- i64 arithmetic ---
+    case 0x79: t = fp + (code[pc + 1] as number); I[t] = i64Clz(I[t] as number, I[t + 1] as number); I[t + 1] = 0; pc += 2; break;
+    case 0x7a: t = fp + (code[pc + 1] as number); I[t] = i64Ctz(I[t] as number, I[t + 1] as number); I[t + 1] = 0; pc += 2; break;
+    case 0x7b:
+      t = fp + (code[pc + 1] as number);
+      I[t] = popcnt32(I[t] as number) + popcnt32(I[t + 1] as number);
+      I[t + 1] = 0;
+      pc += 2;
+      break;
+    case 0x7e: case 0x7f: case 0x80: case 0x81: case 0x82: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8a: {
+      t = fp + (code[pc + 1] as number);
+      const al = I[t] as number;
+      const ah = I[t + 1] as number;
+      const bl = I[t + 2] as number;
+      const bh = I[t + 3] as number;
+      switch (code[pc]) {
+        case 0x7e: i64Mul(al, ah, bl, bh); break;
+        case 0x7f: i64DivS(al, ah, bl, bh); break;
+        case 0x80: i64DivU(al, ah, bl, bh); break;
+        case 0x81: i64RemS(al, ah, bl, bh); break;
+        case 0x82: i64RemU(al, ah, bl, bh); break;
+        case 0x86: i64Shl(al, ah, bl); break;
+        case 0x87: i64ShrS(al, ah, bl); break;
+        case 0x88: i64ShrU(al, ah, bl); break;
+        case 0x89: i64Rotl(al, ah, bl); break;
+        default: i64Rotr(al, ah, bl); break;
+      }
+      I[t] = R[0] as number;
+      I[t + 1] = R[1] as number;
+      pc += 2;
+      break;
+    }
+    // --- f32 arithmetic: operands read as numbers, results rounded by the Float32Array store ---
+    case 0x8b: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) & 0x7fffffff; pc += 2; break;
+    case 0x8c: t = fp + (code[pc + 1] as number); I[t] = (I[t] as number) ^ -0x80000000; pc += 2; break;
+    case 0x8d: t = fp + (code[pc + 1] as number); F32[t] = Math.ceil(F32[t] as number); pc += 2; break;
+    case 0x8e: t = fp + (code[pc + 1] as number); F32[t] = Math.floor(F32[t] as number); pc += 2; break;
+    case 0x8f: t = fp + (code[pc + 1] as number); F32[t] = Math.trunc(F32[t] as number); pc += 2; break;
+    case 0x90: t = fp + (code[pc + 1] as number); F32[t] = nearest(F32[t] as number); pc += 2; break;
+    case 0x91: t = fp + (code[pc + 1] as number); F32[t] = Math.sqrt(F32[t] as number); pc += 2; break;
+    case 0x92: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) + (F32[t + 2] as number); pc += 2; break;
+    case 0x93: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) - (F32[t + 2] as number); pc += 2; break;
+    case 0x94: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) * (F32[t + 2] as number); pc += 2; break;
+    case 0x95: t = fp + (code[pc + 1] as number); F32[t] = (F32[t] as number) / (F32[t + 2] as number); pc += 2; break;
+    case 0x96: t = fp + (code[pc + 1] as number); F32[t] = Math.min(F32[t] as number, F32[t + 2] as number); pc += 2; break;
+    case 0x97: t = fp + (code[pc + 1] as number); F32[t] = Math.max(F32[t] as number, F32[t + 2] as number); pc += 2; break;
+    case 0x98: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) & 0x7fffffff) | ((I[t + 2] as number) & -0x80000000); pc += 2; break;
+    // --- f64 arithmetic ---
+    case 0x99: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t + 1] as number) & 0x7fffffff; pc += 2; break;
+    case 0x9a: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t + 1] as number) ^ -0x80000000; pc += 2; break;
+    case 0x9b: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.ceil(F64[t] as number); pc += 2; break;
+    case 0x9c: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.floor(F64[t] as number); pc += 2; break;
+    case 0x9d: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.trunc(F64[t] as number); pc += 2; break;
+    case 0x9e: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = nearest(F64[t] as number); pc += 2; break;
+    case 0x9f: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.sqrt(F64[t] as number); pc += 2; break;
+    case 0xa4: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.min(F64[t] as number, F64[t + 1] as number); pc += 2; break;
+    case 0xa5: t = (fp + (code[pc + 1] as number)) >> 1; F64[t] = Math.max(F64[t] as number, F64[t + 1] as number); pc += 2; break;
+    case 0xa6: t = fp + (code[pc + 1] as number); I[t + 1] = ((I[t + 1] as number) & 0x7fffffff) | ((I[t + 3] as number) & -0x80000000); pc += 2; break;
+    case 0xa8: t = fp + (code[pc + 1] as number); I[t] = truncI32S(F32[t] as number); pc += 2; break;
+    case 0xa9: t = fp + (code[pc + 1] as number); I[t] = truncI32U(F32[t] as number); pc += 2; break;
+    case 0xaa: t = fp + (code[pc + 1] as number); I[t] = truncI32S(F64[t >> 1] as number); pc += 2; break;
+    case 0xab: t = fp + (code[pc + 1] as number); I[t] = truncI32U(F64[t >> 1] as number); pc += 2; break;
+    case 0xae: case 0xaf: case 0xb0: case 0xb1: {
+      t = fp + (code[pc + 1] as number);
+      const op = code[pc] as number;
+      const x = op <= 0xaf ? (F32[t] as number) : (F64[t >> 1] as number);
+      if (op === 0xae || op === 0xb0) truncI64S(x);
+      else truncI64U(x);
+      I[t] = R[0] as number;
+      I[t + 1] = R[1] as number;
+      pc += 2;
+      break;
+    }
+    case 0xb2: t = fp + (code[pc + 1] as number); F32[t] = I[t] as number; pc += 2; break;
+    case 0xb3: t = fp + (code[pc + 1] as number); F32[t] = (I[t] as number) >>> 0; pc += 2; break;
+    case 0xb4: t = fp + (code[pc + 1] as number); F32[t] = i64ToF32S(I[t] as number, I[t + 1] as number); pc += 2; break;
+    case 0xb5: t = fp + (code[pc + 1] as number); F32[t] = i64ToF32U(I[t] as number, I[t + 1] as number); pc += 2; break;
+    case 0xb6: t = fp + (code[pc + 1] as number); F32[t] = F64[t >> 1] as number; pc += 2; break;
+    case 0xb7: t = fp + (code[pc + 1] as number); F64[t >> 1] = I[t] as number; pc += 2; break;
+    case 0xb8: t = fp + (code[pc + 1] as number); F64[t >> 1] = (I[t] as number) >>> 0; pc += 2; break;
+    case 0xb9: t = fp + (code[pc + 1] as number); F64[t >> 1] = i64ToF64S(I[t] as number, I[t + 1] as number); pc += 2; break;
+    case 0xba: t = fp + (code[pc + 1] as number); F64[t >> 1] = i64ToF64U(I[t] as number, I[t + 1] as number); pc += 2; break;
+    case 0xbb: t = fp + (code[pc + 1] as number); F64[t >> 1] = F32[t] as number; pc += 2; break;
+    case 0xc0: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 24) >> 24; pc += 2; break;
+    case 0xc1: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 16) >> 16; pc += 2; break;
+    case 0xc2: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 24) >> 24; I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
+    case 0xc3: t = fp + (code[pc + 1] as number); I[t] = ((I[t] as number) << 16) >> 16; I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
+    case 0xc4: t = fp + (code[pc + 1] as number); I[t + 1] = (I[t] as number) >> 31; pc += 2; break;
+    case SAT_BASE: t = fp + (code[pc + 1] as number); I[t] = truncSatI32S(F32[t] as number); pc += 2; break;
+    case SAT_BASE + 1: t = fp + (code[pc + 1] as number); I[t] = truncSatI32U(F32[t] as number); pc += 2; break;
+    case SAT_BASE + 2: t = fp + (code[pc + 1] as number); I[t] = truncSatI32S(F64[t >> 1] as number); pc += 2; break;
+    case SAT_BASE + 3: t = fp + (code[pc + 1] as number); I[t] = truncSatI32U(F64[t >> 1] as number); pc += 2; break;
+    case SAT_BASE + 4: case SAT_BASE + 5: case SAT_BASE + 6: case SAT_BASE + 7: {
+      t = fp + (code[pc + 1] as number);
+      const op = (code[pc] as number) - SAT_BASE;
+      const x = op <= 5 ? (F32[t] as number) : (F64[t >> 1] as number);
+      if (op === 4 || op === 6) truncSatI64S(x);
+      else truncSatI64U(x);
+      I[t] = R[0] as number;
+      I[t + 1] = R[1] as number;
+      pc += 2;
+      break;
+    }
+    default:
+      throw new Error(`lang-vm internal error: bad internal opcode 0x${(code[pc] ?? -1).toString(16)} at pc ${pc}`);
+  }
+  return pc;
+}
 
 /**
  * The runner of instances on the JavaScript tier: a fresh call runs the compiled function; a

@@ -1,7 +1,12 @@
 import { workloads } from '@virtlab/guest';
 import { describeStrategyConformance } from '@virtlab/strategy/conformance';
+import { readFileSync } from 'node:fs';
+import { imageFor, outputsEquivalent } from '@virtlab/strategy';
 import { describe, expect, it } from 'vitest';
+import { Instance, Module } from './instance.js';
+import type { Memory } from './runtime.js';
 import { langVmStrategy } from './strategy.js';
+import { Wasi } from './wasi.js';
 
 describeStrategyConformance({ strategy: langVmStrategy, workloads });
 
@@ -21,5 +26,31 @@ describe('lang-vm strategy limits', () => {
     const r = await langVmStrategy.run(w, { size: 'test', signal: c.signal });
     expect(r.stop).toBe('aborted');
     expect(r.output).toBe('');
+  });
+});
+
+describe('suspending real programs', () => {
+  it.each(['crc32', 'nqueens'])('%s: stopped every 50 000 instructions and resumed, on both tiers, prints the reference', (name) => {
+    const w = workloads.find((x) => x.name === name);
+    const image = w === undefined ? undefined : imageFor(w, 'wasm32-wasi', 'test');
+    if (w === undefined || image === undefined) throw new Error(`no wasm32-wasi test image of ${name}`);
+    const bytes = readFileSync(image.path);
+    for (const tier of name === 'crc32' ? (['js'] as const) : (['js', 'interpreter'] as const)) {
+      const wasi = new Wasi({ args: [name] });
+      const inst = new Instance(new Module(bytes), wasi.imports as never, { fuel: 50_000, tier });
+      wasi.bind(inst.exports.memory as Memory);
+      let stops = 0;
+      const status = wasi.exitStatus(() => {
+        let r = inst.call('_start');
+        while (r.status === 'fuel-exhausted') {
+          stops++;
+          inst.addFuel(50_000);
+          r = inst.continue();
+        }
+      });
+      expect(status).toBe(0);
+      expect(stops).toBeGreaterThan(5);
+      expect(outputsEquivalent(w.reference.test ?? '', wasi.output)).toBe(true);
+    }
   });
 });
