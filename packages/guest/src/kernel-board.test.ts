@@ -78,4 +78,10 @@ describe.skipIf(missingImages.length > 0)('guest kernel on the lab board', () =>
     expect(board.output).toBe('fuzz: 5000 calls in a child\nfuzz: child exited with 0\nfuzz: kernel still running: /bin/true 7 exited with 7\n');
     if (hasQemu) expect(board.output).toBe((await bootOnQemu('init=/bin/fuzz,5000', diskPath)).output);
   });
+
+  it("powers off with init's exit status", async () => {
+    const board = await bootOnBoard('init=/bin/true,42', disk);
+    expect(board.output).toBe('');
+    expect(board.exitCode).toBe(42);
+  });
 });

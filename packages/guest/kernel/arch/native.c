@@ -172,8 +172,13 @@ int arch_console_getchar(void) {
   return r.error < 0 ? -1 : (int)(r.error & 0xff);
 }
 
+// The project firmware's SBI-implementation-specific reset reason (0xE000_0000 + status, SBI
+// 10.1 table 45): the exact exit status reaches the finisher. Other firmware refuses it.
+#define VL_SRST_REASON_STATUS 0xE0000000u
+
 void arch_poweroff(int status) {
-  // SRST system shutdown; the reason tells the firmware whether this is a failure (SBI 10.1).
+  // SRST system shutdown; the reason says whether this is a failure (SBI 10.1).
+  if (have_srst && status != 0) sbi_call(SBI_EXT_SRST, 0, 0, VL_SRST_REASON_STATUS | ((u32)status & 0xffff), 0);
   if (have_srst) sbi_call(SBI_EXT_SRST, 0, 0, status == 0 ? 0 : 1, 0);
   sbi_call(SBI_LEGACY_SHUTDOWN, 0, 0, 0, 0);
   arch_halt();
