@@ -126,6 +126,32 @@ describe('Sv32 translation', () => {
     expect([m.reg('a1'), m.reg('a3')]).toEqual([77, 77]);
   });
 
+  it('lets U-mode reach only U pages', () => {
+    const m = machine(program(`
+      li t0, ${DATA}
+      li t1, 31
+      sw t1, 0(t0)
+      li t0, ${SATP()}
+      csrw satp, t0
+      ${enter(0, 'in_u')}
+    in_u:
+      li t1, 0x40000000
+      lw a0, 0(t1)
+      li t1, 0x40001000
+      lw a1, 0(t1)
+      li t6, 0x100000
+      li t5, 0x5555
+      sw t5, 0(t6)
+    `));
+    pageTables(m, { 0x40000000: pte(DATA, V | R | W | U), 0x40001000: pte(DATA, V | R | W) });
+    // Code and the finisher are user pages here.
+    m.platform.bus.write(ROOT + (0x80000000 >>> 22) * 4, pte(0x80000000, V | R | W | X | U | A | D), 4);
+    m.platform.bus.write(ROOT, pte(0, V | R | W | U | A | D), 4);
+    expect(m.run(10_000).stop.kind).toBe('halted');
+    expect(m.reg('a0')).toBe(31);
+    expect(log(m).map((e) => [e.cause, e.tval >>> 0, (e.mstatus >>> 11) & 3])).toEqual([[CAUSE.loadPageFault, 0x40001000, 0]]);
+  });
+
   it('applies MPRV: M-mode loads and stores translate as MPP would, fetches do not', () => {
     const m = machine(program(`
       li t0, ${DATA}
