@@ -64,8 +64,14 @@ export function recipeFlags(recipe: ImageRecipe): readonly string[] {
 
 /** The first line of `clang --version`, recorded in the manifest. */
 export async function clangVersion(): Promise<string> {
-  const { stdout } = await run('clang', ['--version']);
-  return stdout.split('\n')[0]?.trim() ?? 'unknown';
+  try {
+    const { stdout } = await run('clang', ['--version']);
+    return stdout.split('\n')[0]?.trim() ?? 'unknown';
+  } catch (cause) {
+    throw new BuildError('clang is not installed (Debian: apt-get install clang lld); the committed images need no rebuild', {
+      cause,
+    });
+  }
 }
 
 export interface BuildOptions {
