@@ -191,8 +191,8 @@ export class Hart {
   #dataMode = 0;
 
   // Predecode cache.
+  /** Two ints per instruction: the packed word, then the immediate. */
   readonly #pd: Int32Array;
-  readonly #pim: Int32Array;
   readonly #slotPage: Int32Array;
   readonly #pageSlot: Int32Array;
   #nextSlot = 0;
@@ -224,8 +224,7 @@ export class Hart {
     this.pc = (options.resetPc ?? this.bus.ramBase) | 0;
     const pages = options.predecodePages ?? 256;
     if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`predecodePages must be a positive integer, got ${pages}`);
-    this.#pd = new Int32Array(pages * SLOT);
-    this.#pim = new Int32Array(pages * SLOT);
+    this.#pd = new Int32Array(pages * SLOT * 2);
     this.#slotPage = new Int32Array(pages).fill(-1);
     this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
     const cost = platform.cost;
@@ -270,7 +269,6 @@ export class Hart {
     this.#faultLoop = undefined;
     const r = this.regs;
     const pd = this.#pd;
-    const pim = this.#pim;
     const cnt = this.#opCount;
     const ram32 = this.bus.ram32;
     const rb = this.bus.ramBase | 0;
@@ -292,9 +290,9 @@ export class Hart {
       if (left <= 0) return this.#result({ kind: 'budget' }, startRetired);
       if (!this.#setupFetch()) continue;
 
-      // pc of the instruction at index i is bias + 4 * i.
-      const bias = (this.#fVpage - (this.#fSb << 2)) | 0;
-      let i = this.#fSb + ((this.pc & 0xfff) >>> 2);
+      // The instruction at pc sits at pd[i] (its immediate at pd[i + 1]); pc = bias + 2 * i.
+      const bias = (this.#fVpage - (this.#fSb << 1)) | 0;
+      let i = this.#fSb + (((this.pc & 0xfff) >>> 2) << 1);
       const dm = this.#dataMode;
       let n = this.#fSingle ? 1 : Math.min(left, CHUNK) | 0;
       let n0 = n;
@@ -307,7 +305,7 @@ export class Hart {
 
       inner: for (;;) {
         if (n === 0 || sp >= lim) {
-          this.pc = (bias + (i << 2)) | 0;
+          this.pc = (bias + (i << 1)) | 0;
           break;
         }
         const w = pd[i]!;
@@ -320,27 +318,27 @@ export class Hart {
               case 0: {
                 // Not decoded yet (new page, or cleared by a store): decode and dispatch again.
                 n++;
-                pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 2)) >>> 2]!, i);
+                pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!, i);
                 continue inner;
               }
               case 1: // lui
-                r[(w >> 7) & 63] = pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 2: // auipc
-                r[(w >> 7) & 63] = (bias + (i << 2) + pim[i]!) | 0;
-                i++;
+                r[(w >> 7) & 63] = (bias + (i << 1) + pd[i + 1]!) | 0;
+                i += 2;
                 continue inner;
               case 3: {
                 cnt[op] = cnt[op]! + 1;
                 // jal
-                const pc = (bias + (i << 2)) | 0;
-                const t = (pc + pim[i]!) | 0;
+                const pc = (bias + (i << 1)) | 0;
+                const t = (pc + pd[i + 1]!) | 0;
                 sp = (sp + tb) | 0;
                 if ((t & 3) === 0) {
                   r[(w >> 7) & 63] = (pc + 4) | 0;
                   if (((t ^ pc) >>> 12) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                 }
@@ -350,13 +348,13 @@ export class Hart {
               case 4: {
                 cnt[op] = cnt[op]! + 1;
                 // jalr
-                const pc = (bias + (i << 2)) | 0;
-                const t = ((r[(w >> 13) & 63]! + pim[i]!) & ~1) | 0;
+                const pc = (bias + (i << 1)) | 0;
+                const t = ((r[(w >> 13) & 63]! + pd[i + 1]!) & ~1) | 0;
                 sp = (sp + tb) | 0;
                 if ((t & 3) === 0) {
                   r[(w >> 7) & 63] = (pc + 4) | 0;
                   if (((t ^ pc) >>> 12) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                 }
@@ -366,96 +364,96 @@ export class Hart {
               case 5: // beq
                 cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! === r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 2)) | 0;
-                  const t = (pc + pim[i]!) | 0;
+                  const pc = (bias + (i << 1)) | 0;
+                  const t = (pc + pd[i + 1]!) | 0;
                   sp = (sp + tb) | 0;
                   if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                   jt = t;
                   break jump;
                 }
-                i++;
+                i += 2;
                 continue inner;
               case 6: // bne
                 cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! !== r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 2)) | 0;
-                  const t = (pc + pim[i]!) | 0;
+                  const pc = (bias + (i << 1)) | 0;
+                  const t = (pc + pd[i + 1]!) | 0;
                   sp = (sp + tb) | 0;
                   if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                   jt = t;
                   break jump;
                 }
-                i++;
+                i += 2;
                 continue inner;
               case 7: // blt
                 cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! < r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 2)) | 0;
-                  const t = (pc + pim[i]!) | 0;
+                  const pc = (bias + (i << 1)) | 0;
+                  const t = (pc + pd[i + 1]!) | 0;
                   sp = (sp + tb) | 0;
                   if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                   jt = t;
                   break jump;
                 }
-                i++;
+                i += 2;
                 continue inner;
               case 8: // bge
                 cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! >= r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 2)) | 0;
-                  const t = (pc + pim[i]!) | 0;
+                  const pc = (bias + (i << 1)) | 0;
+                  const t = (pc + pd[i + 1]!) | 0;
                   sp = (sp + tb) | 0;
                   if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                   jt = t;
                   break jump;
                 }
-                i++;
+                i += 2;
                 continue inner;
               case 9: // bltu
                 cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0) {
-                  const pc = (bias + (i << 2)) | 0;
-                  const t = (pc + pim[i]!) | 0;
+                  const pc = (bias + (i << 1)) | 0;
+                  const t = (pc + pd[i + 1]!) | 0;
                   sp = (sp + tb) | 0;
                   if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                   jt = t;
                   break jump;
                 }
-                i++;
+                i += 2;
                 continue inner;
               case 10: // bgeu
                 cnt[op] = cnt[op]! + 1;
                 if (r[(w >> 13) & 63]! >>> 0 >= r[(w >> 19) & 63]! >>> 0) {
-                  const pc = (bias + (i << 2)) | 0;
-                  const t = (pc + pim[i]!) | 0;
+                  const pc = (bias + (i << 1)) | 0;
+                  const t = (pc + pd[i + 1]!) | 0;
                   sp = (sp + tb) | 0;
                   if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 2;
+                    i = (t - bias) >> 1;
                     continue inner;
                   }
                   jt = t;
                   break jump;
                 }
-                i++;
+                i += 2;
                 continue inner;
               case 11: {
                 // lb
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -470,14 +468,14 @@ export class Hart {
                 if (o >= 0 && true) {
                   cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
-                  i++;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 12: {
                 // lh
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -492,14 +490,14 @@ export class Hart {
                 if (o >= 0 && (a & 1) === 0) {
                   cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! << (16 - ((o & 2) << 3))) >> 16;
-                  i++;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 13: {
                 // lw
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -514,14 +512,14 @@ export class Hart {
                 if (o >= 0 && (a & 3) === 0) {
                   cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = ram32[o >>> 2]!;
-                  i++;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 14: {
                 // lbu
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -536,14 +534,14 @@ export class Hart {
                 if (o >= 0 && true) {
                   cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
-                  i++;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 15: {
                 // lhu
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -558,14 +556,14 @@ export class Hart {
                 if (o >= 0 && (a & 1) === 0) {
                   cnt[op] = cnt[op]! + 1;
                   r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 2) << 3)) & 0xffff;
-                  i++;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 16: {
                 // sb
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -583,15 +581,15 @@ export class Hart {
                   const sh = (o & 3) << 3;
                   ram32[k] = (ram32[k]! & ~(0xff << sh)) | ((r[(w >> 19) & 63]! & 0xff) << sh);
                   const ps = pageSlot[o >>> 12]!;
-                  if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
-                  i++;
+                  if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 17: {
                 // sh
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -609,15 +607,15 @@ export class Hart {
                   const sh = (o & 2) << 3;
                   ram32[k] = (ram32[k]! & ~(0xffff << sh)) | ((r[(w >> 19) & 63]! & 0xffff) << sh);
                   const ps = pageSlot[o >>> 12]!;
-                  if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
-                  i++;
+                  if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 18: {
                 // sw
-                const a = (r[(w >> 13) & 63]! + pim[i]!) | 0;
+                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
                 let o = -1;
                 if (dm === 0) {
                   const x = (a - rb) >>> 0;
@@ -633,97 +631,97 @@ export class Hart {
                   cnt[op] = cnt[op]! + 1;
                   ram32[o >>> 2] = r[(w >> 19) & 63]!;
                   const ps = pageSlot[o >>> 12]!;
-                  if (ps >= 0) pd[ps + ((o & 0xfff) >>> 2)] = 0;
-                  i++;
+                  if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
+                  i += 2;
                   continue inner;
                 }
                 break slow;
               }
               case 19: // addi
-                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + pim[i]!) | 0;
-                i++;
+                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+                i += 2;
                 continue inner;
               case 20: // slti
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! < pim[i]! ? 1 : 0;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! < pd[i + 1]! ? 1 : 0;
+                i += 2;
                 continue inner;
               case 21: // sltiu
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < pim[i]! >>> 0 ? 1 : 0;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < pd[i + 1]! >>> 0 ? 1 : 0;
+                i += 2;
                 continue inner;
               case 22: // xori
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 23: // ori
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! | pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! | pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 24: // andi
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! & pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! & pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 25: // slli
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! << pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! << pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 26: // srli
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 27: // srai
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> pim[i]!;
-                i++;
+                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> pd[i + 1]!;
+                i += 2;
                 continue inner;
               case 28: // add
                 r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + r[(w >> 19) & 63]!) | 0;
-                i++;
+                i += 2;
                 continue inner;
               case 29: // sub
                 r[(w >> 7) & 63] = (r[(w >> 13) & 63]! - r[(w >> 19) & 63]!) | 0;
-                i++;
+                i += 2;
                 continue inner;
               case 30: // sll
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! << r[(w >> 19) & 63]!;
-                i++;
+                i += 2;
                 continue inner;
               case 31: // slt
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! < r[(w >> 19) & 63]! ? 1 : 0;
-                i++;
+                i += 2;
                 continue inner;
               case 32: // sltu
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0 ? 1 : 0;
-                i++;
+                i += 2;
                 continue inner;
               case 33: // xor
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ r[(w >> 19) & 63]!;
-                i++;
+                i += 2;
                 continue inner;
               case 34: // srl
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> r[(w >> 19) & 63]!;
-                i++;
+                i += 2;
                 continue inner;
               case 35: // sra
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> r[(w >> 19) & 63]!;
-                i++;
+                i += 2;
                 continue inner;
               case 36: // or
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! | r[(w >> 19) & 63]!;
-                i++;
+                i += 2;
                 continue inner;
               case 37: // and
                 r[(w >> 7) & 63] = r[(w >> 13) & 63]! & r[(w >> 19) & 63]!;
-                i++;
+                i += 2;
                 continue inner;
               case 48: // mul
                 cnt[op] = cnt[op]! + 1;
                 r[(w >> 7) & 63] = Math.imul(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
-                i++;
+                i += 2;
                 continue inner;
               case 51: // mulhu
                 cnt[op] = cnt[op]! + 1;
                 r[(w >> 7) & 63] = mulhu(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
-                i++;
+                i += 2;
                 continue inner;
               case 49: {
                 cnt[op] = cnt[op]! + 1;
@@ -731,7 +729,7 @@ export class Hart {
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
                 r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-                i++;
+                i += 2;
                 continue inner;
               }
               case 50: {
@@ -740,7 +738,7 @@ export class Hart {
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
                 r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-                i++;
+                i += 2;
                 continue inner;
               }
               case 52: {
@@ -749,7 +747,7 @@ export class Hart {
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
                 r[(w >> 7) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
-                i++;
+                i += 2;
                 continue inner;
               }
               case 53: {
@@ -757,7 +755,7 @@ export class Hart {
                 // divu
                 const b = r[(w >> 19) & 63]! >>> 0;
                 r[(w >> 7) & 63] = b === 0 ? -1 : (r[(w >> 13) & 63]! >>> 0) / b;
-                i++;
+                i += 2;
                 continue inner;
               }
               case 54: {
@@ -766,7 +764,7 @@ export class Hart {
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]!;
                 r[(w >> 7) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
-                i++;
+                i += 2;
                 continue inner;
               }
               case 55: {
@@ -775,12 +773,12 @@ export class Hart {
                 const a = r[(w >> 13) & 63]!;
                 const b = r[(w >> 19) & 63]! >>> 0;
                 r[(w >> 7) & 63] = b === 0 ? a : (a >>> 0) % b;
-                i++;
+                i += 2;
                 continue inner;
               }
               case 72: // OP_PAGE_END
                 n++;
-                this.pc = (bias + (i << 2)) | 0;
+                this.pc = (bias + (i << 1)) | 0;
                 break inner;
               default:
                 break slow;
@@ -789,14 +787,14 @@ export class Hart {
           // General path: memory through translation and PMP, MMIO, atomics, CSRs, system.
           this.retired += n0 - n - 1;
           n0 = n + 1;
-          this.pc = (bias + (i << 2)) | 0;
+          this.pc = (bias + (i << 1)) | 0;
           clock.cycles = base + sp;
           cnt[op] = cnt[op]! + 1;
-          const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 2)) >>> 2]!);
+          const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!);
           base = clock.cycles;
           sp = 0;
           if (status === 0) {
-            i++;
+            i += 2;
             lim = limitFrom(this.nextCheck, base);
             continue inner;
           }
@@ -814,7 +812,7 @@ export class Hart {
           n0 = n + 1;
           n++;
           cnt[op] = cnt[op] - 1;
-          this.pc = (bias + (i << 2)) | 0;
+          this.pc = (bias + (i << 1)) | 0;
           clock.cycles = base + sp - (w >>> 25) - tb;
           this.#raise(CAUSE.misalignedFetch, jt);
           this.trapped = false;
@@ -841,10 +839,10 @@ export class Hart {
   #predecode(word: number, i: number): number {
     const form = decodeForm(word);
     if (form === undefined) {
-      this.#pim[i] = word;
+      this.#pd[i + 1] = word;
       return OP_ILLEGAL;
     }
-    this.#pim[i] = operandImmediate(form, word);
+    this.#pd[i + 1] = operandImmediate(form, word);
     const rd = field.rd(word);
     return form.op | ((rd === 0 ? 32 : rd) << 7) | (field.rs1(word) << 13) | (field.rs2(word) << 19) | (this.#opCost[form.op]! << 25);
   }
@@ -857,9 +855,9 @@ export class Hart {
     const old = this.#slotPage[s]!;
     if (old >= 0) this.#pageSlot[old] = -1;
     this.#slotPage[s] = ramPage;
-    const base = s * SLOT;
-    this.#pd.fill(0, base, base + 1024);
-    this.#pd[base + 1024] = OP_PAGE_END;
+    const base = s * SLOT * 2;
+    this.#pd.fill(0, base, base + 2048);
+    this.#pd[base + 2048] = OP_PAGE_END;
     this.#pageSlot[ramPage] = base;
     this.#events['predecode.pages']++;
     return base;
@@ -873,7 +871,7 @@ export class Hart {
     const last = Math.min(this.#pageSlot.length - 1, Math.floor((off + length - 1) / 4096));
     for (let p = first; p <= last; p++) {
       const base = this.#pageSlot[p]!;
-      if (base >= 0) this.#pd.fill(0, base, base + 1024);
+      if (base >= 0) this.#pd.fill(0, base, base + 2048);
     }
   }
 
@@ -1583,11 +1581,11 @@ export class Hart {
   #codeWritten(off: number, size: number): void {
     const ps = this.#pageSlot[off >>> 12]!;
     if (ps < 0) return;
-    this.#pd[ps + ((off & 0xfff) >>> 2)] = 0;
+    this.#pd[ps + (((off & 0xfff) >>> 2) << 1)] = 0;
     const last = off + size - 1;
     if (last >>> 2 !== off >>> 2) {
       const ps2 = this.#pageSlot[last >>> 12]!;
-      if (ps2 >= 0) this.#pd[ps2 + ((last & 0xfff) >>> 2)] = 0;
+      if (ps2 >= 0) this.#pd[ps2 + (((last & 0xfff) >>> 2) << 1)] = 0;
     }
   }
 
