@@ -297,6 +297,7 @@ static int fd_alloc(struct proc *p, struct file *f, int from) {
   for (int fd = from; fd < NOFILE; fd++) {
     if (p->ofile[fd]) continue;
     p->ofile[fd] = f;
+    p->cloexec[fd] = 0;
     return fd;
   }
   return -EMFILE;
@@ -305,6 +306,15 @@ static int fd_alloc(struct proc *p, struct file *f, int from) {
 static struct file *fd_get(i32 fd) {
   if (fd < 0 || fd >= NOFILE) return NULL;
   return curproc->ofile[fd];
+}
+
+void fd_close_on_exec(struct proc *p) {
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (!p->ofile[fd] || !p->cloexec[fd]) continue;
+    file_close(p->ofile[fd]);
+    p->ofile[fd] = NULL;
+    p->cloexec[fd] = 0;
+  }
 }
 
 int fd_install_console(struct proc *p) {
@@ -384,6 +394,7 @@ static int do_open(struct inode *base, const char *path, u32 flags) {
   f->readable = acc != 1;
   f->writable = acc != 0;
   f->append = (flags & O_APPEND) != 0;
+  curproc->cloexec[fd] = (flags & O_CLOEXEC) != 0;
   return fd;
 }
 
@@ -477,6 +488,7 @@ i32 sys_pipe2(u32 ufds, u32 flags) {
   int fds[2];
   fds[0] = fd_alloc(curproc, rf, 0);
   fds[1] = fds[0] < 0 ? -EMFILE : fd_alloc(curproc, wf, 0);
+  if (fds[1] >= 0) curproc->cloexec[fds[0]] = curproc->cloexec[fds[1]] = (flags & O_CLOEXEC) != 0;
   if (fds[1] < 0 || copyout(&curproc->mm, ufds, fds, sizeof fds) < 0) {
     int err = fds[1] < 0 ? -EMFILE : -EFAULT;
     if (fds[0] >= 0) curproc->ofile[fds[0]] = NULL;
@@ -799,7 +811,42 @@ i32 sys_dup3(i32 fd, i32 nfd, u32 flags) {
   if (fd == nfd) return -EINVAL;
   if (curproc->ofile[nfd]) file_close(curproc->ofile[nfd]);
   curproc->ofile[nfd] = file_dup(f);
+  curproc->cloexec[nfd] = (flags & O_CLOEXEC) != 0;
   return nfd;
+}
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+
+i32 sys_fcntl(i32 fd, i32 cmd, u32 arg) {
+  struct file *f = fd_get(fd);
+  if (!f) return -EBADF;
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      if (arg >= NOFILE) return -EINVAL;
+      int nfd = fd_alloc(curproc, f, (int)arg);
+      if (nfd < 0) return nfd;
+      file_dup(f);
+      curproc->cloexec[nfd] = cmd == F_DUPFD_CLOEXEC;
+      return nfd;
+    }
+    case F_GETFD: return curproc->cloexec[fd] ? FD_CLOEXEC : 0;
+    case F_SETFD: curproc->cloexec[fd] = (arg & FD_CLOEXEC) != 0; return 0;
+    case F_GETFL:
+      return (f->readable && f->writable ? 2 : f->writable ? 1 : 0) | (f->append ? O_APPEND : 0) |
+             (f->nonblock ? O_NONBLOCK : 0);
+    case F_SETFL:
+      f->append = (arg & O_APPEND) != 0;
+      f->nonblock = (arg & O_NONBLOCK) != 0;
+      return 0;
+    default: return -EINVAL;
+  }
 }
 
 i32 sys_uname(u32 ubuf) {

@@ -123,6 +123,7 @@ struct proc {
   int killed;        // pending fatal signal number
   int xstatus;       // wait status once a zombie
   struct file *ofile[NOFILE];
+  u8 cloexec[NOFILE];  // descriptor flag FD_CLOEXEC: closed by execve
   struct inode *cwd;
   char name[16];
 };
@@ -183,6 +184,7 @@ void inode_put(struct inode *ip);
 struct file *file_dup(struct file *f);
 void file_close(struct file *f);
 int fd_install_console(struct proc *p);
+void fd_close_on_exec(struct proc *p);
 i32 sys_openat(i32 dirfd, u32 path, u32 flags, u32 mode);
 i32 sys_close(i32 fd);
 i32 sys_read(i32 fd, u32 buf, u32 n);
@@ -199,6 +201,7 @@ i32 sys_dup(i32 fd);
 i32 sys_dup3(i32 fd, i32 newfd, u32 flags);
 i32 sys_pipe2(u32 fds, u32 flags);
 i32 sys_uname(u32 buf);
+i32 sys_fcntl(i32 fd, i32 cmd, u32 arg);
 
 // virtio.c
 int virtio_blk_init(void);

@@ -234,6 +234,7 @@ static int exec_core(struct proc *p, const char *path, struct exec_args *a) {
   p->tf->pc = entry;
   p->tf->x[2] = sp;
   strncpy_z(p->name, basename(path), sizeof p->name);
+  fd_close_on_exec(p);
   return 0;
 }
 
@@ -318,7 +319,10 @@ i32 sys_clone(u32 flags, u32 stack) {
   p->tf->x[10] = 0;
   if (stack) p->tf->x[2] = stack;
   for (u32 i = 0; i < NOFILE; i++)
-    if (curproc->ofile[i]) p->ofile[i] = file_dup(curproc->ofile[i]);
+    if (curproc->ofile[i]) {
+      p->ofile[i] = file_dup(curproc->ofile[i]);
+      p->cloexec[i] = curproc->cloexec[i];
+    }
   p->cwd = curproc->cwd;
   inode_get(p->cwd);
   memcpy(p->name, curproc->name, sizeof p->name);

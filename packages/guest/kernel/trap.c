@@ -8,6 +8,7 @@ static i32 syscall(struct trapframe *tf) {
     case 17: return sys_getcwd(a0, a1);
     case 23: return sys_dup((i32)a0);
     case 24: return sys_dup3((i32)a0, (i32)a1, a2);
+    case 25: return sys_fcntl((i32)a0, (i32)a1, a2);
     case 34: return sys_mkdirat((i32)a0, a1, a2);
     case 35: return sys_unlinkat((i32)a0, a1, a2);
     case 49: return sys_chdir(a0);

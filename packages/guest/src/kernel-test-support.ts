@@ -135,6 +135,12 @@ export function expectedErrtest(): (string | RegExp)[] {
     'kill bad signal: EINVAL',
     'wait without children: ECHILD',
     "fork isolation: child ok; parent sees global 1, stack 'parent', buffer ''",
+    // fd 3 is still the directory errtest read above; 4 plain, 5 O_CLOEXEC, 6 FD_CLOEXEC by fcntl.
+    'fcntl F_SETFD FD_CLOEXEC: OK',
+    'fcntl F_GETFD: 0 1 1',
+    'after execve, fd 4: OK',
+    'after execve, fd 5: EBADF',
+    'after execve, fd 6: EBADF',
     // NPROC is 32 and errtest itself is process 1: 31 children fit, the next fork gets EAGAIN.
     'fork bomb: EAGAIN after 31 children',
     'fork bomb: reaped 31, 31 exited with 7',

@@ -2,6 +2,7 @@
  * so a test can compare the transcript with what Linux specifies. The kernel must survive all of
  * it: the last lines fork, exec and wait once more. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sys.h"
@@ -155,6 +156,31 @@ static void fork_isolation(void) {
          WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "ok" : "FAILED", global_value, stack_value, file_buffer);
 }
 
+/* Descriptors opened with O_CLOEXEC (or marked with fcntl) are closed by execve; others stay. */
+static void close_on_exec(void) {
+  long keep = sys_open("/bin/true", O_RDONLY);
+  long drop = syscall(SYS_openat, AT_FDCWD, (long)"/bin/true", O_RDONLY | 0x80000, 0);
+  long marked = syscall(SYS_dup, keep);
+  check("fcntl F_SETFD FD_CLOEXEC", syscall(SYS_fcntl, marked, 2, 1));
+  printf("fcntl F_GETFD: %ld %ld %ld\n", syscall(SYS_fcntl, keep, 1), syscall(SYS_fcntl, drop, 1), syscall(SYS_fcntl, marked, 1));
+  fflush_stdout();
+  long pid = sys_fork();
+  if (pid == 0) {
+    char a[12], b[12], c[12];
+    snprintf(a, sizeof a, "%ld", keep);
+    snprintf(b, sizeof b, "%ld", drop);
+    snprintf(c, sizeof c, "%ld", marked);
+    char *argv[] = {"errtest", "fds", a, b, c, 0};
+    sys_execve("/bin/errtest", argv, 0);
+    _exit(99);
+  }
+  int status;
+  sys_wait(pid, &status);
+  close((int)keep);
+  close((int)drop);
+  close((int)marked);
+}
+
 static void fork_bomb(void) {
   int gate[2];
   sys_pipe(gate);
@@ -183,7 +209,12 @@ static void fork_bomb(void) {
   printf("fork bomb: reaped %d, %d exited with 7\n", reaped, sevens);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "fds")) { /* after execve: which descriptors survived */
+    char st[128];
+    for (int i = 2; i < argc; i++) printf("after execve, fd %s: %s\n", argv[i], errname(syscall(SYS_fstat, atoi(argv[i]), (long)st)));
+    return 0;
+  }
   printf("errtest: pid %d\n", getpid());
   bad_pointers();
   bad_fds();
@@ -198,6 +229,7 @@ int main(void) {
   in_child("exec of a directory", exec_directory);
   signals();
   fork_isolation();
+  close_on_exec();
   fork_bomb();
   fflush_stdout();
   long pid = sys_fork();

@@ -20,6 +20,9 @@
 #define SIGSEGV 11
 #define SIGTERM 15
 #define SIGCHLD 17
+#ifndef SYS_fcntl
+#define SYS_fcntl 25
+#endif
 
 #define WIFEXITED(s) (((s)&0x7f) == 0)
 #define WEXITSTATUS(s) (((s) >> 8) & 0xff)
