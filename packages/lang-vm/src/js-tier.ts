@@ -7,6 +7,7 @@ import * as num from './numeric.js';
 import type { FuncInstance, Table } from './runtime.js';
 import { funcStore } from './runtime.js';
 import type { FuncType, ValType } from './types.js';
+import { NUMERIC_SIGNATURES } from './validator.js';
 import { F32, F64, I64 } from './types.js';
 
 /**
@@ -118,6 +119,32 @@ export function compileTier(m: Machine): TierModule {
       }
       return out.join(' ');
     };
+    // Forwarding: within a basic block, a stack slot written by local.get, i32.const or a pure i32
+    // op on forwarded operands holds an expression over locals instead of a statement; the
+    // consumer inlines it. Flushed at every control point and before a local it reads changes.
+    const pend = new Map<number, { expr: string; deps: ReadonlySet<number> }>();
+    const flush = () => {
+      let out = '';
+      for (const [slot, p] of pend) out += `s${slot - nLocals} = ${p.expr}; `;
+      pend.clear();
+      return out;
+    };
+    const flushReaders = (local: number) => {
+      let out = '';
+      for (const [slot, p] of pend) {
+        if (p.deps.has(local)) {
+          out += `s${slot - nLocals} = ${p.expr}; `;
+          pend.delete(slot);
+        }
+      }
+      return out;
+    };
+    const rd = (w: number) => {
+      const p = pend.get(w >> 1);
+      if (p === undefined) return V(w);
+      pend.delete(w >> 1);
+      return /^[\w$]+$/.test(p.expr) ? p.expr : `(${p.expr})`;
+    };
     const open: { label: string; kind: number; target: number }[] = [{ label: `F${fi}`, kind: 1, target: f.codeEnd - 3 }];
     let labelN = 0;
     const jump = (target: number) => {
@@ -138,6 +165,8 @@ export function compileTier(m: Machine): TierModule {
         const kind = structure[sIdx + 1] as number;
         const target = structure[sIdx + 2] as number;
         sIdx += 3;
+        const pre = flush();
+        if (pre !== '') emit(pre);
         if (kind === 1 || kind === 3) {
           const label = `L${fi}_${labelN++}`;
           open.push({ label, kind, target });
@@ -164,6 +193,11 @@ export function compileTier(m: Machine): TierModule {
       const setTy = (tt: number) => {
         ty[k] = tt;
       };
+      // Instructions that read forwarded operands themselves; all others see them flushed first.
+      let pre = '';
+      const forwarding =
+        op === Op.MOV || op === Op.CONST32 || op === Op.BR_IF || op === Op.IF || op === Op.BR_TABLE || (op >= 0x28 && op <= 0x3e) || (op >= 0x45 && op <= 0xcc && op !== 0xa7);
+      if (!forwarding) pre = flush();
       switch (op) {
         case Op.FUEL:
           s = `FUEL -= ${a1};`;
@@ -184,10 +218,12 @@ export function compileTier(m: Machine): TierModule {
           s = `${moves(code[pc + 2] as number, code[pc + 3] as number, code[pc + 4] as number)} ${jump(a1)}`;
           size = 5;
           break;
-        case Op.BR_IF:
-          s = `if (${t} !== 0) ${jump(code[pc + 2] as number)}`;
+        case Op.BR_IF: {
+          const cond = rd(a1);
+          s = `${flush()}if (${cond} !== 0) ${jump(code[pc + 2] as number)}`;
           size = 3;
           break;
+        }
         case Op.BR_IF_MOVE: {
           const saved = [...ty];
           s = `if (${t} !== 0) { ${moves(code[pc + 3] as number, code[pc + 4] as number, code[pc + 5] as number)} ${jump(code[pc + 2] as number)} }`;
@@ -205,14 +241,17 @@ export function compileTier(m: Machine): TierModule {
             ty.splice(0, ty.length, ...saved);
             cases.push(i < n ? `case ${i}: ${body}` : `default: ${body}`);
           }
-          s = `switch (${t}) { ${cases.join(' ')} }`;
+          const cond = rd(a1);
+          s = `${flush()}switch (${cond}) { ${cases.join(' ')} }`;
           size = 3 + 4 * (n + 1);
           break;
         }
-        case Op.IF:
-          s = `if (${t} !== 0) {`;
+        case Op.IF: {
+          const cond = rd(a1);
+          s = `${flush()}if (${cond} !== 0) {`;
           size = 3;
           break;
+        }
         case Op.RETURN:
           s = returnFrom(a1);
           size = 3;
@@ -251,16 +290,29 @@ export function compileTier(m: Machine): TierModule {
         case Op.MOV: {
           const src = code[pc + 2] as number;
           const mt = code[pc + 3] as number;
-          s = `${t} = ${V(src)};${mt === I64 ? ` ${th} = ${Vh(src)};` : ''}`;
-          setTy(mt);
           size = 4;
+          setTy(mt);
+          if (mt === I64) {
+            s = `${flush()}${t} = ${V(src)}; ${th} = ${Vh(src)};`;
+          } else if (k < nLocals) {
+            // local.set / local.tee: the slot keeps the value, now readable as the local.
+            const e = rd(src);
+            s = `${flushReaders(k)}${t} = ${e};`;
+            pend.set(src >> 1, { expr: t, deps: new Set([k]) });
+          } else {
+            s = '';
+            pend.set(k, { expr: V(src), deps: new Set([src >> 1]) });
+          }
           break;
         }
-        case Op.CONST32:
-          s = `${t} = ${code[pc + 2]};`;
+        case Op.CONST32: {
+          const v = code[pc + 2] as number;
+          s = '';
+          pend.set(k, { expr: String(v), deps: new Set() });
           setTy(0x7f);
           size = 3;
           break;
+        }
         case Op.CONST64: {
           const lo = code[pc + 2] as number;
           const hi = code[pc + 3] as number;
@@ -353,20 +405,40 @@ export function compileTier(m: Machine): TierModule {
           break;
         default: {
           if (op >= 0x28 && op <= 0x3e) {
-            s = memoryOp(op, t, th, u, uh, (code[pc + 2] as number) >>> 0);
+            const value = op >= 0x36 ? rd(a1 + 2) : u;
+            const addr = rd(a1);
+            s = memoryOp(op, t, th, value, uh, (code[pc + 2] as number) >>> 0, addr);
             if (op <= 0x35) setTy(op === 0x2b ? F64 : op === 0x29 || op >= 0x30 ? I64 : 0x7f);
             size = 3;
           } else {
-            const r = numericOp(op, t, th, u, uh);
+            const binary = (NUMERIC_SIGNATURES[op]?.[1] ?? 0) !== 0;
+            if (!readsThrough(op)) {
+              // The statement reads the operand variables themselves: materialize them.
+              for (const slot of binary ? [k, k + 1] : [k]) {
+                const p = pend.get(slot);
+                if (p !== undefined) {
+                  pre += `s${slot - nLocals} = ${p.expr}; `;
+                  pend.delete(slot);
+                }
+              }
+            }
+            const pa = pend.get(k);
+            const pb = binary ? pend.get(k + 1) : undefined;
+            const r = numericOp(op, t, th, u, uh, rd(a1), binary ? rd(a1 + 2) : u);
             if (r === undefined) throw new Error(`lang-vm internal error: no JavaScript form for internal opcode 0x${op.toString(16)}`);
-            s = r[0];
             setTy(r[1]);
+            if (PURE.has(op) && r[2] !== undefined && pa !== undefined && (!binary || pb !== undefined)) {
+              pend.set(k, { expr: r[2], deps: new Set([...pa.deps, ...(pb?.deps ?? [])]) });
+              s = '';
+            } else s = r[0];
           }
         }
       }
-      emit(s, fi, pc);
+      if (pre !== '' || s !== '') emit(pre + s, fi, pc);
       pc += size;
     }
+    const tail = flush();
+    if (tail !== '') emit(tail);
     while (sIdx < structure.length && structure[sIdx] === pc) {
       const kind = structure[sIdx + 1] as number;
       sIdx += 3;
@@ -459,9 +531,9 @@ export function compileTier(m: Machine): TierModule {
   };
 }
 
-function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number): string {
+function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number, addr = t): string {
   const width = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4, 4, 8, 4, 8, 1, 2, 1, 2, 4][op - 0x28] as number;
-  const ea = `const ea = (${t} >>> 0) + ${offset}; if (ea + ${width} > MS) trapMem();`;
+  const ea = `const ea = (${addr} >>> 0) + ${offset}; if (ea + ${width} > MS) trapMem();`;
   let body: string;
   switch (op) {
     case 0x28: body = `${t} = DV.getInt32(ea, true);`; break;
@@ -488,32 +560,58 @@ function memoryOp(op: number, t: string, th: string, u: string, uh: string, offs
 }
 
 const I32T = 0x7f;
+/** Numeric ops whose result may be forwarded as an expression: i32 results, no trap, no side effect. */
+const PURE = new Set([
+  ...range(0x45, 0x4f), ...range(0x5b, 0x69), 0x6a, 0x6b, 0x6c, ...range(0x71, 0x78), 0xc0, 0xc1,
+]);
+const readsCache = new Map<number, boolean>();
+/** Whether the op's JavaScript form reads its operands only through `ra`/`rb` (so they may be expressions). */
+function readsThrough(op: number): boolean {
+  let r = readsCache.get(op);
+  if (r === undefined) {
+    const probe = numericOp(op, '$A', '$AH', '$B', '$BH', '$RA', '$RB');
+    const stmt = probe?.[0] ?? '';
+    r = stmt.includes('$RA') && !/\$A(?![HA-Z])/.test(stmt.replace(/^\$A = /, '').replace(/\$A = FB\(/, 'FB('));
+    readsCache.set(op, r);
+  }
+  return r;
+}
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) out.push(i);
+  return out;
+}
 const b2i = (cond: string) => `(${cond}) ? 1 : 0`;
 
 /** [statement, result type] for numeric ops 0x45..0xcc (spec 4.3), in the tier's representation. */
-function numericOp(op: number, a: string, ah: string, b: string, bh: string): [string, number] | undefined {
-  const i32 = (e: string): [string, number] => [`${a} = ${e};`, I32T];
+/**
+ * [statement, result type, expression] for numeric ops 0x45..0xcc (spec 4.3), in the tier's
+ * representation. `a`, `ah`, `b`, `bh` are the operand slots' variables (the result goes to `a`);
+ * single-value operands are read through `ra`/`rb`, which may be forwarded expressions.
+ */
+function numericOp(op: number, a: string, ah: string, b: string, bh: string, ra = a, rb = b): [string, number, string?] | undefined {
+  const i32 = (e: string): [string, number, string] => [`${a} = ${e};`, I32T, e];
   const i64 = (stmt: string): [string, number] => [stmt, I64];
   const viaR = (call: string) => i64(`${call}; ${a} = R[0]; ${ah} = R[1];`);
   const f32 = (e: string): [string, number] => [`${a} = FB(${e});`, F32];
   const f64 = (e: string): [string, number] => [`${a} = ${e};`, F64];
-  const fa = `FN(${a})`;
-  const fb = `FN(${b})`;
+  const fa = `FN(${ra})`;
+  const fb = `FN(${rb})`;
   const u = (x: string) => `(${x} >>> 0)`;
   const lt64 = (signed: boolean, x: string, xh: string, y: string, yh: string) =>
     `(${signed ? `${xh} < ${yh}` : `${u(xh)} < ${u(yh)}`} || (${xh} === ${yh} && ${u(x)} < ${u(y)}))`;
   switch (op) {
-    case 0x45: return i32(b2i(`${a} === 0`));
-    case 0x46: return i32(b2i(`${a} === ${b}`));
-    case 0x47: return i32(b2i(`${a} !== ${b}`));
-    case 0x48: return i32(b2i(`${a} < ${b}`));
-    case 0x49: return i32(b2i(`${u(a)} < ${u(b)}`));
-    case 0x4a: return i32(b2i(`${a} > ${b}`));
-    case 0x4b: return i32(b2i(`${u(a)} > ${u(b)}`));
-    case 0x4c: return i32(b2i(`${a} <= ${b}`));
-    case 0x4d: return i32(b2i(`${u(a)} <= ${u(b)}`));
-    case 0x4e: return i32(b2i(`${a} >= ${b}`));
-    case 0x4f: return i32(b2i(`${u(a)} >= ${u(b)}`));
+    case 0x45: return i32(b2i(`${ra} === 0`));
+    case 0x46: return i32(b2i(`${ra} === ${rb}`));
+    case 0x47: return i32(b2i(`${ra} !== ${rb}`));
+    case 0x48: return i32(b2i(`${ra} < ${rb}`));
+    case 0x49: return i32(b2i(`${u(ra)} < ${u(rb)}`));
+    case 0x4a: return i32(b2i(`${ra} > ${rb}`));
+    case 0x4b: return i32(b2i(`${u(ra)} > ${u(rb)}`));
+    case 0x4c: return i32(b2i(`${ra} <= ${rb}`));
+    case 0x4d: return i32(b2i(`${u(ra)} <= ${u(rb)}`));
+    case 0x4e: return i32(b2i(`${ra} >= ${rb}`));
+    case 0x4f: return i32(b2i(`${u(ra)} >= ${u(rb)}`));
     case 0x50: return i32(b2i(`(${a} | ${ah}) === 0`));
     case 0x51: return i32(b2i(`${a} === ${b} && ${ah} === ${bh}`));
     case 0x52: return i32(b2i(`${a} !== ${b} || ${ah} !== ${bh}`));
@@ -531,30 +629,30 @@ function numericOp(op: number, a: string, ah: string, b: string, bh: string): [s
     case 0x5e: return i32(b2i(`${fa} > ${fb}`));
     case 0x5f: return i32(b2i(`${fa} <= ${fb}`));
     case 0x60: return i32(b2i(`${fa} >= ${fb}`));
-    case 0x61: return i32(b2i(`${a} === ${b}`));
-    case 0x62: return i32(b2i(`${a} !== ${b}`));
-    case 0x63: return i32(b2i(`${a} < ${b}`));
-    case 0x64: return i32(b2i(`${a} > ${b}`));
-    case 0x65: return i32(b2i(`${a} <= ${b}`));
-    case 0x66: return i32(b2i(`${a} >= ${b}`));
-    case 0x67: return i32(`Math.clz32(${a})`);
-    case 0x68: return i32(`ctz32(${a})`);
-    case 0x69: return i32(`popcnt32(${a})`);
-    case 0x6a: return i32(`(${a} + ${b}) | 0`);
-    case 0x6b: return i32(`(${a} - ${b}) | 0`);
-    case 0x6c: return i32(`Math.imul(${a}, ${b})`);
-    case 0x6d: return i32(`i32DivS(${a}, ${b})`);
-    case 0x6e: return i32(`i32DivU(${a}, ${b})`);
-    case 0x6f: return i32(`i32RemS(${a}, ${b})`);
-    case 0x70: return i32(`i32RemU(${a}, ${b})`);
-    case 0x71: return i32(`${a} & ${b}`);
-    case 0x72: return i32(`${a} | ${b}`);
-    case 0x73: return i32(`${a} ^ ${b}`);
-    case 0x74: return i32(`${a} << ${b}`);
-    case 0x75: return i32(`${a} >> ${b}`);
-    case 0x76: return i32(`(${a} >>> ${b}) | 0`);
-    case 0x77: return i32(`(${a} << ${b}) | (${a} >>> (32 - (${b} & 31)))`);
-    case 0x78: return i32(`(${a} >>> ${b}) | (${a} << (32 - (${b} & 31)))`);
+    case 0x61: return i32(b2i(`${ra} === ${rb}`));
+    case 0x62: return i32(b2i(`${ra} !== ${rb}`));
+    case 0x63: return i32(b2i(`${ra} < ${rb}`));
+    case 0x64: return i32(b2i(`${ra} > ${rb}`));
+    case 0x65: return i32(b2i(`${ra} <= ${rb}`));
+    case 0x66: return i32(b2i(`${ra} >= ${rb}`));
+    case 0x67: return i32(`Math.clz32(${ra})`);
+    case 0x68: return i32(`ctz32(${ra})`);
+    case 0x69: return i32(`popcnt32(${ra})`);
+    case 0x6a: return i32(`(${ra} + ${rb}) | 0`);
+    case 0x6b: return i32(`(${ra} - ${rb}) | 0`);
+    case 0x6c: return i32(`Math.imul(${ra}, ${rb})`);
+    case 0x6d: return i32(`i32DivS(${ra}, ${rb})`);
+    case 0x6e: return i32(`i32DivU(${ra}, ${rb})`);
+    case 0x6f: return i32(`i32RemS(${ra}, ${rb})`);
+    case 0x70: return i32(`i32RemU(${ra}, ${rb})`);
+    case 0x71: return i32(`${ra} & ${rb}`);
+    case 0x72: return i32(`${ra} | ${rb}`);
+    case 0x73: return i32(`${ra} ^ ${rb}`);
+    case 0x74: return i32(`${ra} << ${rb}`);
+    case 0x75: return i32(`${ra} >> ${rb}`);
+    case 0x76: return i32(`(${ra} >>> ${rb}) | 0`);
+    case 0x77: return i32(`(${ra} << ${rb}) | (${ra} >>> (32 - (${rb} & 31)))`);
+    case 0x78: return i32(`(${ra} >>> ${rb}) | (${ra} << (32 - (${rb} & 31)))`);
     case 0x79: return i64(`${a} = i64Clz(${a}, ${ah}); ${ah} = 0;`);
     case 0x7a: return i64(`${a} = i64Ctz(${a}, ${ah}); ${ah} = 0;`);
     case 0x7b: return i64(`${a} = popcnt32(${a}) + popcnt32(${ah}); ${ah} = 0;`);
@@ -588,38 +686,38 @@ function numericOp(op: number, a: string, ah: string, b: string, bh: string): [s
     case 0x97: return f32(`Math.max(${fa}, ${fb})`);
     case 0x98: return [`${a} = (${a} & 0x7fffffff) | (${b} & -0x80000000);`, F32];
     // f64 sign operations work on the bits so that NaN payloads survive (spec 4.3.3 fneg, fabs, fcopysign).
-    case 0x99: return f64(`W2F(F2W(${a}), R[1] & 0x7fffffff)`);
-    case 0x9a: return f64(`W2F(F2W(${a}), R[1] ^ -0x80000000)`);
-    case 0x9b: return f64(`Math.ceil(${a})`);
-    case 0x9c: return f64(`Math.floor(${a})`);
-    case 0x9d: return f64(`Math.trunc(${a})`);
-    case 0x9e: return f64(`nearest(${a})`);
-    case 0x9f: return f64(`Math.sqrt(${a})`);
-    case 0xa0: return f64(`${a} + ${b}`);
-    case 0xa1: return f64(`${a} - ${b}`);
-    case 0xa2: return f64(`${a} * ${b}`);
-    case 0xa3: return f64(`${a} / ${b}`);
-    case 0xa4: return f64(`Math.min(${a}, ${b})`);
-    case 0xa5: return f64(`Math.max(${a}, ${b})`);
+    case 0x99: return f64(`W2F(F2W(${ra}), R[1] & 0x7fffffff)`);
+    case 0x9a: return f64(`W2F(F2W(${ra}), R[1] ^ -0x80000000)`);
+    case 0x9b: return f64(`Math.ceil(${ra})`);
+    case 0x9c: return f64(`Math.floor(${ra})`);
+    case 0x9d: return f64(`Math.trunc(${ra})`);
+    case 0x9e: return f64(`nearest(${ra})`);
+    case 0x9f: return f64(`Math.sqrt(${ra})`);
+    case 0xa0: return f64(`${ra} + ${rb}`);
+    case 0xa1: return f64(`${ra} - ${rb}`);
+    case 0xa2: return f64(`${ra} * ${rb}`);
+    case 0xa3: return f64(`${ra} / ${rb}`);
+    case 0xa4: return f64(`Math.min(${ra}, ${rb})`);
+    case 0xa5: return f64(`Math.max(${ra}, ${rb})`);
     case 0xa6: return [`{ F2W(${b}); const sb = R[1] & -0x80000000; ${a} = W2F(F2W(${a}), (R[1] & 0x7fffffff) | sb); }`, F64];
     case 0xa7: return [`${ah} = 0;`, I32T];
     case 0xa8: return i32(`truncI32S(${fa})`);
     case 0xa9: return i32(`truncI32U(${fa})`);
-    case 0xaa: return i32(`truncI32S(${a})`);
-    case 0xab: return i32(`truncI32U(${a})`);
+    case 0xaa: return i32(`truncI32S(${ra})`);
+    case 0xab: return i32(`truncI32U(${ra})`);
     case 0xac: return i64(`${ah} = ${a} >> 31;`);
     case 0xad: return i64(`${ah} = 0;`);
     case 0xae: return viaR(`truncI64S(${fa})`);
     case 0xaf: return viaR(`truncI64U(${fa})`);
     case 0xb0: return viaR(`truncI64S(${a})`);
     case 0xb1: return viaR(`truncI64U(${a})`);
-    case 0xb2: return f32(`${a}`);
-    case 0xb3: return f32(`${a} >>> 0`);
+    case 0xb2: return f32(`${ra}`);
+    case 0xb3: return f32(`${ra} >>> 0`);
     case 0xb4: return f32(`i64ToF32S(${a}, ${ah})`);
     case 0xb5: return f32(`i64ToF32U(${a}, ${ah})`);
-    case 0xb6: return f32(`${a}`);
-    case 0xb7: return f64(`${a}`);
-    case 0xb8: return f64(`${a} >>> 0`);
+    case 0xb6: return f32(`${ra}`);
+    case 0xb7: return f64(`${ra}`);
+    case 0xb8: return f64(`${ra} >>> 0`);
     case 0xb9: return f64(`i64ToF64S(${a}, ${ah})`);
     case 0xba: return f64(`i64ToF64U(${a}, ${ah})`);
     case 0xbb: return f64(fa);
@@ -627,15 +725,15 @@ function numericOp(op: number, a: string, ah: string, b: string, bh: string): [s
     case 0xbd: return i64(`${a} = F2W(${a}); ${ah} = R[1];`);
     case 0xbe: return [';', F32];
     case 0xbf: return f64(`W2F(${a}, ${ah})`);
-    case 0xc0: return i32(`(${a} << 24) >> 24`);
-    case 0xc1: return i32(`(${a} << 16) >> 16`);
+    case 0xc0: return i32(`(${ra} << 24) >> 24`);
+    case 0xc1: return i32(`(${ra} << 16) >> 16`);
     case 0xc2: return i64(`${a} = (${a} << 24) >> 24; ${ah} = ${a} >> 31;`);
     case 0xc3: return i64(`${a} = (${a} << 16) >> 16; ${ah} = ${a} >> 31;`);
     case 0xc4: return i64(`${ah} = ${a} >> 31;`);
     case SAT_BASE: return i32(`truncSatI32S(${fa})`);
     case SAT_BASE + 1: return i32(`truncSatI32U(${fa})`);
-    case SAT_BASE + 2: return i32(`truncSatI32S(${a})`);
-    case SAT_BASE + 3: return i32(`truncSatI32U(${a})`);
+    case SAT_BASE + 2: return i32(`truncSatI32S(${ra})`);
+    case SAT_BASE + 3: return i32(`truncSatI32U(${ra})`);
     case SAT_BASE + 4: return viaR(`truncSatI64S(${fa})`);
     case SAT_BASE + 5: return viaR(`truncSatI64U(${fa})`);
     case SAT_BASE + 6: return viaR(`truncSatI64S(${a})`);
