@@ -134,6 +134,7 @@ export function expectedErrtest(): (string | RegExp)[] {
     'kill missing pid: ESRCH',
     'kill bad signal: EINVAL',
     'wait without children: ECHILD',
+    'preemption: both spinning children ran',
     "fork isolation: child ok; parent sees global 1, stack 'parent', buffer ''",
     // fd 3 is still the directory errtest read above; 4 plain, 5 O_CLOEXEC, 6 FD_CLOEXEC by fcntl.
     'fcntl F_SETFD FD_CLOEXEC: OK',

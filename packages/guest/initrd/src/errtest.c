@@ -134,6 +134,33 @@ static void signals(void) {
   check("wait without children", sys_wait(-1, &status));
 }
 
+/* Two children that never block: each reports once through its own pipe, then spins. The parent
+ * hears from both only if the timer preempts whichever runs first. */
+static void preemption(void) {
+  long pids[2];
+  int pipes[2][2];
+  for (int i = 0; i < 2; i++) {
+    sys_pipe(pipes[i]);
+    fflush_stdout();
+    pids[i] = sys_fork();
+    if (pids[i] == 0) {
+      volatile uint32_t spin = 0;
+      for (;;) {
+        if (++spin == 100000) write(pipes[i][1], "x", 1);
+      }
+    }
+  }
+  char c;
+  long got = read(pipes[0][0], &c, 1) + read(pipes[1][0], &c, 1);
+  for (int i = 0; i < 2; i++) {
+    sys_kill(pids[i], SIGKILL);
+    sys_wait(pids[i], 0);
+    close(pipes[i][0]);
+    close(pipes[i][1]);
+  }
+  printf("preemption: %s\n", got == 2 ? "both spinning children ran" : "a child never ran");
+}
+
 /* After fork each process sees its own memory, including pages the kernel writes for it. */
 static int global_value = 1;
 static char file_buffer[16];
@@ -228,6 +255,7 @@ int main(int argc, char **argv) {
   in_child("exec of a missing file", exec_missing);
   in_child("exec of a directory", exec_directory);
   signals();
+  preemption();
   fork_isolation();
   close_on_exec();
   fork_bomb();
