@@ -204,7 +204,7 @@ export function compileTier(m: Machine): TierModule {
           size = 3;
           break;
         case Op.FUEL_CHECK:
-          s = `if (FUEL <= 0) { ${spill(pc, code[pc + 2] as number)} } FUEL -= ${a1};`;
+          s = `if (FUEL <= 0 && !refill()) { ${spill(pc, code[pc + 2] as number)} } FUEL -= ${a1};`;
           size = 3;
           break;
         case Op.UNREACHABLE:
@@ -476,7 +476,10 @@ export function compileTier(m: Machine): TierModule {
     '  i32DivS, i32DivU, i32RemS, i32RemU, ctz32, popcnt32, nearest, truncI32S, truncI32U, truncI64S, truncI64U, truncSatI32S, truncSatI32U, truncSatI64S, truncSatI64U,',
     '  f32FromBits: FN, f32ToBits: FB, f64FromBits: W2F, f64ToBits: F2W, R } = NUM;',
     'const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];',
-    'let FUEL = 0, D = 0, SUSP = false, RH = 0;',
+    // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
+    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0;',
+    'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
+    'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
     'let U8 = m.memory.u8, DV = m.memory.dv, MS = U8.length;',
     'function refresh() { const mm = m.memory; U8 = mm.u8; DV = mm.dv; MS = U8.length; }',
     "function trap(kind) { throw new Trap(kind); }",
@@ -485,15 +488,15 @@ export function compileTier(m: Machine): TierModule {
     "function trapUndefined(ix) { throw new Trap('undefined element', 'table index ' + ix); }",
     'function growMem(d) { const r = m.memory.growPages(d >>> 0); refresh(); return r; }',
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
-    'function hostCall(f, at) { m.fuel = FUEL; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
-    '  try { m.callOut(f, at); } finally { m.stackTop = top; } FUEL = m.fuel; D = m.depth; refresh(); }',
+    'function hostCall(f, at) { m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
+    '  try { m.callOut(f, at); } finally { m.stackTop = top; } setFuel(m.fuel); D = m.depth; refresh(); }',
     ...info.globals.map((_, i) => `const G${i} = m.globals[${i}];`),
     ...info.tables.map((_, i) => `const T${i} = m.tables[${i}];`),
     ...constants,
   ];
   const epilogue = [
     `const WT = [${wt.join(', ')}];`,
-    `return { entries: [${es.join(', ')}], enter(fuel, depth) { FUEL = fuel; D = depth; SUSP = false; refresh(); }, fuel() { return FUEL; }, suspending() { return SUSP; } };`,
+    `return { entries: [${es.join(', ')}], enter(fuel, depth) { setFuel(fuel); D = depth; SUSP = false; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
     `//# sourceURL=lang-vm-jit-${id}.js`,
   ];
   const source = [...prologue, ...lines, ...epilogue].join("\n");
