@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROGRAMS, diskImage, imagePath, qemuArgs, qemuOutputPath, sourceHash } from '../test-programs/programs.js';
+import { PROGRAMS, imagePath, qemuOutputPath, runOnQemu, sourceHash } from '../test-programs/programs.js';
 import { parseElf } from './elf.js';
 import { has } from './test-support/tools.js';
 
@@ -23,12 +22,10 @@ describe('the committed test-program images', () => {
 
   it.skipIf(!has('qemu-system-riscv32')).each(PROGRAMS.filter((p) => p.differential).map((p) => [p.name, p] as const))(
     '%s: QEMU still prints the recorded reference output and exit code (skipped: qemu-system-riscv32 absent)',
-    (_name, program) => {
-      const disk = join(dir, `${program.name}.img`);
-      writeFileSync(disk, diskImage());
-      const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000, input: program.input ?? '' });
+    async (_name, program) => {
+      const r = await runOnQemu(program, dir);
       expect(r.status).toBe(program.exitCode);
-      expect(r.stdout.toString('latin1')).toBe(readFileSync(qemuOutputPath(program.name)).toString('latin1'));
+      expect(r.output).toBe(readFileSync(qemuOutputPath(program.name), 'latin1'));
     },
   );
 });

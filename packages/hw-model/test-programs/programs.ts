@@ -1,6 +1,7 @@
 /** The differential test programs: their sources, what they must do, and where the images are. */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -107,4 +108,32 @@ export function sourceHash(program: TestProgram): string {
   const extra = program.boot === undefined ? [] : [program.boot.initrd];
   for (const f of [...compiledSources(program), ...SHARED, runtimeOf(program).linkScript, ...extra]) h.update(f).update(readFileSync(sourcePath(f)));
   return h.digest('hex');
+}
+
+export interface QemuRun {
+  readonly status: number | null;
+  /** UART output, one char per byte (latin1). */
+  readonly output: string;
+}
+
+/**
+ * Runs a differential program on qemu-system-riscv32 (a disk program gets a fresh copy of
+ * `diskImage()` in `scratchDir`, an input program its input on stdin). Asynchronous, so a test
+ * worker's event loop keeps running meanwhile; killed after `timeoutMs`.
+ */
+export function runOnQemu(program: TestProgram, scratchDir: string, timeoutMs = 30_000): Promise<QemuRun> {
+  const disk = join(scratchDir, `${program.name}.img`);
+  if (program.disk === true) writeFileSync(disk, diskImage());
+  return new Promise((resolve, reject) => {
+    const child = spawn('qemu-system-riscv32', qemuArgs(program.name, disk), { stdio: ['pipe', 'pipe', 'ignore'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output: Buffer.concat(out).toString('latin1') });
+    });
+    child.stdin.end(program.input ?? '');
+  });
 }

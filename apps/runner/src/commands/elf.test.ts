@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElfError } from '@virtlab/hw-model';
-import { PROGRAMS, diskImage, imagePath, qemuArgs, qemuOutputPath, sourcePath } from '@virtlab/hw-model/test-programs';
+import { PROGRAMS, diskImage, imagePath, qemuOutputPath, runOnQemu, sourcePath } from '@virtlab/hw-model/test-programs';
+import type { TestProgram } from '@virtlab/hw-model/test-programs';
 import { STATUS_BUDGET, runElf, runFirmware } from './elf.js';
 
 const hasQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv32'], { stdio: 'ignore' }).status === 0;
@@ -15,33 +16,55 @@ const tsx = createRequire(import.meta.url).resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-elf-cmd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function virtlab(...args: string[]) {
-  return spawnSync(process.execPath, ['--conditions=@virtlab/source', '--import', tsx, cli, ...args], { encoding: 'latin1', timeout: 60_000 });
+interface Ran {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command without blocking the test worker's event loop (long spawnSync calls starve vitest's RPC). */
+function run(command: string, args: readonly string[], input = ''): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1') });
+    });
+    child.stdin.end(input);
+  });
+}
+
+function virtlab(...args: string[]): Promise<Ran> {
+  return run(process.execPath, ['--conditions=@virtlab/source', '--import', tsx, cli, ...args]);
 }
 
 const image = (name: string) => readFileSync(imagePath(name));
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
 /** QEMU's output for a program: live when QEMU is installed, else the one recorded when the images were built. */
-function qemuReference(name: string, input = ''): { output: string; status: number | null; live: boolean } {
-  if (!hasQemu) return { output: readFileSync(qemuOutputPath(name), 'latin1'), status: null, live: false };
-  const disk = join(dir, `${name}.img`);
-  writeFileSync(disk, diskImage());
-  const r = spawnSync('qemu-system-riscv32', qemuArgs(name, disk), { encoding: 'latin1', timeout: 30_000, input });
-  return { output: r.stdout, status: r.status, live: true };
+async function qemuReference(program: TestProgram): Promise<{ output: string; status: number | null; live: boolean }> {
+  if (!hasQemu) return { output: readFileSync(qemuOutputPath(program.name), 'latin1'), status: null, live: false };
+  return { ...(await runOnQemu(program, dir)), live: true };
 }
 
 describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -bios none', () => {
   for (const program of PROGRAMS.filter((p) => p.differential)) {
-    it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, () => {
+    it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, async () => {
       const options = { maxInstructions: 50_000_000, input: program.input, ...(program.disk === true ? { disk: diskImage() } : {}) };
       const boot = program.boot;
       const ours =
         boot === undefined
           ? runElf(image(program.name), options)
           : runFirmware(image(program.name), { kernel: image(boot.kernel), initrd: readFileSync(sourcePath(boot.initrd)), bootargs: boot.append }, options);
-      const ref = qemuReference(program.name, program.input);
-      expect(text(ours.output)).toBe(ref.output);
+      const ref = await qemuReference(program);
+      // Line by line, so a failure shows which lines differ.
+      expect(text(ours.output).split('\n')).toEqual(ref.output.split('\n'));
       if (ref.live) expect(ours.status).toBe(ref.status);
       expect(ours.exit).toMatchObject({ kind: 'poweroff', exitCode: program.exitCode, via: 'finisher' });
     });
@@ -112,53 +135,53 @@ describe('runaway guests leave the host running and say what happened', () => {
 });
 
 describe('virtlab elf', () => {
-  it('prints the UART output and exits with the guest exit code', () => {
-    const r = virtlab('elf', imagePath('exit-code'));
+  it('prints the UART output and exits with the guest exit code', async () => {
+    const r = await virtlab('elf', imagePath('exit-code'));
     expect(r.stdout).toBe('exiting with 7\n');
     expect(r.status).toBe(7);
     expect(r.stderr).toMatch(/finisher with exit code 7/);
   });
 
-  it('--max-instructions stops a runaway guest with status 124', () => {
-    const r = virtlab('elf', '--max-instructions', '100000', imagePath('loop-forever'));
+  it('--max-instructions stops a runaway guest with status 124', async () => {
+    const r = await virtlab('elf', '--max-instructions', '100000', imagePath('loop-forever'));
     expect(r.status).toBe(124);
     expect(r.stderr).toMatch(/budget exhausted after 100000 steps/);
   });
 
-  it('--htif ends on tohost', () => {
-    const r = virtlab('elf', '--htif', imagePath('htif-exit'));
+  it('--htif ends on tohost', async () => {
+    const r = await virtlab('elf', '--htif', imagePath('htif-exit'));
     expect(r.status).toBe(5);
   });
 
-  it('--trace prints privilege, pc and the disassembled instruction', () => {
-    const r = virtlab('elf', '--trace', imagePath('exit-code'));
+  it('--trace prints privilege, pc and the disassembled instruction', async () => {
+    const r = await virtlab('elf', '--trace', imagePath('exit-code'));
     const lines = r.stderr.split('\n');
     expect(lines[0]).toMatch(/^\[M\] 0x80000000: auipc sp, 0x1000$/);
     expect(lines.filter((l) => l.startsWith('[M] 0x')).length).toBeGreaterThan(100);
   });
 
-  it('--input feeds the guest UART, with \\n for newlines', () => {
-    const r = virtlab('elf', imagePath('uart-echo'), '--input', 'ab\\ncd\\n');
+  it('--input feeds the guest UART, with \\n for newlines', async () => {
+    const r = await virtlab('elf', imagePath('uart-echo'), '--input', 'ab\\ncd\\n');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('got: AB\nCD\n');
   });
 
-  it('--disk gives the guest a virtio-blk disk', () => {
+  it('--disk gives the guest a virtio-blk disk', async () => {
     const file = join(dir, 'cli-disk.img');
     writeFileSync(file, diskImage());
-    const r = virtlab('elf', imagePath('virtio-blk'), '--disk', file);
+    const r = await virtlab('elf', imagePath('virtio-blk'), '--disk', file);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('  data: virtlab disk sector 0: hello fro\n');
     expect(readFileSync(file)).toEqual(Buffer.from(diskImage())); // the file itself is not written
   });
 
-  it("--kernel, --initrd and --append boot by QEMU's protocol", () => {
+  it("--kernel, --initrd and --append boot by QEMU's protocol", async () => {
     const fw = PROGRAMS.find((p) => p.name === 'boot-fw')!;
-    const r = virtlab('elf', imagePath('boot-fw'), '--kernel', imagePath('boot-kernel'), '--initrd', sourcePath(fw.boot!.initrd), '--append', 'from the command line');
+    const r = await virtlab('elf', imagePath('boot-fw'), '--kernel', imagePath('boot-kernel'), '--initrd', sourcePath(fw.boot!.initrd), '--append', 'from the command line');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('bootargs = "from the command line"');
     expect(r.stdout).toContain('kernel in S mode');
-    expect(virtlab('elf', imagePath('hello'), '--append', 'x').stderr).toMatch(/BootError: --initrd and --append need --kernel/);
+    expect((await virtlab('elf', imagePath('hello'), '--append', 'x')).stderr).toMatch(/BootError: --initrd and --append need --kernel/);
   });
 
   it('--trace follows the guest through Sv32 into S-mode', () => {
@@ -170,10 +193,10 @@ describe('virtlab elf', () => {
     expect(lines.some((l) => l.startsWith('[S] 0x40000000: '))).toBe(true);
   });
 
-  it('a truncated file is an ElfError naming what is wrong, with status 2', () => {
+  it('a truncated file is an ElfError naming what is wrong, with status 2', async () => {
     const file = join(dir, 'truncated.elf');
     writeFileSync(file, image('hello').subarray(0, 100));
-    const r = virtlab('elf', file);
+    const r = await virtlab('elf', file);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ElfError: program headers extend past end of file/);
   });
