@@ -199,6 +199,9 @@ export class Hart {
   readonly #opCount = new Float64Array(OP_COUNT);
   readonly #opCost = new Int32Array(OP_COUNT);
 
+  /** 64 entries of [vpn, slot base, RAM offset, 0]; cleared whenever modes, PMP or the predecode slots change. */
+  readonly #fetchCache = new Int32Array(256).fill(-1);
+
   // Current fetch page.
   #fSb = 0;
   #fVpage = 0;
@@ -853,7 +856,10 @@ export class Hart {
     const s = this.#nextSlot;
     this.#nextSlot = (s + 1) % this.#slotPage.length;
     const old = this.#slotPage[s]!;
-    if (old >= 0) this.#pageSlot[old] = -1;
+    if (old >= 0) {
+      this.#pageSlot[old] = -1;
+      this.#fetchCache.fill(-1);
+    }
     this.#slotPage[s] = ramPage;
     const base = s * SLOT * 2;
     this.#pd.fill(0, base, base + 2048);
@@ -882,12 +888,34 @@ export class Hart {
       if (p >= 0) this.#pageSlot[p] = -1;
       this.#slotPage[s] = -1;
     }
+    this.#fetchCache.fill(-1);
     this.#events['predecode.flushes']++;
   }
 
   /** Translates `pc` for execution and points the run loop at its predecoded page. */
   #setupFetch(): boolean {
     const pc = this.pc;
+    // The fetch-page cache: pages already found uniform, as long as nothing changed. Under Sv32 the
+    // modeled TLB entry must still be there (a lookup, counted as a hit), so TLB figures stay true.
+    const vpn = pc >>> 12;
+    const c = (vpn & 63) << 2;
+    const fc = this.#fetchCache;
+    if (fc[c] === vpn && (pc & 3) === 0) {
+      let ok = true;
+      if (this.#fetchTranslate) {
+        const k = (vpn & this.tlb.mask) << 2;
+        const ft = this.tlb.fastTable;
+        ok = ft[k] === vpn && (ft[k + 1]! & FAST_EXEC) !== 0;
+        if (ok) this.#tlbHits++;
+      }
+      if (ok) {
+        this.#fSingle = false;
+        this.#fSb = fc[c + 1]!;
+        this.#fPhys = fc[c + 2]!;
+        this.#fVpage = pc & ~0xfff;
+        return true;
+      }
+    }
     if ((pc & 3) !== 0) {
       this.#raise(CAUSE.misalignedFetch, pc);
       this.trapped = false;
@@ -916,6 +944,11 @@ export class Hart {
     this.#fPhys = off - (off % 4096);
     this.#fSb = this.#slotFor(this.#fPhys / 4096);
     this.#fVpage = pc & ~0xfff;
+    if (!single) {
+      fc[c] = vpn;
+      fc[c + 1] = this.#fSb;
+      fc[c + 2] = this.#fPhys;
+    }
     return true;
   }
 
@@ -1443,6 +1476,7 @@ export class Hart {
   }
 
   #modesChanged(): void {
+    this.#fetchCache.fill(-1);
     const s = this.mstatus;
     this.#effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
     const sv32 = this.satp >>> 31 === 1;
