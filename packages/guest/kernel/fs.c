@@ -585,8 +585,8 @@ static int block_io(u32 ubuf, u32 off, u32 n, int write) {
 i32 sys_read(i32 fd, u32 buf, u32 n) {
   struct file *f = fd_get(fd);
   if (!f || !f->readable) return -EBADF;
+  if (n == 0) return f->type == F_INODE && f->ip->type == I_DIR ? -EISDIR : 0;
   if (f->type == F_PIPE) return pipe_read(f->pipe, buf, n, f->nonblock);
-  if (n == 0) return 0;
   int r;
   switch (f->ip->type) {
     case I_DIR: return -EISDIR;
@@ -601,8 +601,8 @@ i32 sys_read(i32 fd, u32 buf, u32 n) {
 i32 sys_write(i32 fd, u32 buf, u32 n) {
   struct file *f = fd_get(fd);
   if (!f || !f->writable) return -EBADF;
-  if (f->type == F_PIPE) return pipe_write(f->pipe, buf, n, f->nonblock);
   if (n == 0) return 0;
+  if (f->type == F_PIPE) return pipe_write(f->pipe, buf, n, f->nonblock);
   int r;
   switch (f->ip->type) {
     case I_CONSOLE: return console_write(buf, n);

@@ -112,7 +112,7 @@ static u32 *walk(struct mm *mm, u32 va, int alloc) {
 
 void mm_destroy(struct mm *mm) {
   if (!mm->root) return;
-  for (u32 i = 0; i < 1024; i++) {
+  for (u32 i = 0; i < KERNEL_BASE >> 22; i++) {
     if (!is_user_slot(i) || !(mm->root[i] & PTE_V)) continue;
     u32 *table = (u32 *)((mm->root[i] >> 10) << 12);
     for (u32 j = 0; j < 1024; j++)
@@ -137,7 +137,7 @@ int mm_copy(struct mm *dst, struct mm *src) {
   dst->brk = src->brk;
   memcpy(dst->maps, src->maps, sizeof dst->maps);
   int err = 0;
-  for (u32 i = 0; i < 1024 && !err; i++) {
+  for (u32 i = 0; i < KERNEL_BASE >> 22 && !err; i++) {
     if (!is_user_slot(i) || !(src->root[i] & PTE_V)) continue;
     u32 *table = (u32 *)((src->root[i] >> 10) << 12);
     for (u32 j = 0; j < 1024; j++) {
