@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FuelExhausted, LinkError, Trap } from './errors.js';
+import type { Instance } from './instance.js';
 import { Global, Memory, Table } from './runtime.js';
 import { Differential } from './test-support/differential.js';
 import type { EngineFactory } from './test-support/differential.js';
@@ -376,6 +377,32 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
         expect(g.value).toBe(8);
         expect(new DataView(mem.buffer).getInt32(0, true)).toBe(8);
         expect((inst.exports.k as Global).value).toBe(-5n);
+      });
+      it('lets a host function call back into the instance (re-entrancy) and hands out funcrefs by identity', async () => {
+        const bytes = await wat(`(module
+          (import "env" "cb" (func $cb (param i32) (result i32)))
+          (table (export "tab") 2 funcref) (elem (i32.const 0) $sq)
+          (func $sq (export "sq") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+          (func (export "outer") (param i32) (result i32) (local i32)
+            (local.set 1 (i32.const 1000))
+            (i32.add (local.get 1) (call $cb (local.get 0))))
+          (func (export "spin") (param i32) (result i32) (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (local.get 0)))`);
+        let inst: Instance | undefined;
+        // The host re-enters: calls sq (through the table's funcref) and spin while outer is active.
+        const cb = (x: number) => {
+          const tab = inst?.exports.tab as Table;
+          const sq = tab.get(0) as (n: number) => number;
+          return sq(x) + (inst?.exports.spin as (n: number) => number)(50);
+        };
+        inst = factory(bytes, { env: { cb } });
+        expect((inst.exports.outer as (x: number) => number)(7)).toBe(1049);
+        expect((inst.exports.tab as Table).get(0)).toBe(inst.exports.sq);
+        // Fuel running out inside the re-entrant call cannot be resumed: the outer call ends, the instance stays usable.
+        const metered = factory(bytes, { env: { cb: (x: number) => (metered.exports.spin as (n: number) => number)(x) } }, { fuel: 500 });
+        expect(() => (metered.exports.outer as (x: number) => number)(100_000)).toThrow(FuelExhausted);
+        expect(metered.suspended).toBe(false);
+        metered.fuel = 1_000_000;
+        expect((metered.exports.outer as (x: number) => number)(10)).toBe(1000);
       });
       it('rejects missing and mistyped imports with LinkError', async () => {
         const bytes = await wat('(module (import "env" "f" (func (param i32))) (import "env" "m" (memory 2)))');

@@ -75,7 +75,21 @@ export function readConstExpr(r: Reader): ConstExpr {
   const endAt = r.pos;
   const end = r.byte('end of constant expression');
   if (end !== 0x0b) {
-    throw new ValidationError(`type mismatch: constant expression must be one instruction then end (found 0x${end.toString(16)})`, -1, endAt);
+    // More than one instruction: a non-constant one is the error to report (spec 3.3.10), else the stack shape.
+    r.pos = endAt;
+    for (;;) {
+      const at2 = r.pos;
+      const op2 = r.byte('end of constant expression');
+      if (op2 === 0x0b) break;
+      if (op2 === 0x41) r.s32();
+      else if (op2 === 0x42) r.s64();
+      else if (op2 === 0x43) r.fixed32('f32 constant');
+      else if (op2 === 0x44) r.take(8, 'f64 constant');
+      else if (op2 === 0xd0) r.byte();
+      else if (op2 === 0xd2 || op2 === 0x23) r.u32();
+      else throw new ValidationError(`constant expression required (opcode 0x${op2.toString(16)} is not constant)`, -1, at2);
+    }
+    throw new ValidationError('type mismatch: a constant expression leaves exactly one value', -1, endAt);
   }
   return e;
 }
