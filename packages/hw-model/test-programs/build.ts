@@ -4,13 +4,13 @@
  * and images disagree; then records what QEMU prints for each differential program, as the
  * reference for machines without QEMU. Run: pnpm --filter @virtlab/hw-model test-programs
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROGRAMS, compiledSources, diskImage, qemuArgs, qemuOutputPath, runtimeOf, sourceHash, sourcePath } from './programs.js';
+import { PROGRAMS, compiledSources, qemuOutputPath, runOnQemu, runtimeOf, sourceHash, sourcePath } from './programs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const images = join(here, 'images');
@@ -51,12 +51,9 @@ if (stale.length > 0) console.log(`images without a source (delete them): ${stal
 
 const scratch = mkdtempSync(join(tmpdir(), 'virtlab-test-programs-'));
 for (const program of PROGRAMS.filter((p) => p.differential)) {
-  const disk = join(scratch, `${program.name}.img`);
-  writeFileSync(disk, diskImage());
-  const r = spawnSync('qemu-system-riscv32', qemuArgs(program.name, disk), { timeout: 30_000, input: program.input ?? '' });
-  if (r.error !== undefined) throw new Error(`qemu-system-riscv32 is needed to record reference outputs: ${r.error.message}`);
+  const r = await runOnQemu(program, scratch);
   if (r.status !== program.exitCode) throw new Error(`${program.name}: QEMU exited with ${r.status}, expected ${program.exitCode}`);
-  writeFileSync(qemuOutputPath(program.name), r.stdout);
-  console.log(`recorded QEMU output of ${program.name} (${r.stdout.length} bytes, exit ${r.status})`);
+  writeFileSync(qemuOutputPath(program.name), Buffer.from(r.output, 'latin1'));
+  console.log(`recorded QEMU output of ${program.name} (${r.output.length} bytes, exit ${r.status})`);
 }
 rmSync(scratch, { recursive: true, force: true });

@@ -132,8 +132,12 @@ export function runOnQemu(program: TestProgram, scratchDir: string, timeoutMs = 
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       resolve({ status, output: Buffer.concat(out).toString('latin1') });
     });
-    child.stdin.end(program.input ?? '');
+    // Keep stdin open: at EOF on stdin QEMU 7.2's stdio chardev now and then drops serial output
+    // characters (seen as "bootgs" for "bootargs" in about one run in ten under load).
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(program.input ?? '');
   });
 }

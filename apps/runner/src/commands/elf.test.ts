@@ -55,7 +55,7 @@ async function qemuReference(program: TestProgram): Promise<{ output: string; st
 
 describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -bios none', () => {
   for (const program of PROGRAMS.filter((p) => p.differential)) {
-    it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, async () => {
+    it(`${program.name}: identical UART output and exit code${hasQemu ? '' : ' (QEMU absent: against the output QEMU recorded at build time)'}`, { timeout: 90_000 }, async () => {
       const options = { maxInstructions: 50_000_000, input: program.input, ...(program.disk === true ? { disk: diskImage() } : {}) };
       const boot = program.boot;
       const ours =
@@ -135,38 +135,38 @@ describe('runaway guests leave the host running and say what happened', () => {
 });
 
 describe('virtlab elf', () => {
-  it('prints the UART output and exits with the guest exit code', async () => {
+  it('prints the UART output and exits with the guest exit code', { timeout: 90_000 }, async () => {
     const r = await virtlab('elf', imagePath('exit-code'));
     expect(r.stdout).toBe('exiting with 7\n');
     expect(r.status).toBe(7);
     expect(r.stderr).toMatch(/finisher with exit code 7/);
   });
 
-  it('--max-instructions stops a runaway guest with status 124', async () => {
+  it('--max-instructions stops a runaway guest with status 124', { timeout: 90_000 }, async () => {
     const r = await virtlab('elf', '--max-instructions', '100000', imagePath('loop-forever'));
     expect(r.status).toBe(124);
     expect(r.stderr).toMatch(/budget exhausted after 100000 steps/);
   });
 
-  it('--htif ends on tohost', async () => {
+  it('--htif ends on tohost', { timeout: 90_000 }, async () => {
     const r = await virtlab('elf', '--htif', imagePath('htif-exit'));
     expect(r.status).toBe(5);
   });
 
-  it('--trace prints privilege, pc and the disassembled instruction', async () => {
+  it('--trace prints privilege, pc and the disassembled instruction', { timeout: 90_000 }, async () => {
     const r = await virtlab('elf', '--trace', imagePath('exit-code'));
     const lines = r.stderr.split('\n');
     expect(lines[0]).toMatch(/^\[M\] 0x80000000: auipc sp, 0x1000$/);
     expect(lines.filter((l) => l.startsWith('[M] 0x')).length).toBeGreaterThan(100);
   });
 
-  it('--input feeds the guest UART, with \\n for newlines', async () => {
+  it('--input feeds the guest UART, with \\n for newlines', { timeout: 90_000 }, async () => {
     const r = await virtlab('elf', imagePath('uart-echo'), '--input', 'ab\\ncd\\n');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('got: AB\nCD\n');
   });
 
-  it('--disk gives the guest a virtio-blk disk', async () => {
+  it('--disk gives the guest a virtio-blk disk', { timeout: 90_000 }, async () => {
     const file = join(dir, 'cli-disk.img');
     writeFileSync(file, diskImage());
     const r = await virtlab('elf', imagePath('virtio-blk'), '--disk', file);
@@ -175,7 +175,7 @@ describe('virtlab elf', () => {
     expect(readFileSync(file)).toEqual(Buffer.from(diskImage())); // the file itself is not written
   });
 
-  it("--kernel, --initrd and --append boot by QEMU's protocol", async () => {
+  it("--kernel, --initrd and --append boot by QEMU's protocol", { timeout: 90_000 }, async () => {
     const fw = PROGRAMS.find((p) => p.name === 'boot-fw')!;
     const r = await virtlab('elf', imagePath('boot-fw'), '--kernel', imagePath('boot-kernel'), '--initrd', sourcePath(fw.boot!.initrd), '--append', 'from the command line');
     expect(r.status).toBe(0);
@@ -193,7 +193,7 @@ describe('virtlab elf', () => {
     expect(lines.some((l) => l.startsWith('[S] 0x40000000: '))).toBe(true);
   });
 
-  it('a truncated file is an ElfError naming what is wrong, with status 2', async () => {
+  it('a truncated file is an ElfError naming what is wrong, with status 2', { timeout: 90_000 }, async () => {
     const file = join(dir, 'truncated.elf');
     writeFileSync(file, image('hello').subarray(0, 100));
     const r = await virtlab('elf', file);
