@@ -150,6 +150,20 @@ export function expectedErrtest(): (string | RegExp)[] {
   ];
 }
 
+/** Lines of errtest's output that differ from the expected transcript (empty when all match). */
+export function errtestMismatches(output: string): string[] {
+  const lines = output.split('\n');
+  const expected = expectedErrtest();
+  const problems: string[] = [];
+  for (let i = 0; i < Math.max(lines.length, expected.length); i++) {
+    const want = expected[i];
+    const got = lines[i];
+    const ok = typeof want === 'string' ? got === want : want !== undefined && got !== undefined && want.test(got);
+    if (!ok) problems.push(`line ${i + 1}: expected ${String(want)}, got ${JSON.stringify(got)}`);
+  }
+  return problems;
+}
+
 /** What a boot printed and how the machine powered off. */
 export interface Boot {
   readonly output: string;

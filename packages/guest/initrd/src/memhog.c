@@ -42,14 +42,6 @@ int main(void) {
   printf("memhog: %s pages in both rounds (more than 16 MiB: %s)\n", first == second ? "the same" : "DIFFERENT",
          first > 4096 ? "yes" : "no");
   fflush_stdout();
-  long pid = sys_fork();
-  if (pid == 0) {
-    char *args[] = {"true", "5", 0};
-    sys_execve("/bin/true", args, 0);
-    _exit(99);
-  }
-  int status = 0;
-  sys_wait(pid, &status);
-  printf("memhog: kernel still running: /bin/true 5 exited with %d\n", WEXITSTATUS(status));
+  printf("memhog: kernel still running: /bin/true 5 exited with %d\n", run_true("5"));
   return 0;
 }

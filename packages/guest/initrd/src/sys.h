@@ -59,6 +59,20 @@ static inline uint64_t rdtime(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
+/* Forks, runs `/bin/true code` in the child and returns its exit status: the check every test
+ * program ends with, that the kernel still forks, execs and waits after what came before. */
+static inline int run_true(const char *code) {
+  long pid = sys_fork();
+  if (pid == 0) {
+    char *argv[] = {"true", (char *)code, 0};
+    sys_execve("/bin/true", argv, 0);
+    _exit(99);
+  }
+  int status = 0;
+  sys_wait(pid, &status);
+  return WEXITSTATUS(status);
+}
+
 /* "EFAULT" for -14 and so on: the Linux names of the errors the tests look for. */
 static inline const char *errname(long r) {
   static const char *const names[] = {"OK", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
