@@ -387,14 +387,12 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
             (local.set 1 (i32.const 1000))
             (i32.add (local.get 1) (call $cb (local.get 0))))
           (func (export "spin") (param i32) (result i32) (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (local.get 0)))`);
-        let inst: Instance | undefined;
         // The host re-enters: calls sq (through the table's funcref) and spin while outer is active.
         const cb = (x: number) => {
-          const tab = inst?.exports.tab as Table;
-          const sq = tab.get(0) as (n: number) => number;
-          return sq(x) + (inst?.exports.spin as (n: number) => number)(50);
+          const sq = (inst.exports.tab as Table).get(0) as (n: number) => number;
+          return sq(x) + (inst.exports.spin as (n: number) => number)(50);
         };
-        inst = factory(bytes, { env: { cb } });
+        const inst: Instance = factory(bytes, { env: { cb } });
         expect((inst.exports.outer as (x: number) => number)(7)).toBe(1049);
         expect((inst.exports.tab as Table).get(0)).toBe(inst.exports.sq);
         // Fuel running out inside the re-entrant call cannot be resumed: the outer call ends, the instance stays usable.
