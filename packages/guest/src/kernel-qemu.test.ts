@@ -18,7 +18,7 @@ else if (missingImages.length) console.warn(`skipping the kernel boot tests on Q
 
 let dir = '';
 let disk = '';
-const boot = (append: string, stdin = ''): Promise<Boot> => bootOnQemu(append, disk, stdin);
+const boot = (append: string, stdin = ''): Promise<Boot> => bootOnQemu(append, disk, { stdin });
 
 
 describe.skipIf(skip)('guest kernel on QEMU', () => {
@@ -59,6 +59,11 @@ describe.skipIf(skip)('guest kernel on QEMU', () => {
     ]);
     for (const line of metrics) expect(line).toMatch(/^@metric \S+ \d+\.\d\d ticks\/op$/);
     expect(result.exitCode).toBe(0);
+  });
+
+  it('the virtio-blk driver also speaks legacy virtio-mmio (version 1, QEMU 7.2 default)', async () => {
+    const result = await bootOnQemu('init=/bin/osbench', disk, { legacyVirtio: true });
+    expect(stripMetricLines(result.output)).toBe(expectedOsbench(0));
   });
 
   it('error paths: EFAULT, EBADF, ENOEXEC, SIGSEGV, fork bomb limited with EAGAIN, and the kernel keeps running', async () => {

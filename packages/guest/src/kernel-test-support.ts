@@ -171,11 +171,20 @@ export interface Boot {
 }
 
 
-/** One QEMU boot with `disk` as virtio-blk (modern interface); resolves when the guest powers off. */
-export function bootOnQemu(append: string, disk: string, stdin = '', timeoutMs = 60_000): Promise<Boot> {
+export interface QemuBootOptions {
+  /** Typed at the console, a line at a time. */
+  readonly stdin?: string;
+  /** QEMU 7.2's default legacy virtio-mmio (version 1) instead of the modern interface the board has. */
+  readonly legacyVirtio?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/** One QEMU boot with `disk` as virtio-blk; resolves when the guest powers off. */
+export function bootOnQemu(append: string, disk: string, options: QemuBootOptions = {}): Promise<Boot> {
+  const { stdin = '', legacyVirtio = false, timeoutMs = 60_000 } = options;
   const args = ['-M', 'virt', '-m', '128M', '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
   args.push('-bios', firmwareElf, '-kernel', kernelImage, '-initrd', initrdImage, '-append', append);
-  args.push('-global', 'virtio-mmio.force-legacy=false');
+  if (!legacyVirtio) args.push('-global', 'virtio-mmio.force-legacy=false');
   args.push('-drive', `file=${disk},if=none,format=raw,id=disk0,readonly=on`, '-device', 'virtio-blk-device,drive=disk0');
   return new Promise((resolve, reject) => {
     const child = spawn('qemu-system-riscv32', args, { stdio: ['pipe', 'pipe', 'pipe'] });
