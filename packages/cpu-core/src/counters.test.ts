@@ -33,5 +33,8 @@ describe('counters and the cost model', () => {
     h.run(2);
     expect(cheap.clock.cycles).toBe(10);
     expect(() => new Hart(new MiniPlatform({ cost: costModel({ instruction: { div: 500 } }) }))).toThrow(HartError);
+    // A fractional or negative budget is not a way to hang the host.
+    expect(h.run(0.5).stop.kind).toBe('budget');
+    expect(() => h.run(-1)).toThrow(RangeError);
   });
 });

@@ -39,6 +39,7 @@ const PTE_A = 64;
 const PTE_D = 128;
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
+const REGS_AREA = 64; // the registers live in the predecode array's first 64 ints
 const CHUNK = 1 << 24;
 const INT_MIN = -0x80000000;
 const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const; // priv 3.1.9
@@ -122,14 +123,568 @@ const EVENT_NAMES = [
 ] as const;
 export type HartEventName = (typeof EVENT_NAMES)[number];
 
+const EXIT_LIMIT = 0;
+const EXIT_DECODE = 1;
+const EXIT_PAGE_END = 2;
+const EXIT_JUMP = 3;
+const EXIT_SLOW = 4;
+
+/** What the fast loop works on; one object per hart, filled by `run` before each entry. */
+class FastState {
+  pd: Int32Array = new Int32Array(0);
+  ram32: Int32Array = new Int32Array(0);
+  cnt: Float64Array = new Float64Array(0);
+  tl: Int32Array = new Int32Array(0);
+  pageSlot: Int32Array = new Int32Array(0);
+  rb = 0;
+  rl4 = 0;
+  tm = 0;
+  tb = 0;
+  dm = 0;
+  bias = 0;
+  i = 0;
+  n = 0;
+  sp = 0;
+  lim = 0;
+  th = 0;
+  jt = 0;
+}
+
+/**
+ * The interpreter's hot loop: straight-line code with no calls, so that V8 keeps the typed
+ * arrays' data pointers in registers. It runs until the budget or the cycle limit is reached or
+ * an instruction needs the general path, then returns why (EXIT_*) with its state in `st`.
+ */
+function fastLoop(st: FastState): number {
+  const pd = st.pd;
+  const r = pd; // registers are pd[0..32]
+  const ram32 = st.ram32;
+  const cnt = st.cnt;
+  const tl = st.tl;
+  const pageSlot = st.pageSlot;
+  const rb = st.rb;
+  const rl4 = st.rl4;
+  const tm = st.tm;
+  const tb = st.tb;
+  const dm = st.dm;
+  const bias = st.bias;
+  const lim = st.lim;
+  let i = st.i;
+  let n = st.n;
+  let sp = st.sp;
+  let th = st.th;
+  let code = EXIT_LIMIT;
+  loop: for (;;) {
+    if (n === 0 || sp >= lim) break;
+    const w = pd[i]!;
+    const op = w & 0x7f;
+    n--;
+    sp = (sp + (w >>> 25)) | 0;
+    switch (op) {
+      case 0:
+        // Not decoded yet (new page, or cleared by a store): the caller decodes it.
+        n++;
+        code = EXIT_DECODE;
+        break loop;
+      case 1: // lui
+        r[(w >> 7) & 63] = pd[i + 1]!;
+        i += 2;
+        continue;
+      case 2: // auipc
+        r[(w >> 7) & 63] = (bias + (i << 1) + pd[i + 1]!) | 0;
+        i += 2;
+        continue;
+      case 3: {
+        cnt[op] = cnt[op]! + 1;
+        // jal
+        const pc = (bias + (i << 1)) | 0;
+        const t = (pc + pd[i + 1]!) | 0;
+        sp = (sp + tb) | 0;
+        if ((t & 3) === 0) {
+          r[(w >> 7) & 63] = (pc + 4) | 0;
+          if (((t ^ pc) >>> 12) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+        }
+        st.jt = t;
+        code = EXIT_JUMP;
+        break loop;
+      }
+      case 4: {
+        cnt[op] = cnt[op]! + 1;
+        // jalr
+        const pc = (bias + (i << 1)) | 0;
+        const t = ((r[(w >> 13) & 63]! + pd[i + 1]!) & ~1) | 0;
+        sp = (sp + tb) | 0;
+        if ((t & 3) === 0) {
+          r[(w >> 7) & 63] = (pc + 4) | 0;
+          if (((t ^ pc) >>> 12) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+        }
+        st.jt = t;
+        code = EXIT_JUMP;
+        break loop;
+      }
+      case 5: // beq
+        cnt[op] = cnt[op]! + 1;
+        if (r[(w >> 13) & 63]! === r[(w >> 19) & 63]!) {
+          const pc = (bias + (i << 1)) | 0;
+          const t = (pc + pd[i + 1]!) | 0;
+          sp = (sp + tb) | 0;
+          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+          st.jt = t;
+          code = EXIT_JUMP;
+          break loop;
+        }
+        i += 2;
+        continue;
+      case 6: // bne
+        cnt[op] = cnt[op]! + 1;
+        if (r[(w >> 13) & 63]! !== r[(w >> 19) & 63]!) {
+          const pc = (bias + (i << 1)) | 0;
+          const t = (pc + pd[i + 1]!) | 0;
+          sp = (sp + tb) | 0;
+          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+          st.jt = t;
+          code = EXIT_JUMP;
+          break loop;
+        }
+        i += 2;
+        continue;
+      case 7: // blt
+        cnt[op] = cnt[op]! + 1;
+        if (r[(w >> 13) & 63]! < r[(w >> 19) & 63]!) {
+          const pc = (bias + (i << 1)) | 0;
+          const t = (pc + pd[i + 1]!) | 0;
+          sp = (sp + tb) | 0;
+          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+          st.jt = t;
+          code = EXIT_JUMP;
+          break loop;
+        }
+        i += 2;
+        continue;
+      case 8: // bge
+        cnt[op] = cnt[op]! + 1;
+        if (r[(w >> 13) & 63]! >= r[(w >> 19) & 63]!) {
+          const pc = (bias + (i << 1)) | 0;
+          const t = (pc + pd[i + 1]!) | 0;
+          sp = (sp + tb) | 0;
+          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+          st.jt = t;
+          code = EXIT_JUMP;
+          break loop;
+        }
+        i += 2;
+        continue;
+      case 9: // bltu
+        cnt[op] = cnt[op]! + 1;
+        if (r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0) {
+          const pc = (bias + (i << 1)) | 0;
+          const t = (pc + pd[i + 1]!) | 0;
+          sp = (sp + tb) | 0;
+          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+          st.jt = t;
+          code = EXIT_JUMP;
+          break loop;
+        }
+        i += 2;
+        continue;
+      case 10: // bgeu
+        cnt[op] = cnt[op]! + 1;
+        if (r[(w >> 13) & 63]! >>> 0 >= r[(w >> 19) & 63]! >>> 0) {
+          const pc = (bias + (i << 1)) | 0;
+          const t = (pc + pd[i + 1]!) | 0;
+          sp = (sp + tb) | 0;
+          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
+            i = (t - bias) >> 1;
+            continue;
+          }
+          st.jt = t;
+          code = EXIT_JUMP;
+          break loop;
+        }
+        i += 2;
+        continue;
+      case 11: {
+        // lb
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4 + 3) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && true) {
+          cnt[op] = cnt[op]! + 1;
+          r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 12: {
+        // lh
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4 + 2) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && (a & 1) === 0) {
+          cnt[op] = cnt[op]! + 1;
+          r[(w >> 7) & 63] = (ram32[o >>> 2]! << (16 - ((o & 2) << 3))) >> 16;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 13: {
+        // lw
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && (a & 3) === 0) {
+          cnt[op] = cnt[op]! + 1;
+          r[(w >> 7) & 63] = ram32[o >>> 2]!;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 14: {
+        // lbu
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4 + 3) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && true) {
+          cnt[op] = cnt[op]! + 1;
+          r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 15: {
+        // lhu
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4 + 2) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && (a & 1) === 0) {
+          cnt[op] = cnt[op]! + 1;
+          r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 2) << 3)) & 0xffff;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 16: {
+        // sb
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4 + 3) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && true) {
+          cnt[op] = cnt[op]! + 1;
+          const k = o >>> 2;
+          const sh = (o & 3) << 3;
+          ram32[k] = (ram32[k]! & ~(0xff << sh)) | ((r[(w >> 19) & 63]! & 0xff) << sh);
+          const ps = pageSlot[o >>> 12]!;
+          if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 17: {
+        // sh
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4 + 2) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && (a & 1) === 0) {
+          cnt[op] = cnt[op]! + 1;
+          const k = o >>> 2;
+          const sh = (o & 2) << 3;
+          ram32[k] = (ram32[k]! & ~(0xffff << sh)) | ((r[(w >> 19) & 63]! & 0xffff) << sh);
+          const ps = pageSlot[o >>> 12]!;
+          if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 18: {
+        // sw
+        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        let o = -1;
+        if (dm === 0) {
+          const x = (a - rb) >>> 0;
+          if (x <= rl4) o = x;
+        } else if (dm === 1) {
+          const e = ((a >>> 12) & tm) << 2;
+          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+            th++;
+            o = tl[e + 2]! + (a & 0xfff);
+          }
+        }
+        if (o >= 0 && (a & 3) === 0) {
+          cnt[op] = cnt[op]! + 1;
+          ram32[o >>> 2] = r[(w >> 19) & 63]!;
+          const ps = pageSlot[o >>> 12]!;
+          if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
+          i += 2;
+          continue;
+        }
+        code = EXIT_SLOW;
+        break loop;
+      }
+      case 19: // addi
+        r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
+        i += 2;
+        continue;
+      case 20: // slti
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! < pd[i + 1]! ? 1 : 0;
+        i += 2;
+        continue;
+      case 21: // sltiu
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < pd[i + 1]! >>> 0 ? 1 : 0;
+        i += 2;
+        continue;
+      case 22: // xori
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ pd[i + 1]!;
+        i += 2;
+        continue;
+      case 23: // ori
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! | pd[i + 1]!;
+        i += 2;
+        continue;
+      case 24: // andi
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! & pd[i + 1]!;
+        i += 2;
+        continue;
+      case 25: // slli
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! << pd[i + 1]!;
+        i += 2;
+        continue;
+      case 26: // srli
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> pd[i + 1]!;
+        i += 2;
+        continue;
+      case 27: // srai
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> pd[i + 1]!;
+        i += 2;
+        continue;
+      case 28: // add
+        r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + r[(w >> 19) & 63]!) | 0;
+        i += 2;
+        continue;
+      case 29: // sub
+        r[(w >> 7) & 63] = (r[(w >> 13) & 63]! - r[(w >> 19) & 63]!) | 0;
+        i += 2;
+        continue;
+      case 30: // sll
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! << r[(w >> 19) & 63]!;
+        i += 2;
+        continue;
+      case 31: // slt
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! < r[(w >> 19) & 63]! ? 1 : 0;
+        i += 2;
+        continue;
+      case 32: // sltu
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0 ? 1 : 0;
+        i += 2;
+        continue;
+      case 33: // xor
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ r[(w >> 19) & 63]!;
+        i += 2;
+        continue;
+      case 34: // srl
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> r[(w >> 19) & 63]!;
+        i += 2;
+        continue;
+      case 35: // sra
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> r[(w >> 19) & 63]!;
+        i += 2;
+        continue;
+      case 36: // or
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! | r[(w >> 19) & 63]!;
+        i += 2;
+        continue;
+      case 37: // and
+        r[(w >> 7) & 63] = r[(w >> 13) & 63]! & r[(w >> 19) & 63]!;
+        i += 2;
+        continue;
+      case 48: // mul
+        cnt[op] = cnt[op]! + 1;
+        r[(w >> 7) & 63] = Math.imul(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
+        i += 2;
+        continue;
+      case 51: // mulhu
+        cnt[op] = cnt[op]! + 1;
+        r[(w >> 7) & 63] = mulhu(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
+        i += 2;
+        continue;
+      case 49: {
+        cnt[op] = cnt[op]! + 1;
+        // mulh: the unsigned high half corrected for the signs (two's complement identity)
+        const a = r[(w >> 13) & 63]!;
+        const b = r[(w >> 19) & 63]!;
+        r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+        i += 2;
+        continue;
+      }
+      case 50: {
+        cnt[op] = cnt[op]! + 1;
+        // mulhsu
+        const a = r[(w >> 13) & 63]!;
+        const b = r[(w >> 19) & 63]!;
+        r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+        i += 2;
+        continue;
+      }
+      case 52: {
+        cnt[op] = cnt[op]! + 1;
+        // div: by zero gives -1, overflow gives the dividend (unpriv 13.2)
+        const a = r[(w >> 13) & 63]!;
+        const b = r[(w >> 19) & 63]!;
+        r[(w >> 7) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
+        i += 2;
+        continue;
+      }
+      case 53: {
+        cnt[op] = cnt[op]! + 1;
+        // divu
+        const b = r[(w >> 19) & 63]! >>> 0;
+        r[(w >> 7) & 63] = b === 0 ? -1 : (r[(w >> 13) & 63]! >>> 0) / b;
+        i += 2;
+        continue;
+      }
+      case 54: {
+        cnt[op] = cnt[op]! + 1;
+        // rem: by zero gives the dividend, overflow gives 0
+        const a = r[(w >> 13) & 63]!;
+        const b = r[(w >> 19) & 63]!;
+        r[(w >> 7) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
+        i += 2;
+        continue;
+      }
+      case 55: {
+        cnt[op] = cnt[op]! + 1;
+        // remu
+        const a = r[(w >> 13) & 63]!;
+        const b = r[(w >> 19) & 63]! >>> 0;
+        r[(w >> 7) & 63] = b === 0 ? a : (a >>> 0) % b;
+        i += 2;
+        continue;
+      }
+      case 72: // OP_PAGE_END
+        n++;
+        code = EXIT_PAGE_END;
+        break loop;
+      default:
+        code = EXIT_SLOW;
+        break loop;
+    }
+  }
+  st.i = i;
+  st.n = n;
+  st.sp = sp;
+  st.th = th;
+  return code;
+}
+
 export class Hart {
   readonly hartId: number;
   readonly profile: IsaProfile;
   readonly platform: HartPlatform;
   readonly bus: Bus;
   readonly clock: LabClock;
-  /** x0..x31; index 32 is where writes to x0 go. Raw state: uncounted (monitors use `port`). */
-  readonly regs = new Int32Array(33);
+  /**
+   * x0..x31; index 32 is where writes to x0 go. Raw state: uncounted (monitors use `port`). It is
+   * a view on the front of the predecode array, so the run loop reaches registers and predecoded
+   * code through one typed array.
+   */
+  readonly regs: Int32Array;
   pc: number;
   #privilege: Privilege = 3;
   monitor: HartMonitor | undefined;
@@ -199,6 +754,7 @@ export class Hart {
   readonly #opCount = new Float64Array(OP_COUNT);
   readonly #opCost = new Int32Array(OP_COUNT);
 
+  readonly #fast = new FastState();
   /** 64 entries of [vpn, slot base, RAM offset, 0]; cleared whenever modes, PMP or the predecode slots change. */
   readonly #fetchCache = new Int32Array(256).fill(-1);
 
@@ -227,7 +783,8 @@ export class Hart {
     this.pc = (options.resetPc ?? this.bus.ramBase) | 0;
     const pages = options.predecodePages ?? 256;
     if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`predecodePages must be a positive integer, got ${pages}`);
-    this.#pd = new Int32Array(pages * SLOT * 2);
+    this.#pd = new Int32Array(REGS_AREA + pages * SLOT * 2);
+    this.regs = this.#pd.subarray(0, 33);
     this.#slotPage = new Int32Array(pages).fill(-1);
     this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
     const cost = platform.cost;
@@ -238,9 +795,21 @@ export class Hart {
       if (!(c >= 0 && c <= 127)) throw new HartError(`cost model: instruction.${f?.cls ?? '?'} = ${c} cycles; the hart supports 0..127 per instruction`);
       this.#opCost[op] = c;
     }
+    // The run loop counts cycles in an int32 between checks; keep one step's price far below 2^30.
+    if (!(cost.takenBranch >= 0 && cost.takenBranch <= 1 << 20)) throw new HartError(`cost model: takenBranch = ${cost.takenBranch}; the hart supports 0..${1 << 20}`);
     this.#events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
     this.port = new MonitorPort(this, this.#events);
     this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
+    const st = this.#fast;
+    st.pd = this.#pd;
+    st.ram32 = this.bus.ram32;
+    st.cnt = this.#opCount;
+    st.tl = this.tlb.fastTable;
+    st.pageSlot = this.#pageSlot;
+    st.rb = this.bus.ramBase | 0;
+    st.rl4 = this.bus.ramSize - 4;
+    st.tm = this.tlb.mask;
+    st.tb = cost.takenBranch;
     this.#modesChanged();
   }
 
@@ -263,22 +832,18 @@ export class Hart {
    * Runs until `maxInstructions` instructions have retired (traps count as steps too, so a storm
    * of traps also ends), the platform halts, the hart deadlocks in WFI, or a fault loop is seen.
    */
-  run(maxInstructions: number): RunResult {
-    if (!(maxInstructions >= 0)) throw new RangeError(`maxInstructions must be >= 0, got ${maxInstructions}`);
+  run(maxSteps: number): RunResult {
+    if (!(maxSteps >= 0)) throw new RangeError(`run: the step budget must be a number >= 0, got ${maxSteps}`);
+    const maxInstructions = Math.floor(maxSteps);
+    this.trapped = false;
     const clock = this.clock;
     const halt = this.platform.halt;
     const startRetired = this.retired;
     const startSteps = this.retired + this.#traps;
     this.#faultLoop = undefined;
-    const r = this.regs;
     const pd = this.#pd;
     const cnt = this.#opCount;
     const ram32 = this.bus.ram32;
-    const rb = this.bus.ramBase | 0;
-    const rl4 = this.bus.ramSize - 4;
-    const tl = this.tlb.fastTable;
-    const tm = this.tlb.mask;
-    const pageSlot = this.#pageSlot;
     const tb = this.platform.cost.takenBranch;
 
     for (;;) {
@@ -295,540 +860,79 @@ export class Hart {
 
       // The instruction at pc sits at pd[i] (its immediate at pd[i + 1]); pc = bias + 2 * i.
       const bias = (this.#fVpage - (this.#fSb << 1)) | 0;
-      let i = this.#fSb + (((this.pc & 0xfff) >>> 2) << 1);
-      const dm = this.#dataMode;
-      let n = this.#fSingle ? 1 : Math.min(left, CHUNK) | 0;
-      let n0 = n;
+      const st = this.#fast;
+      st.dm = this.#dataMode;
+      st.bias = bias;
+      st.i = this.#fSb + (((this.pc & 0xfff) >>> 2) << 1);
+      st.n = this.#fSingle ? 1 : Math.min(left, CHUNK) | 0;
+      let n0 = st.n;
       // Cycles are counted in an int32 (`sp`) on top of a base, so the loop never boxes a double.
       let base = clock.cycles;
-      let sp = 0;
-      let lim = limitFrom(this.nextCheck, base);
-      let th = 0;
-      let jt = 0;
+      st.sp = 0;
+      st.lim = limitFrom(this.nextCheck, base);
+      st.th = 0;
 
-      inner: for (;;) {
-        if (n === 0 || sp >= lim) {
+      for (;;) {
+        const exit = fastLoop(st);
+        const i = st.i;
+        if (exit === EXIT_LIMIT) {
+          this.pc = (bias + (i << 1)) | 0;
+          break;
+        }
+        if (exit === EXIT_DECODE) {
+          pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!, i);
+          continue;
+        }
+        if (exit === EXIT_PAGE_END) {
           this.pc = (bias + (i << 1)) | 0;
           break;
         }
         const w = pd[i]!;
         const op = w & 0x7f;
-        n--;
-        sp = (sp + (w >>> 25)) | 0;
-        jump: {
-          slow: {
-            switch (op) {
-              case 0: {
-                // Not decoded yet (new page, or cleared by a store): decode and dispatch again.
-                n++;
-                pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!, i);
-                continue inner;
-              }
-              case 1: // lui
-                r[(w >> 7) & 63] = pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 2: // auipc
-                r[(w >> 7) & 63] = (bias + (i << 1) + pd[i + 1]!) | 0;
-                i += 2;
-                continue inner;
-              case 3: {
-                cnt[op] = cnt[op]! + 1;
-                // jal
-                const pc = (bias + (i << 1)) | 0;
-                const t = (pc + pd[i + 1]!) | 0;
-                sp = (sp + tb) | 0;
-                if ((t & 3) === 0) {
-                  r[(w >> 7) & 63] = (pc + 4) | 0;
-                  if (((t ^ pc) >>> 12) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                }
-                jt = t;
-                break jump;
-              }
-              case 4: {
-                cnt[op] = cnt[op]! + 1;
-                // jalr
-                const pc = (bias + (i << 1)) | 0;
-                const t = ((r[(w >> 13) & 63]! + pd[i + 1]!) & ~1) | 0;
-                sp = (sp + tb) | 0;
-                if ((t & 3) === 0) {
-                  r[(w >> 7) & 63] = (pc + 4) | 0;
-                  if (((t ^ pc) >>> 12) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                }
-                jt = t;
-                break jump;
-              }
-              case 5: // beq
-                cnt[op] = cnt[op]! + 1;
-                if (r[(w >> 13) & 63]! === r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 1)) | 0;
-                  const t = (pc + pd[i + 1]!) | 0;
-                  sp = (sp + tb) | 0;
-                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                  jt = t;
-                  break jump;
-                }
-                i += 2;
-                continue inner;
-              case 6: // bne
-                cnt[op] = cnt[op]! + 1;
-                if (r[(w >> 13) & 63]! !== r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 1)) | 0;
-                  const t = (pc + pd[i + 1]!) | 0;
-                  sp = (sp + tb) | 0;
-                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                  jt = t;
-                  break jump;
-                }
-                i += 2;
-                continue inner;
-              case 7: // blt
-                cnt[op] = cnt[op]! + 1;
-                if (r[(w >> 13) & 63]! < r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 1)) | 0;
-                  const t = (pc + pd[i + 1]!) | 0;
-                  sp = (sp + tb) | 0;
-                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                  jt = t;
-                  break jump;
-                }
-                i += 2;
-                continue inner;
-              case 8: // bge
-                cnt[op] = cnt[op]! + 1;
-                if (r[(w >> 13) & 63]! >= r[(w >> 19) & 63]!) {
-                  const pc = (bias + (i << 1)) | 0;
-                  const t = (pc + pd[i + 1]!) | 0;
-                  sp = (sp + tb) | 0;
-                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                  jt = t;
-                  break jump;
-                }
-                i += 2;
-                continue inner;
-              case 9: // bltu
-                cnt[op] = cnt[op]! + 1;
-                if (r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0) {
-                  const pc = (bias + (i << 1)) | 0;
-                  const t = (pc + pd[i + 1]!) | 0;
-                  sp = (sp + tb) | 0;
-                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                  jt = t;
-                  break jump;
-                }
-                i += 2;
-                continue inner;
-              case 10: // bgeu
-                cnt[op] = cnt[op]! + 1;
-                if (r[(w >> 13) & 63]! >>> 0 >= r[(w >> 19) & 63]! >>> 0) {
-                  const pc = (bias + (i << 1)) | 0;
-                  const t = (pc + pd[i + 1]!) | 0;
-                  sp = (sp + tb) | 0;
-                  if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-                    i = (t - bias) >> 1;
-                    continue inner;
-                  }
-                  jt = t;
-                  break jump;
-                }
-                i += 2;
-                continue inner;
-              case 11: {
-                // lb
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4 + 3) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && true) {
-                  cnt[op] = cnt[op]! + 1;
-                  r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 12: {
-                // lh
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4 + 2) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && (a & 1) === 0) {
-                  cnt[op] = cnt[op]! + 1;
-                  r[(w >> 7) & 63] = (ram32[o >>> 2]! << (16 - ((o & 2) << 3))) >> 16;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 13: {
-                // lw
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && (a & 3) === 0) {
-                  cnt[op] = cnt[op]! + 1;
-                  r[(w >> 7) & 63] = ram32[o >>> 2]!;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 14: {
-                // lbu
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4 + 3) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && true) {
-                  cnt[op] = cnt[op]! + 1;
-                  r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 15: {
-                // lhu
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4 + 2) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && (a & 1) === 0) {
-                  cnt[op] = cnt[op]! + 1;
-                  r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 2) << 3)) & 0xffff;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 16: {
-                // sb
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4 + 3) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && true) {
-                  cnt[op] = cnt[op]! + 1;
-                  const k = o >>> 2;
-                  const sh = (o & 3) << 3;
-                  ram32[k] = (ram32[k]! & ~(0xff << sh)) | ((r[(w >> 19) & 63]! & 0xff) << sh);
-                  const ps = pageSlot[o >>> 12]!;
-                  if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 17: {
-                // sh
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4 + 2) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && (a & 1) === 0) {
-                  cnt[op] = cnt[op]! + 1;
-                  const k = o >>> 2;
-                  const sh = (o & 2) << 3;
-                  ram32[k] = (ram32[k]! & ~(0xffff << sh)) | ((r[(w >> 19) & 63]! & 0xffff) << sh);
-                  const ps = pageSlot[o >>> 12]!;
-                  if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 18: {
-                // sw
-                const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                let o = -1;
-                if (dm === 0) {
-                  const x = (a - rb) >>> 0;
-                  if (x <= rl4) o = x;
-                } else if (dm === 1) {
-                  const e = ((a >>> 12) & tm) << 2;
-                  if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
-                    th++;
-                    o = tl[e + 2]! + (a & 0xfff);
-                  }
-                }
-                if (o >= 0 && (a & 3) === 0) {
-                  cnt[op] = cnt[op]! + 1;
-                  ram32[o >>> 2] = r[(w >> 19) & 63]!;
-                  const ps = pageSlot[o >>> 12]!;
-                  if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
-                  i += 2;
-                  continue inner;
-                }
-                break slow;
-              }
-              case 19: // addi
-                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-                i += 2;
-                continue inner;
-              case 20: // slti
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! < pd[i + 1]! ? 1 : 0;
-                i += 2;
-                continue inner;
-              case 21: // sltiu
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < pd[i + 1]! >>> 0 ? 1 : 0;
-                i += 2;
-                continue inner;
-              case 22: // xori
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 23: // ori
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! | pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 24: // andi
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! & pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 25: // slli
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! << pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 26: // srli
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 27: // srai
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> pd[i + 1]!;
-                i += 2;
-                continue inner;
-              case 28: // add
-                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + r[(w >> 19) & 63]!) | 0;
-                i += 2;
-                continue inner;
-              case 29: // sub
-                r[(w >> 7) & 63] = (r[(w >> 13) & 63]! - r[(w >> 19) & 63]!) | 0;
-                i += 2;
-                continue inner;
-              case 30: // sll
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! << r[(w >> 19) & 63]!;
-                i += 2;
-                continue inner;
-              case 31: // slt
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! < r[(w >> 19) & 63]! ? 1 : 0;
-                i += 2;
-                continue inner;
-              case 32: // sltu
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0 ? 1 : 0;
-                i += 2;
-                continue inner;
-              case 33: // xor
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ r[(w >> 19) & 63]!;
-                i += 2;
-                continue inner;
-              case 34: // srl
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> r[(w >> 19) & 63]!;
-                i += 2;
-                continue inner;
-              case 35: // sra
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> r[(w >> 19) & 63]!;
-                i += 2;
-                continue inner;
-              case 36: // or
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! | r[(w >> 19) & 63]!;
-                i += 2;
-                continue inner;
-              case 37: // and
-                r[(w >> 7) & 63] = r[(w >> 13) & 63]! & r[(w >> 19) & 63]!;
-                i += 2;
-                continue inner;
-              case 48: // mul
-                cnt[op] = cnt[op]! + 1;
-                r[(w >> 7) & 63] = Math.imul(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
-                i += 2;
-                continue inner;
-              case 51: // mulhu
-                cnt[op] = cnt[op]! + 1;
-                r[(w >> 7) & 63] = mulhu(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
-                i += 2;
-                continue inner;
-              case 49: {
-                cnt[op] = cnt[op]! + 1;
-                // mulh: the unsigned high half corrected for the signs (two's complement identity)
-                const a = r[(w >> 13) & 63]!;
-                const b = r[(w >> 19) & 63]!;
-                r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-                i += 2;
-                continue inner;
-              }
-              case 50: {
-                cnt[op] = cnt[op]! + 1;
-                // mulhsu
-                const a = r[(w >> 13) & 63]!;
-                const b = r[(w >> 19) & 63]!;
-                r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-                i += 2;
-                continue inner;
-              }
-              case 52: {
-                cnt[op] = cnt[op]! + 1;
-                // div: by zero gives -1, overflow gives the dividend (unpriv 13.2)
-                const a = r[(w >> 13) & 63]!;
-                const b = r[(w >> 19) & 63]!;
-                r[(w >> 7) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
-                i += 2;
-                continue inner;
-              }
-              case 53: {
-                cnt[op] = cnt[op]! + 1;
-                // divu
-                const b = r[(w >> 19) & 63]! >>> 0;
-                r[(w >> 7) & 63] = b === 0 ? -1 : (r[(w >> 13) & 63]! >>> 0) / b;
-                i += 2;
-                continue inner;
-              }
-              case 54: {
-                cnt[op] = cnt[op]! + 1;
-                // rem: by zero gives the dividend, overflow gives 0
-                const a = r[(w >> 13) & 63]!;
-                const b = r[(w >> 19) & 63]!;
-                r[(w >> 7) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
-                i += 2;
-                continue inner;
-              }
-              case 55: {
-                cnt[op] = cnt[op]! + 1;
-                // remu
-                const a = r[(w >> 13) & 63]!;
-                const b = r[(w >> 19) & 63]! >>> 0;
-                r[(w >> 7) & 63] = b === 0 ? a : (a >>> 0) % b;
-                i += 2;
-                continue inner;
-              }
-              case 72: // OP_PAGE_END
-                n++;
-                this.pc = (bias + (i << 1)) | 0;
-                break inner;
-              default:
-                break slow;
-            }
-          }
-          // General path: memory through translation and PMP, MMIO, atomics, CSRs, system.
-          this.retired += n0 - n - 1;
-          n0 = n + 1;
-          this.pc = (bias + (i << 1)) | 0;
-          clock.cycles = base + sp;
-          cnt[op] = cnt[op]! + 1;
-          const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!);
-          base = clock.cycles;
-          sp = 0;
-          if (status === 0) {
-            i += 2;
-            lim = limitFrom(this.nextCheck, base);
-            continue inner;
-          }
-          if (this.trapped) {
+        if (exit === EXIT_JUMP) {
+          const jt = st.jt;
+          // A jump that leaves the page, or lands on a misaligned address (priv 3.1.15: the jump raises).
+          if ((jt & 3) !== 0) {
+            this.retired += n0 - st.n - 1;
+            n0 = st.n + 1;
+            st.n++;
+            cnt[op] = cnt[op]! - 1;
+            this.pc = (bias + (i << 1)) | 0;
+            clock.cycles = base + st.sp - (w >>> 25) - tb;
+            this.#raise(CAUSE.misalignedFetch, jt);
             this.trapped = false;
-            n++;
-            cnt[op] = cnt[op] - 1;
-            sp = -(w >>> 25);
+            base = clock.cycles;
+            st.sp = 0;
+          } else {
+            this.pc = jt;
           }
-          break inner;
+          break;
         }
-        // A jump that leaves the page, or lands on a misaligned address (priv 3.1.15: the jump raises).
-        if ((jt & 3) !== 0) {
-          this.retired += n0 - n - 1;
-          n0 = n + 1;
-          n++;
-          cnt[op] = cnt[op] - 1;
-          this.pc = (bias + (i << 1)) | 0;
-          clock.cycles = base + sp - (w >>> 25) - tb;
-          this.#raise(CAUSE.misalignedFetch, jt);
+        // General path: memory through translation and PMP, MMIO, atomics, CSRs, system.
+        this.retired += n0 - st.n - 1;
+        n0 = st.n + 1;
+        this.pc = (bias + (i << 1)) | 0;
+        clock.cycles = base + st.sp;
+        cnt[op] = cnt[op]! + 1;
+        const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!);
+        base = clock.cycles;
+        st.sp = 0;
+        if (status === 0) {
+          st.i = i + 2;
+          st.lim = limitFrom(this.nextCheck, base);
+          continue;
+        }
+        if (this.trapped) {
           this.trapped = false;
-          base = clock.cycles;
-          sp = 0;
-        } else {
-          this.pc = jt;
+          st.n++;
+          cnt[op] = cnt[op] - 1;
+          st.sp = -(w >>> 25);
         }
         break;
       }
-      clock.cycles = base + sp;
-      this.retired += n0 - n;
-      this.#tlbHits += th;
+      clock.cycles = base + st.sp;
+      this.retired += n0 - st.n;
+      this.#tlbHits += st.th;
     }
   }
 
@@ -861,7 +965,7 @@ export class Hart {
       this.#fetchCache.fill(-1);
     }
     this.#slotPage[s] = ramPage;
-    const base = s * SLOT * 2;
+    const base = REGS_AREA + s * SLOT * 2;
     this.#pd.fill(0, base, base + 2048);
     this.#pd[base + 2048] = OP_PAGE_END;
     this.#pageSlot[ramPage] = base;
