@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createVirtBoard } from './board.js';
 import { BusConfigError, BusError } from './bus.js';
+import { CostModelError, costModel } from './cost-model.js';
 import { IRQ_MEIP, IRQ_MSIP, IRQ_MTIP, IRQ_SEIP } from './platform.js';
 
 // Addresses from QEMU's virt memory map (ARCHITECTURE.md, hw/riscv/virt.c).
@@ -72,6 +73,17 @@ describe('the virt board', () => {
     b.clock.cycles = 100;
     expect(b.interruptLevels(0)).toBe(IRQ_MTIP);
     expect(b.bus.read(CLINT + 0xbff8, 4)).toBe(25);
+  });
+
+  it('charges strategy events at their price and counts them; an unpriced event is an error', () => {
+    const b = createVirtBoard({ cost: costModel({ events: { 'vm.exit': 150 } }) });
+    b.clock.cycles = 10;
+    b.chargeEvent('vm.exit');
+    b.chargeEvent('vm.exit', 2);
+    expect(b.clock.cycles).toBe(10 + 3 * 150);
+    expect(b.eventCounts.get('vm.exit')).toBe(3);
+    expect(() => b.chargeEvent('hypercall')).toThrow(CostModelError);
+    expect(() => b.chargeEvent('hypercall')).toThrow(/event 'hypercall' has no price/);
   });
 
   it('halts through the finisher', () => {

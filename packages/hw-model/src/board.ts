@@ -2,7 +2,7 @@ import { Bus, BusConfigError } from './bus.js';
 import { Clint } from './clint.js';
 import { LabClock } from './clock.js';
 import type { CostModel } from './cost-model.js';
-import { DEFAULT_COST_MODEL } from './cost-model.js';
+import { CostModelError, DEFAULT_COST_MODEL } from './cost-model.js';
 import { SifiveTestFinisher } from './finisher.js';
 import { MaskRom } from './mask-rom.js';
 import type { HartPlatform } from './platform.js';
@@ -60,6 +60,8 @@ export class VirtBoard implements HartPlatform {
   readonly bootargs: string | undefined;
   /** Set by a bare-ELF boot with HTIF on; see `pollHtif`. */
   htif: HtifSymbols | undefined;
+  /** How often each strategy event (`vm.exit`, `hypercall`, ...) was charged. */
+  readonly eventCounts = new Map<string, number>();
 
   constructor(options: VirtBoardOptions = {}) {
     const ramSize = options.ramSize ?? DEFAULT_RAM_SIZE;
@@ -115,6 +117,19 @@ export class VirtBoard implements HartPlatform {
   /** MMIO accesses per device since reset. */
   mmioCounters(): Record<string, number> {
     return Object.fromEntries(this.bus.mmioAccesses);
+  }
+
+  /**
+   * Charges a strategy event (a VM exit, a hypercall, a shadow-page fault, ...) at its price in
+   * `cost.events` and counts it. An event without a price is a configuration mistake, not free.
+   */
+  chargeEvent(name: string, times = 1): void {
+    const price = Object.hasOwn(this.cost.events, name) ? this.cost.events[name] : undefined;
+    if (price === undefined) {
+      throw new CostModelError(`event '${name}' has no price; add it with costModel({ events: { '${name}': cycles } })`);
+    }
+    this.clock.cycles += price * times;
+    this.eventCounts.set(name, (this.eventCounts.get(name) ?? 0) + times);
   }
 
   /** The device tree blob for this board. */

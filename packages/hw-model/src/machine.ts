@@ -48,7 +48,7 @@ export interface MachineRunResult {
   readonly labCycles: number;
   /** What the guest sent to the UART. */
   readonly output: Uint8Array;
-  /** The hart's counters, `mmio.<device>` accesses, and the disk's request counts. */
+  /** The hart's counters, `mmio.<device>` accesses, `event.<name>` strategy events, and the disk's request counts. */
   readonly counters: Record<string, number>;
 }
 
@@ -120,6 +120,7 @@ export function runMachine(board: VirtBoard, hart: RunnableHart, options: RunMac
 
   const counters: Record<string, number> = { ...hart.counters?.() };
   for (const [name, n] of board.bus.mmioAccesses) counters[`mmio.${name}`] = n;
+  for (const [name, n] of board.eventCounts) counters[`event.${name}`] = n;
   const disk = board.blk?.counters;
   if (disk !== undefined) for (const k of Object.keys(disk) as (keyof typeof disk)[]) counters[`virtio-blk.${k}`] = disk[k];
   return { exit, instructions, labCycles: board.clock.cycles, output: board.uart.output.slice(), counters };
