@@ -39,7 +39,9 @@ const PTE_A = 64;
 const PTE_D = 128;
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
-const REGS_AREA = 64; // the registers live in the predecode array's first 64 ints
+// One typed array holds, in order: the registers (64 ints), the TLB's fast table, the predecoded pages.
+const REGS_AREA = 64;
+const TLB_AREA = REGS_AREA;
 const CHUNK = 1 << 24;
 const INT_MIN = -0x80000000;
 const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const; // priv 3.1.9
@@ -134,7 +136,6 @@ class FastState {
   pd: Int32Array = new Int32Array(0);
   ram32: Int32Array = new Int32Array(0);
   cnt: Float64Array = new Float64Array(0);
-  tl: Int32Array = new Int32Array(0);
   pageSlot: Int32Array = new Int32Array(0);
   rb = 0;
   rl4 = 0;
@@ -160,7 +161,6 @@ function fastLoop(st: FastState): number {
   const r = pd; // registers are pd[0..32]
   const ram32 = st.ram32;
   const cnt = st.cnt;
-  const tl = st.tl;
   const pageSlot = st.pageSlot;
   const rb = st.rb;
   const rl4 = st.rl4;
@@ -332,10 +332,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4 + 3) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && true) {
@@ -355,10 +355,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4 + 2) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && (a & 1) === 0) {
@@ -378,10 +378,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && (a & 3) === 0) {
@@ -401,10 +401,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4 + 3) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && true) {
@@ -424,10 +424,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4 + 2) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_READ) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && (a & 1) === 0) {
@@ -447,10 +447,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4 + 3) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_WRITE) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && true) {
@@ -474,10 +474,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4 + 2) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_WRITE) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && (a & 1) === 0) {
@@ -501,10 +501,10 @@ function fastLoop(st: FastState): number {
           const x = (a - rb) >>> 0;
           if (x <= rl4) o = x;
         } else if (dm === 1) {
-          const e = ((a >>> 12) & tm) << 2;
-          if (tl[e] === a >>> 12 && (tl[e + 1]! & FAST_WRITE) !== 0) {
+          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
+          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_WRITE) !== 0) {
             th++;
-            o = tl[e + 2]! + (a & 0xfff);
+            o = pd[e + 2]! + (a & 0xfff);
           }
         }
         if (o >= 0 && (a & 3) === 0) {
@@ -755,6 +755,7 @@ export class Hart {
   readonly #opCost = new Int32Array(OP_COUNT);
 
   readonly #fast = new FastState();
+  readonly #slotArea: number;
   /** 64 entries of [vpn, slot base, RAM offset, 0]; cleared whenever modes, PMP or the predecode slots change. */
   readonly #fetchCache = new Int32Array(256).fill(-1);
 
@@ -778,13 +779,18 @@ export class Hart {
     this.hartId = options.hartId ?? 0;
     const p = options.profile ?? RV32IMA_PROFILE;
     this.profile = typeof p === 'string' ? isaProfile(p) : p;
-    this.tlb = new Tlb(options.tlbEntries ?? 64);
+    const tlbEntries = options.tlbEntries ?? 64;
+    if (!Number.isInteger(tlbEntries) || tlbEntries < 1 || (tlbEntries & (tlbEntries - 1)) !== 0 || tlbEntries > 65536) {
+      throw new RangeError(`tlbEntries must be a power of two between 1 and 65536, got ${tlbEntries}`);
+    }
     this.monitor = options.monitor;
     this.pc = (options.resetPc ?? this.bus.ramBase) | 0;
     const pages = options.predecodePages ?? 256;
     if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`predecodePages must be a positive integer, got ${pages}`);
-    this.#pd = new Int32Array(REGS_AREA + pages * SLOT * 2);
+    this.#slotArea = TLB_AREA + tlbEntries * 4;
+    this.#pd = new Int32Array(this.#slotArea + pages * SLOT * 2);
     this.regs = this.#pd.subarray(0, 33);
+    this.tlb = new Tlb(tlbEntries, this.#pd.subarray(TLB_AREA, this.#slotArea));
     this.#slotPage = new Int32Array(pages).fill(-1);
     this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
     const cost = platform.cost;
@@ -804,7 +810,6 @@ export class Hart {
     st.pd = this.#pd;
     st.ram32 = this.bus.ram32;
     st.cnt = this.#opCount;
-    st.tl = this.tlb.fastTable;
     st.pageSlot = this.#pageSlot;
     st.rb = this.bus.ramBase | 0;
     st.rl4 = this.bus.ramSize - 4;
@@ -965,7 +970,7 @@ export class Hart {
       this.#fetchCache.fill(-1);
     }
     this.#slotPage[s] = ramPage;
-    const base = REGS_AREA + s * SLOT * 2;
+    const base = this.#slotArea + s * SLOT * 2;
     this.#pd.fill(0, base, base + 2048);
     this.#pd[base + 2048] = OP_PAGE_END;
     this.#pageSlot[ramPage] = base;

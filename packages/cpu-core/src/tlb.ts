@@ -34,7 +34,8 @@ export class Tlb {
    */
   readonly fastTable: Int32Array;
 
-  constructor(entries: number) {
+  /** `fastTable`: storage for the fast view (4 ints per entry), e.g. a view into the hart's run-loop array. */
+  constructor(entries: number, fastTable?: Int32Array) {
     if (!Number.isInteger(entries) || entries < 1 || (entries & (entries - 1)) !== 0 || entries > 65536) {
       throw new RangeError(`TLB size must be a power of two between 1 and 65536, got ${entries}`);
     }
@@ -47,7 +48,8 @@ export class Tlb {
     this.superpage = new Uint8Array(entries);
     this.physical = new Float64Array(entries);
     this.pmp = new Int8Array(entries);
-    this.fastTable = new Int32Array(entries * 4);
+    if (fastTable !== undefined && fastTable.length !== entries * 4) throw new RangeError(`fast table needs ${entries * 4} ints, got ${fastTable.length}`);
+    this.fastTable = fastTable ?? new Int32Array(entries * 4);
     for (let e = 0; e < entries; e++) this.fastTable[e * 4] = -1;
   }
 
