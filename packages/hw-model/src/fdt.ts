@@ -156,3 +156,63 @@ export function encodeFdt(root: FdtNode, options: { bootCpuId?: number; reservat
   out.raw(strings.take());
   return out.take();
 }
+
+/**
+ * Decodes a DTB blob back into a tree (properties as raw bytes), checking the header and every
+ * token against the blob's bounds (spec 5.2, 5.4). For reading a guest's tree, and for tests.
+ */
+export function decodeFdt(blob: Uint8Array): FdtNode {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (blob.length < HEADER_SIZE) throw new FdtError(`blob is ${blob.length} bytes, shorter than the 40-byte header`);
+  const u32 = (at: number) => {
+    if (at + 4 > blob.length) throw new FdtError(`read at 0x${at.toString(16)} is past the end of the blob (0x${blob.length.toString(16)})`);
+    return view.getUint32(at);
+  };
+  if (u32(0) !== FDT_MAGIC) throw new FdtError(`magic is 0x${u32(0).toString(16)}, not 0xd00dfeed`);
+  const total = u32(4);
+  if (total > blob.length) throw new FdtError(`totalsize 0x${total.toString(16)} is larger than the blob (0x${blob.length.toString(16)})`);
+  const offStruct = u32(8);
+  const offStrings = u32(12);
+  const sizeStrings = u32(32);
+  if (u32(24) > VERSION) throw new FdtError(`last_comp_version ${u32(24)} is newer than 17`);
+  const decoder = new TextDecoder();
+  const cString = (at: number, end: number, what: string) => {
+    let e = at;
+    while (e < end && blob[e] !== 0) e++;
+    if (e >= end) throw new FdtError(`${what} at 0x${at.toString(16)} is not NUL-terminated`);
+    return { text: decoder.decode(blob.subarray(at, e)), next: e + 1 };
+  };
+  let at = offStruct;
+  const parseNode = (depth: number): FdtNode => {
+    if (depth > 64) throw new FdtError('nodes nest deeper than 64 levels');
+    if (u32(at) !== FDT_BEGIN_NODE) throw new FdtError(`expected FDT_BEGIN_NODE at 0x${at.toString(16)}, found token ${u32(at)}`);
+    const name = cString(at + 4, offStrings, 'node name');
+    at = (name.next + 3) & ~3;
+    const props: [string, FdtValue][] = [];
+    const children: FdtNode[] = [];
+    for (;;) {
+      const token = u32(at);
+      if (token === FDT_PROP) {
+        const len = u32(at + 4);
+        const nameOff = u32(at + 8);
+        if (nameOff >= sizeStrings) throw new FdtError(`property name offset ${nameOff} is outside the strings block (${sizeStrings} bytes)`);
+        const value = at + 12;
+        if (value + len > offStrings) throw new FdtError(`property at 0x${at.toString(16)} runs past the structure block`);
+        props.push([cString(offStrings + nameOff, offStrings + sizeStrings, 'property name').text, blob.slice(value, value + len)]);
+        at = (value + len + 3) & ~3;
+      } else if (token === FDT_BEGIN_NODE) {
+        children.push(parseNode(depth + 1));
+      } else if (token === FDT_END_NODE) {
+        at += 4;
+        return { name: name.text, props, children };
+      } else if (token === 4) {
+        at += 4; // FDT_NOP
+      } else {
+        throw new FdtError(`unexpected token ${token} at 0x${at.toString(16)}`);
+      }
+    }
+  };
+  const root = parseNode(0);
+  if (u32(at) !== FDT_END) throw new FdtError(`expected FDT_END at 0x${at.toString(16)}, found token ${u32(at)}`);
+  return root;
+}

@@ -10,7 +10,7 @@ export { CostModelError, DEFAULT_COST_MODEL, INSTRUCTION_CLASSES, costModel } fr
 export type { CostModel, InstructionClass } from './cost-model.js';
 export { EM_RISCV, ElfError, PF_R, PF_W, PF_X, checkElfFitsRam, loadElf, parseElf } from './elf.js';
 export type { ElfImage, ElfSegment } from './elf.js';
-export { FDT_MAGIC, FdtError, encodeFdt, node as fdtNode } from './fdt.js';
+export { FDT_MAGIC, FdtError, decodeFdt, encodeFdt, node as fdtNode } from './fdt.js';
 export type { FdtNode, FdtValue } from './fdt.js';
 export { FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET, SifiveTestFinisher } from './finisher.js';
 export type { IrqLine } from './irq-line.js';

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FDT_MAGIC, FdtError, encodeFdt, node } from './fdt.js';
+import type { FdtNode } from './fdt.js';
+import { FDT_MAGIC, FdtError, decodeFdt, encodeFdt, node } from './fdt.js';
 import { has, parseDts } from './test-support/tools.js';
 import { virtDeviceTreeBlob } from './virt-device-tree.js';
 
@@ -38,6 +39,29 @@ describe('FDT encoding (devicetree spec v0.4 chapter 5)', () => {
   it('refuses cells that are not u32 and a named root', () => {
     expect(() => encodeFdt(node('', [['reg', [-1]]]))).toThrow(FdtError);
     expect(() => encodeFdt(node('x', []))).toThrow(/root/);
+  });
+
+  it('decodes back to the same tree, and rejects damaged blobs', () => {
+    const tree = node('', [['model', 'm'], ['cells', [1, 0xffffffff]]], [node('a@1', [['e', true]], [node('b', [['s', ['x', 'yz']]])])]);
+    const back = decodeFdt(encodeFdt(tree));
+    const text = (n: FdtNode): unknown => ({ name: n.name, props: n.props.map(([k, v]) => [k, [...(v as Uint8Array)]]), children: n.children.map(text) });
+    expect(text(back)).toEqual(text(decodeFdt(encodeFdt(back))));
+    expect(back.children[0]?.children[0]?.name).toBe('b');
+    expect(new TextDecoder().decode(back.props[0]?.[1] as Uint8Array)).toBe('m\0');
+    const blob = encodeFdt(tree);
+    expect(() => decodeFdt(blob.subarray(0, 30))).toThrow(FdtError);
+    const bad = blob.slice();
+    bad[0] = 0;
+    expect(() => decodeFdt(bad)).toThrow(/magic/);
+    expect(() => decodeFdt(blob.subarray(0, blob.length - 8))).toThrow(/totalsize/);
+  });
+
+  it('decodes the board tree: /chosen bootargs and /memory reg are where they were put', () => {
+    const tree = decodeFdt(virtDeviceTreeBlob({ ramSize: 64 << 20, timebaseFrequency: 10_000_000, bootargs: 'quiet' }));
+    const chosen = tree.children.find((c) => c.name === 'chosen')!;
+    expect(new TextDecoder().decode(chosen.props.find(([k]) => k === 'bootargs')?.[1] as Uint8Array)).toBe('quiet\0');
+    const memory = tree.children.find((c) => c.name === 'memory@80000000')!;
+    expect([...(memory.props.find(([k]) => k === 'reg')?.[1] as Uint8Array)]).toEqual([0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x04, 0, 0, 0]);
   });
 
   it.skipIf(!has('dtc'))('is accepted by dtc (skipped: dtc not installed)', () => {
