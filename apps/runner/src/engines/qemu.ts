@@ -22,8 +22,11 @@ export function qemuEngine(): Engine {
         const child = spawn(
           qemu!,
           ['-M', 'virt', '-m', '128M', '-bios', 'none', '-kernel', image.path, '-display', 'none', '-serial', 'stdio', '-monitor', 'none'],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
+          { stdio: ['pipe', 'pipe', 'pipe'] },
         );
+        // Keep stdin open until QEMU exits: at EOF on stdin, QEMU 7.2's stdio chardev now and then
+        // drops serial output.
+        child.stdin.on('error', () => undefined);
         const out: Buffer[] = [];
         let err = '';
         child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -39,6 +42,7 @@ export function qemuEngine(): Engine {
         });
         child.on('close', (code, signal) => {
           clearTimeout(timer);
+          child.stdin.destroy();
           const output = Buffer.concat(out).toString('latin1');
           if (timedOut) resolve({ output, exitCode: -1, stop: 'aborted' });
           else if (code === null) reject(new Error(`qemu killed by ${signal ?? 'a signal'}: ${err.trim()}`));
