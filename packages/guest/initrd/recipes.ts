@@ -5,7 +5,7 @@ import { programRecipe, workloadImageOutput } from '../src/build/workload-recipe
 import { WORKLOAD_SPECS } from '../src/workload-specs.js';
 
 /** Programs written here, each `initrd/src/<name>.c`, installed as `/bin/<name>`. */
-export const INITRD_PROGRAMS: readonly string[] = ['sh', 'osbench', 'errtest', 'fuzz', 'memhog', 'true'];
+export const INITRD_PROGRAMS: readonly string[] = ['sh', 'osbench', 'errtest', 'fscheck', 'fuzz', 'memhog', 'true'];
 
 /** Plain files copied into `/bin` as they are (`notelf` is a script: exec gives ENOEXEC). */
 export const INITRD_FILES: readonly string[] = ['notelf'];

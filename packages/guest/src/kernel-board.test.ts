@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describeDifference, firstDifference, stripMetricLines } from '@virtlab/strategy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloads } from './catalog.js';
-import { bootOnBoard, bootOnQemu, diskImage, errtestMismatches, expectedOsbench, missingImages } from './kernel-test-support.js';
+import { bootOnBoard, bootOnQemu, diskImage, errtestMismatches, expectedFscheck, expectedOsbench, missingImages } from './kernel-test-support.js';
 import { has } from './test-support/peers.js';
 
 const hasQemu = has('qemu-system-riscv32');
@@ -66,5 +66,10 @@ describe.skipIf(missingImages.length > 0)('guest kernel on the lab board', () =>
     const board = await bootOnBoard('init=/bin/true,42', disk);
     expect(board.output).toBe('');
     expect(board.exitCode).toBe(42);
+  });
+
+  it('fscheck: the same values of the file, time and identity calls as on QEMU', { timeout: 60_000 }, async () => {
+    const board = await bootOnBoard('init=/bin/fscheck', disk);
+    expect(board.output).toBe(expectedFscheck());
   });
 });

@@ -8,7 +8,7 @@ import { describeDifference, firstDifference, stripMetricLines } from '@virtlab/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloads } from './catalog.js';
 import type { Boot } from './kernel-test-support.js';
-import { bootOnQemu, diskImage, errtestMismatches, expectedOsbench, missingImages } from './kernel-test-support.js';
+import { bootOnQemu, diskImage, errtestMismatches, expectedFscheck, expectedOsbench, missingImages } from './kernel-test-support.js';
 import { has } from './test-support/peers.js';
 
 const hasQemu = has('qemu-system-riscv32');
@@ -66,6 +66,12 @@ describe.skipIf(skip)('guest kernel on QEMU', () => {
     expect(stripMetricLines(result.output)).toBe(expectedOsbench(0));
   });
 
+  it('fscheck: file offsets, holes, O_TRUNC/O_APPEND, dup, dup3, directories, unlinked-but-open files, uname, clocks', async () => {
+    const result = await boot('init=/bin/fscheck');
+    expect(result.output).toBe(expectedFscheck());
+    expect(result.exitCode).toBe(0);
+  });
+
   it('error paths: EFAULT, EBADF, ENOEXEC, SIGSEGV, fork bomb limited with EAGAIN, and the kernel keeps running', async () => {
     const result = await boot('init=/bin/errtest');
     expect(errtestMismatches(result.output)).toEqual([]);
@@ -102,7 +108,7 @@ describe.skipIf(skip)('guest kernel on QEMU', () => {
     const result = await boot('console=ttyS0', input);
     const text = result.output.replace(/\r/g, '');
     expect(text).toContain('virtlab kernel');
-    expect(text).toMatch(/^errtest\nfuzz\nhashtable\n/m);
+    expect(text).toMatch(/^errtest\nfscheck\nfuzz\nhashtable\n/m);
     expect(text).toContain('\nhello world\n');
     expect(text).toContain('this is a script, not an ELF program\n');
     expect(text).toContain('echo $?\n3\n');

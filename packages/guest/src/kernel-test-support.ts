@@ -150,6 +150,33 @@ export function expectedErrtest(): (string | RegExp)[] {
   ];
 }
 
+/** fscheck's output: the values POSIX and Linux give for each call it makes (see fscheck.c). */
+export function expectedFscheck(): string {
+  return [
+    'lseek SEEK_CUR 0: 12', // after writing "hello, world"
+    'lseek SEEK_SET 7: 7',
+    'lseek SEEK_END -3: 9',
+    'lseek to -1: EINVAL',
+    'fstat: size 12, regular yes, nlink 1',
+    'after a write at 20: 21 bytes, byte 15 is 0, byte 20 is \'!\'', // the hole reads as zeros
+    "/tmp/a holds 21 bytes: 'hello, there'",
+    "/tmp/a holds 7 bytes: 'one+two'", // O_TRUNC, then O_APPEND writes at the end
+    'dup shares the offset: 3',
+    "/tmp/out holds 13 bytes: 'into the file'", // stdout redirected with dup3
+    'getcwd: /tmp/dir',
+    'getdents64 of /tmp/dir: .(dir) ..(dir) x(file) sub(dir)',
+    'getdents64 at the end: 0',
+    'rmdir /tmp/dir after emptying it: OK',
+    "unlinked but open: 'still here', open by name: ENOENT",
+    'uname: virtlab 0.1.0 riscv32',
+    'nanosleep 20 ms: the monotonic clock advanced at least 20 ms: yes',
+    'clock_gettime with an unknown clock: EINVAL',
+    'nanosleep with 1e9 ns: EINVAL',
+    'getpid 1, getppid 0',
+    '',
+  ].join('\n');
+}
+
 /** Lines of errtest's output that differ from the expected transcript (empty when all match). */
 export function errtestMismatches(output: string): string[] {
   const lines = output.split('\n');
