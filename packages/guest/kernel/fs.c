@@ -112,6 +112,7 @@ struct inode *fs_lookup(struct inode *cwd, const char *path) {
 }
 
 struct inode *fs_mknode(struct inode *dir, const char *name, enum itype type) {
+  if (dir->nlink == 0) return NULL;  // a removed directory (still someone's cwd) takes no entries
   u32 len = 0;
   while (name[len] && name[len] != '/') len++;
   if (len == 0 || len > NAME_MAX_LEN) return NULL;
@@ -370,6 +371,7 @@ static int do_open(struct inode *base, const char *path, u32 flags) {
     const char *leaf;
     r = resolve(base, path, &dir, 1, &leaf);
     if (r < 0) return r;
+    if (dir->nlink == 0) return -ENOENT;
     ip = fs_mknode(dir, leaf, I_FILE);
     if (!ip) return -ENOSPC;
   } else if (r < 0) {
@@ -730,6 +732,7 @@ static int do_mkdir(struct inode *base, const char *path) {
   int r = resolve(base, path, &dir, 1, &leaf);
   if (r < 0) return r;
   if (dir_find(dir, leaf, (u32)strlen(leaf) - (leaf[strlen(leaf) - 1] == '/'))) return -EEXIST;
+  if (dir->nlink == 0) return -ENOENT;
   return fs_mknode(dir, leaf, I_DIR) ? 0 : -ENOSPC;
 }
 
@@ -744,7 +747,7 @@ static int do_unlink(struct inode *base, const char *path, u32 flags) {
   struct inode *ip;
   int r = resolve(base, path, &ip, 0, NULL);
   if (r < 0) return r;
-  if (ip == root || ip == base || ip->type == I_CONSOLE || ip == curproc->cwd) return -EBUSY;
+  if (ip == root || ip->type == I_CONSOLE) return -EBUSY;
   if (flags & AT_REMOVEDIR) {
     if (ip->type != I_DIR) return -ENOTDIR;
     if (ip->child) return -ENOTEMPTY;

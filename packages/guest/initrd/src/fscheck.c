@@ -100,6 +100,13 @@ static void directories(void) {
   syscall(SYS_unlinkat, AT_FDCWD, (long)"x", 0);
   syscall(SYS_chdir, (long)"/");
   printf("rmdir /tmp/dir after emptying it: %s\n", errname(syscall(SYS_unlinkat, AT_FDCWD, (long)"/tmp/dir", AT_REMOVEDIR)));
+  /* The working directory may be removed (rmdir(2)); nothing can be created in it afterwards. */
+  syscall(SYS_mkdirat, AT_FDCWD, (long)"/tmp/cwd", 0755);
+  syscall(SYS_chdir, (long)"/tmp/cwd");
+  printf("rmdir of the working directory: %s", errname(syscall(SYS_unlinkat, AT_FDCWD, (long)"/tmp/cwd", AT_REMOVEDIR)));
+  printf(", then create in it: %s", errname(sys_open("f", O_CREAT | O_WRONLY)));
+  printf(", mkdir in it: %s\n", errname(syscall(SYS_mkdirat, AT_FDCWD, (long)"d", 0755)));
+  syscall(SYS_chdir, (long)"/");
   /* An unlinked file stays readable through a descriptor opened before. */
   fd = sys_open("/tmp/gone", O_CREAT | O_RDWR);
   write_str((int)fd, "still here");
