@@ -22,6 +22,7 @@ describe('the committed test-program images', () => {
 
   it.skipIf(!has('qemu-system-riscv32')).each(PROGRAMS.filter((p) => p.differential).map((p) => [p.name, p] as const))(
     '%s: QEMU still prints the recorded reference output and exit code (skipped: qemu-system-riscv32 absent)',
+    { timeout: 90_000 },
     async (_name, program) => {
       const r = await runOnQemu(program, dir);
       expect(r.status).toBe(program.exitCode);

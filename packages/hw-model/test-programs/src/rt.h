@@ -21,6 +21,24 @@ static inline uint32_t mmio_read32(uint32_t a) { return *(volatile uint32_t *)a;
 /* a0, a1, a2 at entry (crt0.S). */
 extern uint32_t boot_args[3];
 
+/*
+ * Sleep in WFI until `cond` holds, without the lost wake-up: the interrupt enable (`status_csr`
+ * bit `ie`) is off while `cond` is checked, and WFI still wakes for an interrupt pending in
+ * mie/sie (priv 3.3.3), which is taken once the enable is back on.
+ */
+#define WAIT_UNTIL(status_csr, ie, cond)          \
+  do {                                            \
+    for (;;) {                                    \
+      csr_clear(status_csr, ie);                  \
+      if (cond) {                                 \
+        csr_set(status_csr, ie);                  \
+        break;                                    \
+      }                                           \
+      __asm__ volatile("wfi");                    \
+      csr_set(status_csr, ie);                    \
+    }                                             \
+  } while (0)
+
 void putc_(char c);
 void puts_(const char *s);
 void put_hex(uint32_t v);

@@ -42,7 +42,7 @@ static void s_main(void) {
   csr_write(stvec, (uint32_t)s_handler);
   csr_set(sie, 1u << 9);      /* SEIE */
   csr_set(sstatus, 1u << 1);  /* SIE */
-  while (lines < 2) __asm__ volatile("wfi");
+  WAIT_UNTIL(sstatus, 1u << 1, lines >= 2);
   csr_clear(sstatus, 1u << 1);
   puts_("S got: ");
   for (uint32_t i = 0; i < len; i++) putc_(line[i]);

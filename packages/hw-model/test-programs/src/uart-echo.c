@@ -33,7 +33,7 @@ int main(void) {
   mmio_write8(UART0 + 1, 0x01); /* IER: received data available */
   csr_set(mie, 1u << 11);
   csr_set(mstatus, 1u << 3);
-  while (lines < 2) __asm__ volatile("wfi");
+  WAIT_UNTIL(mstatus, 1u << 3, lines >= 2);
   csr_clear(mstatus, 1u << 3);
   puts_("got: ");
   for (uint32_t i = 0; i < len; i++) {

@@ -64,7 +64,7 @@ static void request(uint32_t type, uint32_t sector, int data, int device_writes)
   avail.idx++;
   __sync_synchronize();
   w(0x050, 0); /* QueueNotify */
-  while (*(volatile uint16_t *)&used.idx == before || irqs == irqs_before) __asm__ volatile("wfi");
+  WAIT_UNTIL(mstatus, 1u << 3, *(volatile uint16_t *)&used.idx != before && irqs != irqs_before);
   puts_("  status ");
   put_dec(status);
   puts_(", used len ");
