@@ -7,7 +7,7 @@
 #define FINISHER ((volatile uint32_t *)0x100000)
 
 #ifndef ROUNDS
-#define ROUNDS 7200
+#define ROUNDS 48000
 #endif
 
 static uint32_t table[1024];

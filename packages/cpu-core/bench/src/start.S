@@ -1,14 +1,16 @@
-# Entry of the compute images. M-mode: stack, then either main directly (paging off) or, with
-# -DSV32, PMP opened for S, an identity map built by setup_paging(), satp on, and mret to S.
+# Entry of the compute images. M-mode: stack and PMP entry 0 over all memory, then either main
+# directly (paging off) or, with -DSV32, an identity map built by setup_paging(), satp on, and
+# mret to S. PMP is set in both: QEMU 7.2 keeps pages that no PMP entry covers out of its TLB fast
+# path, so without it QEMU runs M-mode code an order of magnitude slower.
 .section .text.init
 .globl _start
 _start:
   la sp, stack_top
-#ifdef SV32
   li t0, -1
   csrw pmpaddr0, t0
   li t0, 0x1f
   csrw pmpcfg0, t0
+#ifdef SV32
   call setup_paging
   csrw satp, a0
   sfence.vma zero, zero
