@@ -1,7 +1,6 @@
-# Entry of the compute images. M-mode: stack and PMP entry 0 over all memory, then either main
-# directly (paging off) or, with -DSV32, an identity map built by setup_paging(), satp on, and
-# mret to S. PMP is set in both: QEMU 7.2 keeps pages that no PMP entry covers out of its TLB fast
-# path, so without it QEMU runs M-mode code an order of magnitude slower.
+# Entry of the compute images. M-mode: stack and PMP entry 0 over all memory (S needs it; M runs
+# the same way in both images), then either main directly (paging off) or, with -DSV32, an
+# identity map built by setup_paging(), satp on, and mret to S.
 .section .text.init
 .globl _start
 _start:
