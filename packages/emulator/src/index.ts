@@ -1,2 +1,9 @@
-// Public entry of @virtlab/emulator. Its content lands with the issue "emulator: full-system emulation with a dynamic binary translator"; until then it exports nothing.
-export {};
+// Public entry of @virtlab/emulator: full-system emulation of the lab board with a dynamic binary translator.
+export { DbtEngine } from './dbt-engine.js';
+export type { DbtCounters, DbtOptions } from './dbt-engine.js';
+export { ENGINE_KINDS, EngineError, createEngine, isEngineSpecificCounter } from './engine.js';
+export type { Engine, EngineKind, EngineOptions } from './engine.js';
+export { TranslationCache, TranslationCacheError } from './translation-cache.js';
+export type { TranslationCacheOptions } from './translation-cache.js';
+export { createEmulator } from './emulator.js';
+export type { Emulator, EmulatorOptions } from './emulator.js';

@@ -1,0 +1,48 @@
+/**
+ * The full-system emulator: the lab board (hw-model's `VirtBoard` with all its devices) and one
+ * hart driven by an engine — the translator by default, the interpreter on request — behind the
+ * same run loop (`runMachine`) and boot protocols (`bootBareElf`, `bootQemu`) the lab uses.
+ */
+import { bootBareElf, bootQemu, createVirtBoard, runMachine, startHart } from '@virtlab/hw-model';
+import type { MachineRunResult, QemuBootOptions, RunMachineOptions, VirtBoard, VirtBoardOptions } from '@virtlab/hw-model';
+import { createEngine } from './engine.js';
+import type { Engine, EngineKind, EngineOptions } from './engine.js';
+
+export interface EmulatorOptions {
+  /** A board to run on; a new `createVirtBoard(boardOptions)` when absent. */
+  readonly board?: VirtBoard;
+  readonly boardOptions?: VirtBoardOptions;
+  /** `dbt` (default) or `interp`. */
+  readonly engine?: EngineKind;
+  /** Hart options (profile, TLB size, monitor) and translation-cache bounds. */
+  readonly engineOptions?: EngineOptions;
+}
+
+export interface Emulator {
+  readonly board: VirtBoard;
+  readonly engine: Engine;
+  /** Loads a bare ELF as `qemu -bios none -kernel` does and points the hart at it. */
+  loadBareElf(elf: Uint8Array, options?: { htif?: boolean }): void;
+  /** Firmware, kernel, initrd and bootargs as `qemu -bios -kernel -initrd -append`. */
+  bootQemu(options: QemuBootOptions): void;
+  /** Runs until power-off, reset, deadlock, fault loop or the budget (hw-model's `runMachine`). */
+  run(options?: RunMachineOptions): MachineRunResult;
+}
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const board = options.board ?? createVirtBoard(options.boardOptions);
+  const engine = createEngine(options.engine ?? 'dbt', board, options.engineOptions);
+  return {
+    board,
+    engine,
+    loadBareElf(elf, o = {}) {
+      startHart(engine, bootBareElf(board, elf, o).state);
+    },
+    bootQemu(o) {
+      startHart(engine, bootQemu(board, o).state);
+    },
+    run(o = {}) {
+      return runMachine(board, engine, o);
+    },
+  };
+}

@@ -1,0 +1,371 @@
+// One suite, run under both engines: each program's behaviour is checked against values from the
+// specs, and under `dbt` everything the lab can observe (output, registers, CSRs, RAM, lab
+// cycles and lab counters) must equal what the interpreter leaves.
+import { readFileSync } from 'node:fs';
+import { encode } from '@virtlab/cpu-core';
+import { firmwareImage, guestImage, workloads } from '@virtlab/guest';
+import { imageFor, stripMetricLines } from '@virtlab/strategy';
+import { describe, expect, it } from 'vitest';
+import { createEmulator } from './emulator.js';
+import { ENGINE_KINDS } from './engine.js';
+import type { EngineKind } from './engine.js';
+import { EXIT, PUTS, observe, runAsm } from './test-support/lab-state.js';
+import type { AsmRun, LabObservation } from './test-support/lab-state.js';
+
+type Options = Parameters<typeof runAsm>[2];
+
+/** The interpreter's observation of each program, taken once and compared with every other engine's. */
+const reference = new Map<string, LabObservation>();
+
+function equivalent(kind: EngineKind, key: string, obs: LabObservation, again: () => LabObservation): void {
+  if (kind === 'interp') reference.set(key, obs);
+  else expect(obs).toEqual(reference.get(key) ?? again());
+}
+
+/** Runs under `kind`; under dbt, demands the interpreter's exact observation. */
+function run(kind: EngineKind, source: string, options?: Options): AsmRun {
+  const r = runAsm(kind, source, options);
+  equivalent(kind, source + JSON.stringify(options ?? {}), r.obs, () => runAsm('interp', source, options).obs);
+  return r;
+}
+
+/** A bare-metal image as \`qemu -bios none -kernel\`. */
+function runBare(kind: EngineKind, path: string): LabObservation {
+  const emu = createEmulator({ engine: kind });
+  emu.loadBareElf(readFileSync(path));
+  return observe(emu, emu.run({ maxInstructions: 50_000_000 }));
+}
+
+/** Firmware, the guest kernel and its initrd, as \`qemu -bios fw.elf -kernel kernel.elf -initrd initrd.cpio -append\`. */
+function boot(kind: EngineKind, bootargs: string): LabObservation {
+  const emu = createEmulator({ engine: kind });
+  emu.bootQemu({
+    firmware: readFileSync(firmwareImage),
+    kernel: readFileSync(guestImage('kernel/kernel.elf')),
+    initrd: readFileSync(guestImage('kernel/initrd.cpio')),
+    bootargs,
+  });
+  return observe(emu, emu.run({ maxInstructions: 500_000_000 }));
+}
+
+const kernelImages = [firmwareImage, guestImage('kernel/kernel.elf'), guestImage('kernel/initrd.cpio')];
+const missingKernel = kernelImages.filter((p) => {
+  try {
+    readFileSync(p);
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (missingKernel.length > 0) console.warn(`skipping the guest-kernel boots: missing ${missingKernel.join(', ')} (run pnpm guests)`);
+
+const PRIVILEGE = `
+  li t0, -1              # PMP entry 0: NAPOT over everything, RWX, so S and U may run (priv 3.7)
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
+  li t0, mtrap
+  csrw mtvec, t0
+  li t0, strap
+  csrw stvec, t0
+  li t0, 0x100          # delegate ecall from U (cause 8) to S
+  csrw medeleg, t0
+  li t0, 0x800          # mstatus.MPP = S
+  csrrs zero, mstatus, t0
+  li t0, s_entry
+  csrw mepc, t0
+  csrr s3, mcycle
+  csrr s4, minstret
+  mret
+s_entry:
+  li a0, 10
+  li t0, u_entry
+  csrw sepc, t0
+  sret                  # SPP = 0: to U
+u_entry:
+  addi a0, a0, 5
+  ecall
+  addi a0, a0, 100
+  .word 0xffffffff      # illegal, not delegated: M
+  addi a0, a0, 1000
+strap:
+  csrr t1, scause
+  add s1, s1, t1
+  csrr t2, sepc
+  addi t2, t2, 4
+  csrw sepc, t2
+  sret
+mtrap:
+  csrr t1, mcause
+  add s2, s2, t1
+  csrr s5, mtval
+  csrr s6, mcycle
+  csrr s7, minstret
+  csrr s8, mstatus
+${EXIT}`;
+
+// Sv32 (priv 4.3): a 4 MiB identity megapage for the kernel at 0x8000_0000, and VA 0x4000_0000
+// through a second-level table to one of two code pages, VA 0x4000_1000 to a data page.
+const ROOT = 0x80100000;
+const L0 = 0x80101000;
+const P1 = 0x80102000;
+const P2 = 0x80103000;
+const DATA = 0x80104000;
+const pte = (pa: number, flags: number) => (((pa >>> 12) << 10) | flags) | 0;
+const V = 1, R = 2, W = 4, X = 8, A = 0x40, D = 0x80;
+const PAGING = `
+  li t0, -1              # PMP entry 0: NAPOT over everything, RWX, so S and U may run (priv 3.7)
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
+  li t0, mtrap
+  csrw mtvec, t0
+  li t0, strap
+  csrw stvec, t0
+  li t0, 0xb000         # instruction, load and store page faults to S (causes 12, 13, 15)
+  csrw medeleg, t0
+  li t0, 0x800
+  csrrs zero, mstatus, t0
+  li t0, s_main
+  csrw mepc, t0
+  mret
+s_main:
+  li t0, ${(0x80000000 | (ROOT >>> 12)) | 0}
+  csrw satp, t0
+  sfence.vma zero, zero
+  li s0, 0x40000000
+  li s7, 3
+call1:
+  jalr ra, 0(s0)
+  add s1, s1, a0
+  addi s7, s7, -1
+  bne s7, zero, call1
+  li t1, 0x40001000
+  li t2, 1234
+  sw t2, 0(t1)
+  lw s2, 0(t1)
+  li t1, ${L0}
+  li t2, ${pte(P2, V | R | X | A | D)}
+  sw t2, 0(t1)          # remap VA 0x4000_0000 under the translated block
+  sfence.vma zero, zero
+  li s7, 3
+call2:
+  jalr ra, 0(s0)
+  add s3, s3, a0
+  addi s7, s7, -1
+  bne s7, zero, call2
+  li t1, 0x40002000
+  lw s4, 0(t1)          # unmapped: load page fault, handled in S
+  ecall                 # to M, which ends the run
+strap:
+  csrr s5, scause
+  csrr s6, stval
+  csrr t3, sepc
+  addi t3, t3, 4
+  csrw sepc, t3
+  sret
+mtrap:
+  csrr s8, mcause
+${EXIT}`;
+
+const TIMER = `
+  li t0, mtrap
+  csrw mtvec, t0
+  li t1, 0x2004000      # CLINT mtimecmp
+  li t2, 0x200bff8      # CLINT mtime
+  lw t3, 0(t2)
+  addi t3, t3, 50
+  sw zero, 4(t1)
+  sw t3, 0(t1)
+  li t0, 0x80           # mie.MTIE
+  csrw mie, t0
+  csrrsi zero, mstatus, 8
+  li s2, 0x80200000
+work:
+  lw t4, 0(s2)
+  addi t4, t4, 3
+  sw t4, 0(s2)
+  addi s1, s1, 1
+  mul t5, s1, s1
+  div t6, t5, s1
+  li t0, 40
+  blt s0, t0, work
+sleep:
+  wfi
+  li t0, 45
+  blt s0, t0, sleep
+  csrrci zero, mstatus, 8
+  li t0, 0x80200004
+  sw s1, 0(t0)
+${EXIT}
+mtrap:
+  addi s0, s0, 1
+  csrr s3, mepc
+  lw t3, 0(t2)
+  addi t3, t3, 37
+  sw t3, 0(t1)
+  mret
+`;
+
+const SMC = `
+  li t0, patch
+  li a1, ${encode('addi a0, zero, 1')}
+  li a2, ${encode('addi a0, zero, 2')}
+  li s1, 3
+outer:
+  sw a1, 0(t0)
+  fence.i
+  jal ra, fn
+  add s0, s0, a0
+  sw a2, 0(t0)
+  fence.i
+  jal ra, fn
+  add s0, s0, a0
+  addi s1, s1, -1
+  bne s1, zero, outer
+  li t0, patch
+  li a1, ${encode('addi a0, zero, 5')}
+  sw a1, 0(t0)          # no fence.i: this machine, like QEMU, sees the store at once
+  jal ra, fn
+  mv s4, a0
+  li s3, 4
+  li a3, ${encode('addi a4, zero, 9')}
+same_block:
+  auipc t2, 0
+  sw a3, 16(t2)         # rewrites the addi three instructions further on, in the same block
+  nop
+  nop
+  addi a4, zero, 7
+  add s2, s2, a4
+  addi s3, s3, -1
+  bne s3, zero, same_block
+${EXIT}
+fn:
+patch:
+  addi a0, zero, 0
+  jalr zero, 0(ra)
+`;
+
+describe.each(ENGINE_KINDS)('%s engine', (kind) => {
+  it('privileged transitions: mret to S, sret to U, a delegated ecall to S, an illegal word to M (priv 3.1.6.1, 3.3.2)', () => {
+    const m = run(kind, PRIVILEGE);
+    expect(m.obs.exit).toEqual({ kind: 'poweroff', exitCode: 0, via: 'finisher' });
+    expect(m.reg('a0')).toBe(115);
+    expect(m.reg('s1')).toBe(8); // scause: environment call from U
+    expect(m.reg('s2')).toBe(2); // mcause: illegal instruction
+    expect(m.reg('s5') >>> 0).toBe(0xffffffff); // mtval: the instruction bits, as QEMU
+    expect((m.reg('s8') >>> 11) & 3).toBe(0); // MPP: came from U
+    expect(m.reg('s7')).toBeGreaterThan(m.reg('s4'));
+  });
+
+  it('Sv32: translated code through a second-level table, a page remapped under a translated block, a load page fault', () => {
+    const tables = [
+      { at: ROOT + 4 * 0x200, words: [pte(0x80000000, V | R | W | X | A | D)] },
+      { at: ROOT + 4 * 0x100, words: [pte(L0, V)] },
+      { at: L0, words: [pte(P1, V | R | X | A | D), pte(DATA, V | R | W | A | D)] },
+    ];
+    const blobs = [
+      { at: P1, base: 0x40000000, source: 'li a0, 1\njalr zero, 0(ra)' },
+      { at: P2, base: 0x40000000, source: 'li a0, 2\njalr zero, 0(ra)' },
+    ];
+    const m = run(kind, PAGING, { data: tables, blobs });
+    expect(m.obs.exit.kind).toBe('poweroff');
+    expect(m.reg('s1')).toBe(3); // old mapping, three calls
+    expect(m.reg('s2')).toBe(1234);
+    expect(m.reg('s3')).toBe(6); // new mapping after sfence.vma
+    expect(m.reg('s5')).toBe(13); // load page fault
+    expect(m.reg('s6')).toBe(0x40002000);
+    expect(m.reg('s8')).toBe(9); // ecall from S
+    expect(m.obs.counters['tlb.misses']).toBeGreaterThan(0);
+    expect(m.obs.counters['trap.load_page_fault']).toBe(1);
+  });
+
+  it('timer interrupts and WFI: taken at the same instruction boundaries, with the same lab cycles', () => {
+    const m = run(kind, TIMER);
+    expect(m.obs.exit.kind).toBe('poweroff');
+    expect(m.reg('s0')).toBe(45);
+    expect(m.obs.counters['irq.mtimer']).toBe(45);
+    expect(m.obs.counters['wfi.entries']).toBeGreaterThan(0);
+    expect(m.obs.counters['wfi.cycles']).toBeGreaterThan(0);
+  });
+
+  it('self-modifying code: rewritten, executed, rewritten again — the new behaviour every time, also inside one block', () => {
+    const m = run(kind, SMC);
+    expect(m.obs.exit.kind).toBe('poweroff');
+    expect(m.reg('s0')).toBe(9);
+    expect(m.reg('s4')).toBe(5);
+    expect(m.reg('s2')).toBe(36);
+    if (kind === 'dbt') expect(m.emu.engine.engineCounters()['dbt.invalidations']).toBeGreaterThan(0);
+  });
+
+  it('a misaligned jump traps at the jump with the target in mtval; a jump into nothing ends as a fault loop', () => {
+    const m = run(kind, `
+  li t0, mtrap
+  csrw mtvec, t0
+  li t0, 0x80000402
+jump:
+  jalr ra, 0(t0)
+mtrap:
+  csrr s1, mcause
+  csrr s2, mtval
+  csrr s3, mepc
+  li t0, 0
+  csrw mtvec, t0
+  jalr zero, 0(zero)
+`);
+    expect(m.obs.exit.kind).toBe('fault-loop');
+    expect(m.reg('s1')).toBe(0);
+    expect(m.reg('s2')).toBe(0x80000402 | 0);
+    expect(m.reg('s3')).toBe(m.labels.get('jump')! | 0);
+    expect(m.reg('ra')).toBe(0);
+  });
+
+  it('UART output and an instruction budget that stops a guest that never ends', () => {
+    const m = run(kind, `
+  li a0, msg
+  jal ra, puts
+spin:
+  addi s0, s0, 1
+  j spin
+${PUTS}
+msg:
+  .word 0x6c6c6568
+  .word 0x0000006f
+`, { maxInstructions: 100_000 });
+    expect(m.obs.output).toBe('hello');
+    expect(m.obs.exit.kind).toBe('budget');
+  });
+
+  describe('compute suite, bare metal (rv32-bare, test size): the reference output', () => {
+    for (const w of workloads) {
+      const image = imageFor(w, 'rv32-bare', 'test');
+      it.skipIf(image === undefined)(w.name, () => {
+        const obs = runBare(kind, image!.path);
+        expect(obs.exit).toEqual({ kind: 'poweroff', exitCode: w.expectedExitCode ?? 0, via: 'finisher' });
+        expect(stripMetricLines(obs.output)).toBe(stripMetricLines(w.reference.test!));
+        equivalent(kind, `bare:${w.name}`, obs, () => runBare('interp', image!.path));
+      });
+    }
+  });
+
+  describe.skipIf(missingKernel.length > 0)('the guest kernel on the board', () => {
+    it('boots and runs osbench: same output, ticks per operation, lab cycles and counters', () => {
+      const obs = boot(kind, 'init=/bin/osbench');
+      expect(obs.exit).toEqual({ kind: 'poweroff', exitCode: 0, via: 'finisher' });
+      expect(obs.output).toContain('osbench: done');
+      expect(obs.output).toContain('null syscall (getppid): 20000 calls, checksum 0');
+      expect(obs.counters['trap.ecall_u']).toBeGreaterThan(20000);
+      equivalent(kind, 'kernel:osbench', obs, () => boot('interp', 'init=/bin/osbench'));
+    }, 60_000);
+
+    for (const name of ['crc32', 'sha256']) {
+      it(`runs the ${name} workload as a process: the reference output`, () => {
+        const w = workloads.find((x) => x.name === name)!;
+        const obs = boot(kind, `init=/bin/${name},test`);
+        expect(obs.exit).toEqual({ kind: 'poweroff', exitCode: 0, via: 'finisher' });
+        expect(stripMetricLines(obs.output)).toContain(stripMetricLines(w.reference.test!));
+        equivalent(kind, `kernel:${name}`, obs, () => boot('interp', `init=/bin/${name},test`));
+      }, 60_000);
+    }
+  });
+});

@@ -1,0 +1,317 @@
+/**
+ * The translator: one guest basic block (straight-line RV32 code up to a control transfer, a
+ * system/CSR instruction, the end of the 4 KiB page, or a length cap) becomes the source of one
+ * JavaScript function, compiled once with `new Function`.
+ *
+ * Forms come from cpu-core's decoder table (`decodeForm`: the handler id `op` is the template key,
+ * the cost class prices the block); everything that is not plain arithmetic, a branch or a
+ * RAM load/store on the fast path goes to the hart's own general path (`Hart.execute`) through
+ * the engine's `slow` helper, so privileged semantics exist once, in cpu-core.
+ *
+ * Lab-view equivalence with the interpreter shapes the generated code:
+ * - cycles are the block's static per-instruction costs, summed at translation time (`pre[k]` is
+ *   the cost of instructions 0..k-1), plus the taken-branch price on the path actually taken;
+ *   helpers that can add cycles (TLB walks, MMIO) get the exact cycle count of their instruction;
+ * - the `checked` variant tests the interpreter's per-instruction condition (instruction budget
+ *   used up, or the next interrupt event reached) before every instruction, for blocks that
+ *   would cross an event; the fast variant runs only when the whole block fits before it;
+ * - loads and stores take the same fast path as the interpreter for the hart's data mode (`dm`:
+ *   0 physical RAM, 1 the TLB's precomputed fast entries, 2 general path only), so TLB hits and
+ *   misses are counted alike.
+ */
+import { FORM_BY_OP, OP_ILLEGAL, decodeForm, field, operandImmediate } from '@virtlab/cpu-core';
+import type { CostModel } from '@virtlab/hw-model';
+
+/** A compiled block: returns an exit code (see `EXIT_*`), having updated the context. */
+export type BlockFn = (h: BlockContext) => number;
+
+/** Continue in the same fetch page with the block at `h.pc`, through chain slot 0 (the taken target). */
+export const EXIT_CHAIN_TAKEN = 0;
+/** Continue in the same fetch page through chain slot 1 (the fall-through). */
+export const EXIT_CHAIN_NEXT = 1;
+/** Continue in the same fetch page; look the block at `h.pc` up. */
+export const EXIT_LOOKUP = 2;
+/** Leave the inner loop (page left, trap, mode change, event): the run loop takes over. */
+export const EXIT_OUTER = 3;
+
+/** The inner loop's state, shared by the dispatcher, the blocks and the helpers. */
+export class BlockContext {
+  /** Lab cycles. */
+  c = 0;
+  /** Instructions left before the interpreter would leave its inner loop. */
+  n = 0;
+  /** `n` at the start of this inner loop. */
+  n0 = 0;
+  /** The hart's `retired` at the start of this inner loop. */
+  retBase = 0;
+  /** Lab cycle at which interrupts must be looked at. */
+  evt = 0;
+  /** Next guest pc. */
+  pc = 0;
+}
+
+/** Decoded content of a block, before and after compilation. */
+export interface Block {
+  readonly vpc: number;
+  /** RAM offset of the first instruction. */
+  readonly phys: number;
+  /** Data mode the loads and stores were generated for. */
+  readonly dm: number;
+  readonly len: number;
+  readonly words: Int32Array;
+  readonly ops: Uint8Array;
+  /** pre[k]: lab cycles of instructions 0..k-1 (length len + 1). */
+  readonly pre: Float64Array;
+  /** Loads/stores with a TLB fast path among instructions 0..k-1 (dm 1 only; length len + 1). */
+  readonly memPrefix: Int32Array;
+  fast: BlockFn;
+  checked: BlockFn | undefined;
+  next0: Block | undefined;
+  next1: Block | undefined;
+  valid: boolean;
+  /** Completed runs not yet folded into the counters. */
+  runs: number;
+  sourceBytes: number;
+}
+
+/** What generated code closes over: RAM views, the TLB's fast-path arrays, the engine's helpers. */
+export interface TranslationEnv {
+  readonly r: Int32Array;
+  readonly ram8: Uint8Array;
+  readonly ram8s: Int8Array;
+  readonly ram16: Uint16Array;
+  readonly ram16s: Int16Array;
+  readonly ram32: Int32Array;
+  readonly ramBase: number;
+  readonly ramSize: number;
+  /** Per RAM page: non-zero when translated code lives there. */
+  readonly codePages: Int32Array;
+  /** The TLB's fast-path view: [key, fast, ramOffset, 0] per entry (cpu-core tlb.ts). */
+  readonly tlbTable: Int32Array;
+  readonly tlbMask: number;
+  /** General path for instruction k; 0 = continue, else the exit code to return. */
+  readonly slow: (h: BlockContext, b: Block, k: number, c: number, checked: boolean) => number;
+  /** A fast-path store hit a page with code: invalidate; 0 = continue, else the exit code. */
+  readonly codeWrite: (h: BlockContext, b: Block, k: number, c: number, off: number, size: number) => number;
+  /** Leave before instruction k (budget or event). */
+  readonly exitAt: (h: BlockContext, b: Block, k: number, c: number) => number;
+  /** A jump to a misaligned target at instruction k. */
+  readonly jumpFault: (h: BlockContext, b: Block, k: number, c: number, target: number) => number;
+  readonly mulhu: (a: number, b: number) => number;
+}
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK = 128;
+
+const FAST_READ = 1;
+const FAST_WRITE = 2;
+
+/** Ops that end a block: control transfers and everything whose general path can change mode or pc. */
+function endsBlock(op: number): boolean {
+  const f = FORM_BY_OP[op];
+  if (f === undefined) return true; // illegal
+  return f.cls === 'branch' || f.cls === 'jump' || f.cls === 'csr' || f.cls === 'system' || op === 39;
+}
+
+/** Ops with an inline RAM fast path (loads 11-15, stores 16-18). */
+export function isFastMemOp(op: number): boolean {
+  return op >= 11 && op <= 18;
+}
+
+/** Decodes the block at RAM offset `phys` (virtual `vpc`) without compiling it. */
+export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel): Omit<Block, 'fast' | 'checked'> & { fast?: BlockFn } {
+  const room = (4096 - (phys & 0xfff)) >>> 2;
+  const max = Math.min(room, MAX_BLOCK);
+  const words: number[] = [];
+  const ops: number[] = [];
+  for (let k = 0; k < max; k++) {
+    const w = ram32[(phys >>> 2) + k]!;
+    const f = decodeForm(w);
+    const op = f === undefined ? OP_ILLEGAL : f.op;
+    words.push(w);
+    ops.push(op);
+    if (endsBlock(op)) break;
+  }
+  const len = words.length;
+  const pre = new Float64Array(len + 1);
+  const memPrefix = new Int32Array(len + 1);
+  for (let k = 0; k < len; k++) {
+    const f = FORM_BY_OP[ops[k]!];
+    pre[k + 1] = pre[k]! + (f === undefined ? 0 : cost.instruction[f.cls]);
+    memPrefix[k + 1] = memPrefix[k]! + (dm === 1 && isFastMemOp(ops[k]!) ? 1 : 0);
+  }
+  return {
+    vpc: vpc | 0, phys, dm, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
+    next0: undefined, next1: undefined, valid: true, runs: 0, sourceBytes: 0,
+  };
+}
+
+const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+/** An int32 literal (negative numbers parenthesised). */
+const lit = (n: number) => ((n | 0) < 0 ? `(${n | 0})` : `${n | 0}`);
+
+/**
+ * The body of a block's function. `h` is the context, `B` the block (for helpers); the names
+ * `r`, `M8`, ... are bound by `compileBlock`'s wrapper.
+ */
+export function generateBlockSource(b: Omit<Block, 'fast' | 'checked'>, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel, checked: boolean): string {
+  const L = b.len;
+  // Guest registers live in JS locals for the block (V8 keeps them in machine registers); they
+  // are written back before every helper call and every exit, and read again after a helper.
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (let k = 0; k < L; k++) {
+    const w = b.words[k]!;
+    const f = FORM_BY_OP[b.ops[k]!];
+    const rd = field.rd(w);
+    if (field.rs1(w) !== 0) used.add(field.rs1(w));
+    if (field.rs2(w) !== 0) used.add(field.rs2(w));
+    if (rd !== 0 && f !== undefined && f.format !== 'STORE' && f.format !== 'BRANCH') {
+      used.add(rd);
+      written.add(rd);
+    }
+  }
+  const regs = [...used].sort((x, y) => x - y);
+  const load = regs.map((i) => `x${i} = r[${i}];`).join(' ');
+  const sync = [...written].sort((x, y) => x - y).map((i) => `r[${i}] = x${i};`).join(' ');
+  const R = (i: number) => (i === 0 ? '0' : `x${i}`);
+  const set = (rd: number, expr: string) => (rd === 0 ? '' : `x${rd} = ${expr};`);
+  const rb = env.ramBase | 0;
+  const vpage = b.vpc & ~0xfff;
+  const total = b.pre[L]!;
+  const tb = cost.takenBranch;
+  const selfLoop = !checked && process.env.NOLOOP === undefined;
+  const out: string[] = [`let c = h.c; let n = h.n; let e = 0;${regs.length > 0 ? ` let ${regs.map((i) => `x${i} = 0`).join(', ')}; ${load}` : ''}`];
+  if (selfLoop) out.push('for (;;) {');
+  const call = (expr: string) => `${sync} h.n = n; e = ${expr};`;
+  const slow = (k: number) => `${call(`S(h, B, ${k}, c, ${checked})`)} if (e !== 0) return e; c = h.c; ${load}`;
+  const samePage = (t: number) => ((t ^ vpage) >>> 12) === 0 && (t & 3) === 0;
+  const leave = (pcExpr: string, extra: number, code: string) => `${sync} h.n = n - ${L}; h.c = c + ${total + extra}; h.pc = ${pcExpr}; return ${code};`;
+  /** The taken exit of a control transfer to `t`: to itself, loop while the next run fits; else chain or leave. */
+  const taken = (t: number) => {
+    if (selfLoop && t === b.vpc) {
+      return `{ n -= ${L}; c += ${total + tb}; if (n >= ${L} && c + ${b.pre[L - 1]} < h.evt) { B.runs++; continue; } ${sync} h.n = n; h.c = c; h.pc = ${lit(t)}; return 0; }`;
+    }
+    return `{ ${leave(lit(t), tb, samePage(t) ? '0' : '3')} }`;
+  };
+  let ended = false;
+
+  for (let k = 0; k < L; k++) {
+    const w = b.words[k]!;
+    const op = b.ops[k]!;
+    const pc = (b.vpc + 4 * k) | 0;
+    const form = FORM_BY_OP[op];
+    const rd = field.rd(w);
+    const rs1 = field.rs1(w);
+    const rs2 = field.rs2(w);
+    const im = form === undefined ? 0 : operandImmediate(form, w);
+    const a = R(rs1);
+    const bb = R(rs2);
+    out.push(`// ${hex(pc)} ${form?.mnemonic ?? 'illegal'}`);
+    if (checked) out.push(`if (n === ${k} || c + ${b.pre[k]} >= h.evt) { ${call(`X(h, B, ${k}, c)`)} return e; }`);
+    const last = k === L - 1;
+    const fallPc = (pc + 4) | 0;
+    // Fall-through out of the page is the interpreter's page-end sentinel: leave the inner loop.
+    const fallCode = ((fallPc ^ vpage) >>> 12) === 0 ? '1' : '3';
+    const addr = (off: number) => `const a = (${a} + ${lit(off)}) | 0;`;
+    const memory = (size: 1 | 2 | 4, body: string, perm: number) => {
+      const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
+      if (b.dm === 0) {
+        out.push(`{ ${addr(im)} const o = (a - ${lit(rb)}) >>> 0;`, `if (o <= ${env.ramSize - size}${align}) { ${body} } else { ${slow(k)} } }`);
+      } else if (b.dm === 1) {
+        out.push(`{ ${addr(im)} const v = a >>> 12; const t = (v & ${env.tlbMask}) << 2;`,
+          `if (TT[t] === v && (TT[t + 1] & ${perm}) !== 0${align}) { const o = TT[t + 2] + (a & 4095); ${body} } else { ${slow(k)} } }`);
+      } else {
+        out.push(`{ ${slow(k)} }`);
+      }
+    };
+    const idx = (size: number) => (size === 1 ? 'o' : size === 2 ? 'o >>> 1' : 'o >>> 2');
+    const loadOp = (size: 1 | 2 | 4, view: string) => memory(size, rd === 0 ? '' : set(rd, `${view}[${idx(size)}]`), FAST_READ);
+    const storeOp = (size: 1 | 2 | 4, view: string) =>
+      memory(size, `${view}[${idx(size)}] = ${bb}; if (CP[o >>> 12] !== 0) { ${call(`W(h, B, ${k}, c, o, ${size})`)} if (e !== 0) return e; }`, FAST_WRITE);
+    const branch = (cond: string) => {
+      const t = (pc + im) | 0;
+      out.push(`if (${cond}) ${taken(t)}`);
+      out.push(leave(lit(fallPc), 0, fallCode));
+      ended = true;
+    };
+    switch (op) {
+      case 1: out.push(set(rd, lit(im))); break; // lui
+      case 2: out.push(set(rd, lit(pc + im))); break; // auipc
+      case 3: { // jal
+        const t = (pc + im) | 0;
+        if ((t & 3) !== 0) out.push(`${call(`J(h, B, ${k}, c, ${lit(t)})`)} return e;`);
+        else out.push(set(rd, lit(fallPc)), taken(t));
+        ended = true;
+        break;
+      }
+      case 4: // jalr: the target is computed before rd is written (rd may be rs1)
+        out.push(`{ const t = ((${a} + ${lit(im)}) & -2) | 0; if ((t & 3) !== 0) { ${call(`J(h, B, ${k}, c, t)`)} return e; }`,
+          set(rd, lit(fallPc)), `${sync} h.n = n - ${L}; h.c = c + ${total + tb}; h.pc = t; return ((t ^ ${lit(vpage)}) >>> 12) === 0 ? 2 : 3; }`);
+        ended = true;
+        break;
+      case 5: branch(`${a} === ${bb}`); break;
+      case 6: branch(`${a} !== ${bb}`); break;
+      case 7: branch(`${a} < ${bb}`); break;
+      case 8: branch(`${a} >= ${bb}`); break;
+      case 9: branch(`(${a} >>> 0) < (${bb} >>> 0)`); break;
+      case 10: branch(`(${a} >>> 0) >= (${bb} >>> 0)`); break;
+      case 11: loadOp(1, 'M8S'); break;
+      case 12: loadOp(2, 'M16S'); break;
+      case 13: loadOp(4, 'M32'); break;
+      case 14: loadOp(1, 'M8'); break;
+      case 15: loadOp(2, 'M16'); break;
+      case 16: storeOp(1, 'M8'); break;
+      case 17: storeOp(2, 'M16'); break;
+      case 18: storeOp(4, 'M32'); break;
+      case 19: out.push(set(rd, `(${a} + ${lit(im)}) | 0`)); break;
+      case 20: out.push(set(rd, `${a} < ${lit(im)} ? 1 : 0`)); break;
+      case 21: out.push(set(rd, `(${a} >>> 0) < ${im >>> 0} ? 1 : 0`)); break;
+      case 22: out.push(set(rd, `${a} ^ ${lit(im)}`)); break;
+      case 23: out.push(set(rd, `${a} | ${lit(im)}`)); break;
+      case 24: out.push(set(rd, `${a} & ${lit(im)}`)); break;
+      case 25: out.push(set(rd, `${a} << ${im}`)); break;
+      case 26: out.push(set(rd, `(${a} >>> ${im}) | 0`)); break;
+      case 27: out.push(set(rd, `${a} >> ${im}`)); break;
+      case 28: out.push(set(rd, `(${a} + ${bb}) | 0`)); break;
+      case 29: out.push(set(rd, `(${a} - ${bb}) | 0`)); break;
+      case 30: out.push(set(rd, `${a} << ${bb}`)); break;
+      case 31: out.push(set(rd, `${a} < ${bb} ? 1 : 0`)); break;
+      case 32: out.push(set(rd, `(${a} >>> 0) < (${bb} >>> 0) ? 1 : 0`)); break;
+      case 33: out.push(set(rd, `${a} ^ ${bb}`)); break;
+      case 34: out.push(set(rd, `(${a} >>> ${bb}) | 0`)); break;
+      case 35: out.push(set(rd, `${a} >> ${bb}`)); break;
+      case 36: out.push(set(rd, `${a} | ${bb}`)); break;
+      case 37: out.push(set(rd, `${a} & ${bb}`)); break;
+      case 38: break; // fence: one hart, coherent memory (the interpreter's general path does nothing either)
+      case 48: out.push(set(rd, `Math.imul(${a}, ${bb})`)); break;
+      case 49: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, '(MULHU(p, q) - (p < 0 ? q : 0) - (q < 0 ? p : 0)) | 0')} }`); break;
+      case 50: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, '(MULHU(p, q) - (p < 0 ? q : 0)) | 0')} }`); break;
+      case 51: out.push(set(rd, `MULHU(${a}, ${bb})`)); break;
+      // Division as unpriv 13.2 (by zero: -1 / the dividend; overflow: the dividend / 0).
+      case 52: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, 'q === 0 ? -1 : p === -2147483648 && q === -1 ? p : (p / q) | 0')} }`); break;
+      case 53: out.push(`{ const q = ${bb} >>> 0; ${set(rd, `q === 0 ? -1 : ((${a} >>> 0) / q) | 0`)} }`); break;
+      case 54: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, 'q === 0 ? p : q === -1 ? 0 : (p % q) | 0')} }`); break;
+      case 55: out.push(`{ const p = ${a}; const q = ${bb} >>> 0; ${set(rd, 'q === 0 ? p : ((p >>> 0) % q) | 0')} }`); break;
+      default:
+        // CSRs, system, fence.i, atomics, illegal words: cpu-core's general path.
+        out.push(slow(k));
+        break;
+    }
+    if (last && !ended) out.push(leave(lit(fallPc), 0, fallCode));
+  }
+  if (selfLoop) out.push('}');
+  return out.join('\n');
+}
+
+/** Compiles a block's source into a function bound to `env` and the block itself. */
+export function compileBlock(source: string, env: TranslationEnv, block: Block): BlockFn {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the translator's whole point: generated code, compiled once
+  const factory = new Function('E', 'B', `"use strict";
+const r = E.r, M8 = E.ram8, M8S = E.ram8s, M16 = E.ram16, M16S = E.ram16s, M32 = E.ram32, CP = E.codePages;
+const TT = E.tlbTable, S = E.slow, W = E.codeWrite, X = E.exitAt, J = E.jumpFault, MULHU = E.mulhu;
+return function block(h) {
+${source}
+};`) as (env: TranslationEnv, block: Block) => BlockFn;
+  return factory(env, block);
+}
