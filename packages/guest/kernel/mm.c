@@ -39,8 +39,8 @@ void mm_init(void) {
     nfree++;
   }
   for (u32 pa = boot.mem_base & 0xffc00000u; pa < top; pa += 0x400000u)
-    kroot[pa >> 22] = ((pa >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G;
-  kroot[MMIO_WINDOW >> 22] = ((MMIO_WINDOW >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G;
+    arch_pte_set(&kroot[pa >> 22], ((pa >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G);
+  arch_pte_set(&kroot[MMIO_WINDOW >> 22], ((MMIO_WINDOW >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G);
   arch_set_page_table((u32)kroot >> 12);
 }
 
@@ -90,7 +90,8 @@ int mm_create(struct mm *mm) {
   memset(mm, 0, sizeof *mm);
   mm->root = page_alloc();
   if (!mm->root) return -ENOMEM;
-  memcpy(mm->root, kroot, PAGE_SIZE);
+  for (u32 i = 0; i < 1024; i++)  // the kernel's megapages; the fresh page is zero elsewhere
+    if (kroot[i]) arch_pte_set(&mm->root[i], kroot[i]);
   return 0;
 }
 
@@ -104,7 +105,7 @@ static u32 *walk(struct mm *mm, u32 va, int alloc) {
     if (!alloc) return NULL;
     u32 *t = page_alloc();
     if (!t) return NULL;
-    *pde = (((u32)t >> 12) << 10) | PTE_V;
+    arch_pte_set(pde, (((u32)t >> 12) << 10) | PTE_V);
   }
   u32 *table = (u32 *)((*pde >> 10) << 12);
   return &table[(va >> 12) & 1023];
@@ -126,7 +127,7 @@ void mm_destroy(struct mm *mm) {
 int mm_map_page(struct mm *mm, u32 va, void *page, u32 flags) {
   u32 *pte = walk(mm, va, 1);
   if (!pte) return -ENOMEM;
-  *pte = (((u32)page >> 12) << 10) | flags | PTE_V | PTE_U | PTE_A | PTE_D;
+  arch_pte_set(pte, (((u32)page >> 12) << 10) | flags | PTE_V | PTE_U | PTE_A | PTE_D);
   return 0;
 }
 
@@ -147,8 +148,8 @@ int mm_copy(struct mm *dst, struct mm *src) {
         err = -ENOMEM;
         break;
       }
-      if (table[j] & (PTE_W | PTE_COW)) table[j] = (table[j] & ~PTE_W) | PTE_COW;
-      *pte = table[j];
+      if (table[j] & (PTE_W | PTE_COW)) arch_pte_set(&table[j], (table[j] & ~PTE_W) | PTE_COW);
+      arch_pte_set(pte, table[j]);
       (*ref_of((void *)((table[j] >> 10) << 12)))++;
     }
   }
@@ -165,7 +166,7 @@ int mm_unmap_range(struct mm *mm, u32 start, u32 end) {
     u32 *pte = walk(mm, va, 0);
     if (pte && (*pte & PTE_V)) {
       page_free((void *)((*pte >> 10) << 12));
-      *pte = 0;
+      arch_pte_set(pte, 0);
       flush_if_current(mm, va);
     }
   }
@@ -206,13 +207,13 @@ int mm_fault(struct mm *mm, u32 va, int write, int exec) {
     void *old = (void *)((*pte >> 10) << 12);
     u32 flags = (*pte & (PTE_R | PTE_X)) | PTE_W;
     if (*ref_of(old) == 1) {  // the other sharers are gone: keep the page
-      *pte = (*pte & ~PTE_COW) | PTE_W;
+      arch_pte_set(pte, (*pte & ~PTE_COW) | PTE_W);
     } else {
       void *page = page_alloc();
       if (!page) return -ENOMEM;
       memcpy(page, old, PAGE_SIZE);
       page_free(old);
-      *pte = (((u32)page >> 12) << 10) | flags | PTE_V | PTE_U | PTE_A | PTE_D;
+      arch_pte_set(pte, (((u32)page >> 12) << 10) | flags | PTE_V | PTE_U | PTE_A | PTE_D);
     }
     flush_if_current(mm, va);
   }

@@ -161,7 +161,7 @@ static int load_elf(struct inode *ip, struct mm *mm, u32 *entry) {
       u32 *pte = (*pde & PTE_V) ? &((u32 *)((*pde >> 10) << 12))[(va >> 12) & 1023] : NULL;
       u8 *page;
       if (pte && (*pte & PTE_V)) {  // shared with the previous segment
-        *pte |= flags;
+        arch_pte_set(pte, *pte | flags);
         page = (u8 *)((*pte >> 10) << 12);
       } else {
         page = page_alloc();

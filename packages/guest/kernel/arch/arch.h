@@ -43,6 +43,9 @@ void arch_init(void);
 __attribute__((noreturn)) void arch_return_to_user(struct trapframe *tf);
 // Switch kernel threads: save callee-saved state into old, resume new.
 void arch_switch(struct context *old, struct context *new_);
+// Every write of a page-table entry (leaf or directory) goes through here: natively a store;
+// a para-virtualized layer validates and batches it with the hypervisor (Xen's mmu_update).
+void arch_pte_set(u32 *pte, u32 value);
 // Install a root page table (physical page number) and flush the TLB.
 void arch_set_page_table(u32 root_ppn);
 // Flush the TLB entry for one virtual address (after a PTE changed) / all entries.

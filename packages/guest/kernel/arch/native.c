@@ -128,6 +128,8 @@ void arch_init(void) {
   have_dbcn = sbi_call(SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0).value != 0;
 }
 
+void arch_pte_set(u32 *pte, u32 value) { *pte = value; }
+
 void arch_set_page_table(u32 root_ppn) {
   u32 satp = (1u << 31) | root_ppn;  // MODE = Sv32 (priv 4.1.11)
   __asm__ volatile("csrw satp, %0\n sfence.vma zero, zero" ::"r"(satp) : "memory");
