@@ -5,7 +5,7 @@ import { imageFor, outputsEquivalent } from '@virtlab/strategy';
 import { describe, expect, it } from 'vitest';
 import { Instance, Module } from './instance.js';
 import type { Memory } from './runtime.js';
-import { langVmStrategy } from './strategy.js';
+import { langVmStrategy, makeLangVmStrategy } from './strategy.js';
 import { Wasi } from './wasi.js';
 
 describeStrategyConformance({ strategy: langVmStrategy, workloads });
@@ -26,6 +26,19 @@ describe('lang-vm strategy limits', () => {
     const r = await langVmStrategy.run(w, { size: 'test', signal: c.signal });
     expect(r.stop).toBe('aborted');
     expect(r.output).toBe('');
+  });
+});
+
+describe('aborting', () => {
+  it('stops a running guest when its signal aborts between fuel slices', async () => {
+    const w = workloads.find((x) => x.name === 'crc32');
+    if (w === undefined) throw new Error('no crc32 workload');
+    const sliced = makeLangVmStrategy('lang-vm-sliced', 'lang-vm with small fuel slices', {}, { fuelSlice: 20_000 });
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 0);
+    const r = await sliced.run(w, { size: 'test', signal: c.signal });
+    expect(r.stop).toBe('aborted');
+    expect(r.counters['fuel.slices']).toBeGreaterThan(1);
   });
 });
 

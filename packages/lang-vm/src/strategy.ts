@@ -21,7 +21,12 @@ function moduleFor(path: string): Module {
 }
 
 /** The `lang-vm` strategy on a chosen tier; `langVmStrategy` is the default (fastest) one. */
-export function makeLangVmStrategy(name: string, description: string, instanceOptions: InstanceOptions = {}): Strategy {
+export function makeLangVmStrategy(
+  name: string,
+  description: string,
+  instanceOptions: InstanceOptions = {},
+  { fuelSlice = SLICE }: { readonly fuelSlice?: number } = {},
+): Strategy {
   const strategy: Strategy = {
     name,
     view: 'host',
@@ -33,13 +38,13 @@ export function makeLangVmStrategy(name: string, description: string, instanceOp
       if (image === undefined) {
         return Promise.reject(new UnsupportedWorkloadError(name, workload.name, `no ${TARGET} image at size '${options.size}'`));
       }
-      return Promise.resolve().then(() => {
+      return (async () => {
         const started = performance.now();
         const wasi = new Wasi({ args: [workload.name, ...(image.args ?? [])] });
         const budget = options.maxInstructions ?? Infinity;
-        // Fuel slices only when a signal must be polled: a resumed call continues in the
-        // interpreter (its frames were rebuilt there), so slicing costs speed.
-        const slice = options.signal ? SLICE : Infinity;
+        // Fuel slices only when a signal must be polled (between slices the event loop runs, so an
+        // abort can arrive): a resumed call continues in the interpreter, so slicing costs speed.
+        const slice = options.signal ? fuelSlice : Infinity;
         const first = options.signal?.aborted ? 0 : Math.min(slice, budget);
         const instance = new Instance(moduleFor(image.path), wasi.imports, { ...instanceOptions, fuel: first });
         let given = first;
@@ -65,7 +70,9 @@ export function makeLangVmStrategy(name: string, description: string, instanceOp
                 slices++;
                 instance.addFuel(more);
                 step = () => instance.resume();
-                continue;
+                await new Promise((resolve) => setImmediate(resolve));
+                if (!options.signal?.aborted) continue;
+                stop = 'aborted';
               }
               instance.abort();
               exitCode = -1;
@@ -91,14 +98,15 @@ export function makeLangVmStrategy(name: string, description: string, instanceOp
           exitCode,
           stop,
           hostMs,
-          ...(Number.isFinite(given) ? { instructions: Math.max(0, Math.round(given - instance.fuel)) } : {}),
+          // Executed instructions as fuel counts them (per basic block); an unlimited budget starts at MAX_SAFE_INTEGER.
+          instructions: Math.max(0, Math.round((Number.isFinite(given) ? given : Number.MAX_SAFE_INTEGER) - instance.fuel)),
           counters: { 'wasi.calls': wasiCalls, 'fuel.slices': slices },
         };
-      });
+      })();
     },
   };
   return strategy;
 }
 
 /** The WebAssembly VM in the host view: the workloads' wasm32-wasi images on lang-vm. */
-export const langVmStrategy: Strategy = makeLangVmStrategy('lang-vm', 'WebAssembly VM: validator, metered interpreter, WASI preview 1 (host view)');
+export const langVmStrategy: Strategy = makeLangVmStrategy('lang-vm', 'WebAssembly VM: validator, metered JavaScript tier and interpreter, WASI preview 1 (host view)');
