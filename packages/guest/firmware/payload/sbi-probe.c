@@ -161,16 +161,21 @@ void payload_main(uint32_t hart, uint32_t fdt) {
   __asm__ volatile("csrr t0, mscratch" ::: "t0");
   report("illegal instruction scause", (long)last_scause, 0);
 
-  /* TIME: an interrupt ~1 ms of timebase later (10 MHz on virt), then no more. */
+  /* TIME: an interrupt ~1 ms of timebase later (10 MHz on virt), then no more. sstatus.SIE
+   * stays clear while waiting: wfi wakes on a pending enabled interrupt whatever SIE says
+   * (priv 3.3.3), and the interrupt is taken in the short SIE window after it, so it cannot
+   * arrive between the check and the wfi and leave the hart asleep. */
   uint64_t when = t0 + 10000;
   __asm__ volatile("csrs sie, %0" ::"r"(1u << 5));
-  __asm__ volatile("csrs sstatus, %0" ::"r"(1u << 1));
   sbi_call(SBI_EXT_TIME, 0, (uint32_t)when, (uint32_t)(when >> 32), 0);
-  while (timer_interrupts == 0 && read_time() < t0 + 100000000u) __asm__ volatile("wfi");
+  while (timer_interrupts == 0 && read_time() < t0 + 100000000u) {
+    __asm__ volatile("wfi");
+    __asm__ volatile("csrs sstatus, %0" ::"r"(1u << 1));
+    __asm__ volatile("csrc sstatus, %0" ::"r"(1u << 1));
+  }
   report("timer interrupts", timer_interrupts, 0);
   report("timer fired after deadline", read_time() >= when, 0);
   report("stip pending after re-arm", (csr_read(sip) >> 5) & 1, 0);
-  __asm__ volatile("csrc sstatus, %0" ::"r"(1u << 1));
 
 #if defined(REBOOT)
   report("srst cold reboot", 0, 0);
