@@ -8,18 +8,19 @@ import { join } from 'node:path';
 import { describeDifference, firstDifference, stripMetricLines } from '@virtlab/strategy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloads } from './catalog.js';
-import { bootOnBoard, bootOnQemu, diskImage, errtestMismatches, expectedFscheck, expectedOsbench, missingImages } from './kernel-test-support.js';
+import { bootOnBoard, bootOnQemu, bootSkipReason, diskImage, errtestMismatches, expectedFscheck, expectedOsbench } from './kernel-test-support.js';
 import { has } from './test-support/peers.js';
 
 const hasQemu = has('qemu-system-riscv32');
-if (missingImages.length) console.warn(`skipping the kernel boot tests on the lab board: missing ${missingImages.join(', ')} (run pnpm guests)`);
+const skipReason = bootSkipReason();
+if (skipReason !== undefined) console.warn(`skipping the kernel boot tests on the lab board: ${skipReason}`);
 
 function expectSameOutput(what: string, expected: string, actual: string): void {
   const difference = firstDifference(stripMetricLines(expected), stripMetricLines(actual));
   if (difference !== null) expect.fail(`${what}: ${describeDifference(difference)}`);
 }
 
-describe.skipIf(missingImages.length > 0)('guest kernel on the lab board', () => {
+describe.skipIf(skipReason !== undefined)('guest kernel on the lab board', () => {
   let dir = '';
   let diskPath = '';
   const disk = diskImage();

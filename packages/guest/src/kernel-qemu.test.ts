@@ -8,13 +8,13 @@ import { describeDifference, firstDifference, stripMetricLines } from '@virtlab/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workloads } from './catalog.js';
 import type { Boot } from './kernel-test-support.js';
-import { bootOnQemu, diskImage, errtestMismatches, expectedFscheck, expectedOsbench, missingImages } from './kernel-test-support.js';
+import { bootOnQemu, bootSkipReason, diskImage, errtestMismatches, expectedFscheck, expectedOsbench } from './kernel-test-support.js';
 import { has } from './test-support/peers.js';
 
 const hasQemu = has('qemu-system-riscv32');
-const skip = !hasQemu || missingImages.length > 0;
-if (!hasQemu) console.warn('skipping the kernel boot tests on QEMU: qemu-system-riscv32 is not installed');
-else if (missingImages.length) console.warn(`skipping the kernel boot tests on QEMU: missing ${missingImages.join(', ')} (run pnpm guests)`);
+const skipReason = hasQemu ? bootSkipReason() : 'qemu-system-riscv32 is not installed';
+const skip = skipReason !== undefined;
+if (skipReason !== undefined) console.warn(`skipping the kernel boot tests on QEMU: ${skipReason}`);
 
 let dir = '';
 let disk = '';

@@ -2,12 +2,15 @@
 // images are, the disk the tests attach, what osbench and errtest must print, and one boot on
 // each machine.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hart } from '@virtlab/cpu-core';
 import { bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
-import { firmwareImage, guestImage } from './paths.js';
+import { INITRD_PROGRAMS } from '../initrd/recipes.js';
+import { sha256 } from './build/manifest.js';
+import type { Manifest } from './build/manifest.js';
+import { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPath } from './paths.js';
 
 // Overrides for trying other builds: an output folder of `pnpm guests --out DIR`, another firmware.
 const imagesDir = process.env.VIRTLAB_KERNEL_IMAGES;
@@ -17,6 +20,41 @@ export const initrdImage = imagesDir ? join(imagesDir, 'kernel/initrd.cpio') : g
 export const firmwareElf = process.env.VIRTLAB_FIRMWARE ?? firmwareImage;
 /** Images that are not there (the boot tests skip and say which). */
 export const missingImages = [firmwareElf, kernelImage, initrdImage].filter((path) => !existsSync(path));
+
+/**
+ * Committed kernel images whose inputs changed since `pnpm guests` built them (or that have no
+ * manifest entry yet): the boot tests skip then, since the manifest test already reports it and
+ * the images would not show the sources' behaviour. Empty when VIRTLAB_KERNEL_IMAGES is set.
+ */
+export const staleKernelImages: string[] = imagesDir !== undefined || missingImages.length > 0 ? [] : findStaleKernelImages();
+
+function findStaleKernelImages(): string[] {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  const expected = ['kernel/kernel.elf', 'kernel/initrd.cpio', ...INITRD_PROGRAMS.map((name) => `kernel/bin/${name}.elf`)];
+  const stale: string[] = [];
+  for (const output of expected) {
+    const entry = manifest.images[output];
+    if (entry === undefined) {
+      stale.push(`${output} (not in the manifest)`);
+      continue;
+    }
+    for (const input of entry.inputs) {
+      const file = input.path.startsWith('images/') ? join(guestImagesDir, input.path.slice(7)) : join(guestPackageDir, input.path);
+      if (!existsSync(file) || sha256(readFileSync(file)) !== input.sha256) {
+        stale.push(`${output} (${input.path} changed)`);
+        break;
+      }
+    }
+  }
+  return stale;
+}
+
+/** Why the boot tests cannot run, or undefined when they can. */
+export function bootSkipReason(): string | undefined {
+  if (missingImages.length) return `missing ${missingImages.join(', ')} (run pnpm guests)`;
+  if (staleKernelImages.length) return `stale images: ${staleKernelImages.join(', ')} (run pnpm guests)`;
+  return undefined;
+}
 
 /** FNV-1a, 32-bit (the checksum osbench prints for file and block data). */
 export function fnv1a(bytes: Uint8Array): number {
