@@ -126,4 +126,18 @@ describe('self-modifying code', () => {
     m.run(2);
     expect(m.reg('a1')).toBe(10);
   });
+
+  it('tells an external translator about general-path writes to RAM (onCodeWrite)', () => {
+    const m = machine(`
+      li s0, ${DATA}
+      amoadd.w a0, a1, (s0)
+      sh a1, 1(s0)
+    `);
+    const seen: [number, number][] = [];
+    m.hart.onCodeWrite = (off, size) => seen.push([off, size]);
+    m.run(4);
+    // The AMO writes 4 bytes; the misaligned halfword goes byte by byte through the general path.
+    expect(seen).toEqual([[DATA - 0x80000000, 4], [DATA - 0x80000000 + 1, 1], [DATA - 0x80000000 + 2, 1]]);
+    expect(m.hart.trapCount).toBe(0);
+  });
 });

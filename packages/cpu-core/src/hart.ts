@@ -854,9 +854,9 @@ export class Hart {
     for (;;) {
       if (halt.reason !== undefined) return this.#result({ kind: 'halted', halt: halt.reason }, startRetired);
       if (this.#faultLoop !== undefined) return this.#result(this.#faultLoop, startRetired);
-      if (clock.cycles >= this.nextCheck) this.#serviceInterrupts();
+      if (clock.cycles >= this.nextCheck) this.serviceInterrupts();
       if (this.waiting) {
-        if (!this.#waitForInterrupt()) return this.#result({ kind: 'deadlock', pc: this.pc >>> 0 }, startRetired);
+        if (!this.waitForInterrupt()) return this.#result({ kind: 'deadlock', pc: this.pc >>> 0 }, startRetired);
         continue;
       }
       const left = maxInstructions - (this.retired + this.#traps - startSteps);
@@ -1541,8 +1541,8 @@ export class Hart {
     this.#modesChanged();
   }
 
-  /** Takes the highest-priority enabled pending interrupt, if any (priv 3.1.9). */
-  #serviceInterrupts(): void {
+  /** Takes the highest-priority enabled pending interrupt, if any (priv 3.1.9), and sets `nextCheck`. */
+  serviceInterrupts(): void {
     const next = this.platform.nextEventCycle(this.hartId);
     // Lines were just read: an event time already passed changes nothing more.
     this.nextCheck = next > this.clock.cycles ? next : Infinity;
@@ -1562,8 +1562,8 @@ export class Hart {
     }
   }
 
-  /** One step of WFI: wake on mip & mie, else let time pass to the next event. False = deadlock. */
-  #waitForInterrupt(): boolean {
+  /** One step of WFI: wake on mip & mie, else let time pass to the next event (counted in wfi.cycles). False = deadlock. */
+  waitForInterrupt(): boolean {
     if ((this.#mip() & this.mie) !== 0) {
       this.waiting = false;
       return true;
@@ -1578,6 +1578,44 @@ export class Hart {
 
   // ---------------------------------------------------------------------------------------------
   // Memory: translation, PMP, RAM and MMIO
+
+  // ---------------------------------------------------------------------------------------------
+  // For run loops outside this class (the emulator's translator)
+
+  /**
+   * Called with the RAM offset and size of every write the general path makes to RAM (slow-path
+   * stores, AMOs/SC, A/D updates by the walker), so that a translator can drop code written there.
+   * The interpreter's own fast-path stores do not call it.
+   */
+  onCodeWrite: ((ramOffset: number, size: number) => void) | undefined = undefined;
+
+  /** Executions per handler id (flushed totals). ALU entries are ignored by `counters()`: class.alu = instret - the rest. */
+  get opCounts(): Float64Array {
+    return this.#opCount;
+  }
+
+  /** TLB hits so far; an external fast path adds its own. */
+  get tlbHits(): number {
+    return this.#tlbHits;
+  }
+
+  set tlbHits(v: number) {
+    this.#tlbHits = v;
+  }
+
+  /** Traps taken (exceptions and interrupts): the run budget counts them as steps. */
+  get trapCount(): number {
+    return this.#traps;
+  }
+
+  /** Set by trap entry when the handler faults again and again; an external run loop reads and clears it. */
+  get faultLoop(): StopReason | undefined {
+    return this.#faultLoop;
+  }
+
+  set faultLoop(v: StopReason | undefined) {
+    this.#faultLoop = v;
+  }
 
   /** Re-derives translation and fast-path modes after privilege, mstatus, satp or PMP changed. */
   refreshModes(): void {
@@ -1722,6 +1760,7 @@ export class Hart {
   }
 
   #codeWritten(off: number, size: number): void {
+    if (this.onCodeWrite !== undefined) this.onCodeWrite(off, size);
     const ps = this.#pageSlot[off >>> 12]!;
     if (ps < 0) return;
     this.#pd[ps + (((off & 0xfff) >>> 2) << 1)] = 0;
