@@ -7,3 +7,4 @@ export { TranslationCache, TranslationCacheError } from './translation-cache.js'
 export type { TranslationCacheOptions } from './translation-cache.js';
 export { createEmulator } from './emulator.js';
 export type { Emulator, EmulatorOptions } from './emulator.js';
+export { emulatorStrategy } from './strategy.js';
