@@ -10,6 +10,7 @@ import type { ConstExpr, ExternKind, FuncType, Limits } from './types.js';
 import { EXTERNREF, I64, typeName } from './types.js';
 import type { CompiledModule } from './validator.js';
 import { validateModule } from './validator.js';
+import { warmUpModule } from './warm-up.js';
 
 /** Module bytes, as the JS API accepts them. */
 export type BufferSource = ArrayBuffer | ArrayBufferView;
@@ -47,6 +48,15 @@ export type CallResult = { readonly status: 'returned'; readonly value: unknown 
 
 const EMPTY: Readonly<Record<string, unknown>> = {};
 
+let warmedUp = false;
+/** Runs `warmUpModule` once per process on the interpreter (see warm-up.ts). */
+function warmUpInterpreter(): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  const inst = new Instance(new Module(warmUpModule()), { env: { h: (x: number) => x } }, { tier: 'interpreter' });
+  for (let i = 0; i < 3; i++) (inst.exports.run as () => void)();
+}
+
 /**
  * An instance (spec 4.5.4), shaped like WebAssembly.Instance, plus the metering an embedder needs:
  * fuel (with suspend and resume), a memory-page cap and a call-depth cap.
@@ -56,6 +66,7 @@ export class Instance {
   readonly machine: Machine;
 
   constructor(module: Module, importObject: Imports = {}, options: InstanceOptions = {}) {
+    warmUpInterpreter();
     const c = module.compiled;
     const info = c.info;
     const funcs: FuncInstance[] = [];
