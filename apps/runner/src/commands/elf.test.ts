@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EngineError, isEngineSpecificCounter } from '@virtlab/emulator';
 import { ElfError } from '@virtlab/hw-model';
 import { PROGRAMS, diskImage, imagePath, qemuOutputPath, runOnQemu, sourcePath } from '@virtlab/hw-model/test-programs';
 import type { TestProgram } from '@virtlab/hw-model/test-programs';
@@ -92,6 +93,16 @@ describe('differential: the board with cpu-core vs qemu-system-riscv32 -M virt -
     expect(b.labCycles).toBe(a.labCycles);
     expect(b.counters).toEqual(a.counters);
     expect(text(b.output)).toBe(text(a.output));
+  });
+
+  it('--engine dbt (the translator) gives the same output, exit, lab cycles and lab counters', () => {
+    const lab = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).filter(([k]) => !isEngineSpecificCounter(k)));
+    for (const name of ['timer', 'privilege', 'paging']) {
+      const a = runElf(image(name));
+      const b = runElf(image(name), { engine: 'dbt' });
+      expect({ ...b, counters: lab(b.counters) }).toEqual({ ...a, counters: lab(a.counters) });
+    }
+    expect(() => runElf(image('timer'), { engine: 'jit' })).toThrow(EngineError);
   });
 });
 

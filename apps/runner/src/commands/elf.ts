@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Hart, disassemble } from '@virtlab/cpu-core';
+import { disassemble } from '@virtlab/cpu-core';
+import type { Hart } from '@virtlab/cpu-core';
 import type { InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
 import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
+import { EngineError, createEngine } from '@virtlab/emulator';
 
 export interface ElfRunOptions {
   /** End the run when the guest writes (code << 1) | 1 to its `tohost` symbol. */
@@ -17,6 +19,8 @@ export interface ElfRunOptions {
   readonly input?: string | Uint8Array;
   /** Called with the guest's UART output as it appears (flushed after every run slice). */
   readonly output?: (bytes: Uint8Array) => void;
+  /** `interp` (cpu-core's interpreter, default) or `dbt` (@virtlab/emulator's translator): same lab cycles and counters. */
+  readonly engine?: string;
 }
 
 export interface ElfRunResult extends MachineRunResult {
@@ -85,8 +89,9 @@ export function runFirmware(firmware: Uint8Array, boot: FirmwareBoot, options: E
 }
 
 function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOptions): ElfRunResult {
-  const hart = new Hart(board);
-  startHart(hart, state);
+  const engine = createEngine(options.engine ?? 'interp', board);
+  const hart = engine.hart;
+  startHart(engine, state);
   const uart = board.uart;
   let flushed = 0;
   const flush = () => {
@@ -96,7 +101,7 @@ function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOpt
   };
   const trace = options.trace;
   if (trace !== undefined) trace(traceLine(hart, board));
-  const result = runMachine(board, hart, {
+  const result = runMachine(board, engine, {
     maxInstructions: options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     // Tracing steps one instruction at a time; otherwise slices keep the hart in its fast loop.
     sliceSteps: trace === undefined ? 65536 : 1,
@@ -131,10 +136,12 @@ export function registerElf(program: Command): void {
     .option('--kernel <file>', "boot by QEMU's protocol: <file> is the M-mode firmware, this the kernel (ELF or raw, at 0x80400000)")
     .option('--initrd <file>', 'with --kernel: the initial RAM disk (at kernel + min(RAM/2, 128 MiB))')
     .option('--append <args>', 'with --kernel: the kernel command line (/chosen/bootargs)')
-    .action((file: string, opts: { htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; disk?: string; kernel?: string; initrd?: string; append?: string }) => {
+    .option('--engine <kind>', 'interp (the interpreter, default) or dbt (the binary translator); lab cycles and counters are the same')
+    .action((file: string, opts: { engine?: string; htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; disk?: string; kernel?: string; initrd?: string; append?: string }) => {
       const bytes = readFileSync(file);
       const run: ElfRunOptions = {
         htif: opts.htif,
+        engine: opts.engine,
         maxInstructions: opts.maxInstructions,
         input: opts.input?.replaceAll('\\n', '\n'),
         ...(opts.disk === undefined ? {} : { disk: new Uint8Array(readFileSync(opts.disk)) }),
@@ -151,7 +158,7 @@ export function registerElf(program: Command): void {
             ? runElf(bytes, run)
             : runFirmware(bytes, { kernel: readFileSync(opts.kernel), initrd: opts.initrd === undefined ? undefined : readFileSync(opts.initrd), bootargs: opts.append }, run);
       } catch (error) {
-        if (error instanceof ElfError || error instanceof BootError) {
+        if (error instanceof ElfError || error instanceof BootError || error instanceof EngineError) {
           process.stderr.write(`virtlab elf: ${file}: ${error.name}: ${error.message}\n`);
           process.exitCode = 2;
           return;
