@@ -1,3 +1,4 @@
+import { emulatorStrategy } from '@virtlab/emulator';
 import { workloads as guestWorkloads } from '@virtlab/guest';
 import { langVmStrategy } from '@virtlab/lang-vm';
 import { Registry, type Strategy, type Workload } from '@virtlab/strategy';
@@ -29,7 +30,8 @@ function strategies(_options: LabOptions): Strategy[] {
 function engines(options: LabOptions): Engine[] {
   // lang-vm ships its own host-view strategy; it always runs (pure TypeScript).
   const langVm: Engine = { ...langVmStrategy, unavailable: undefined, target: 'wasm32-wasi' };
-  return [hostNativeEngine(options.hostNativeDir), v8WasmEngine(), langVm, cpuCoreEngine(), qemuEngine()];
+  const emulator: Engine = { ...emulatorStrategy('dbt'), unavailable: undefined, target: 'rv32-bare' };
+  return [hostNativeEngine(options.hostNativeDir), v8WasmEngine(), langVm, cpuCoreEngine(), emulator, qemuEngine()];
 }
 
 function workloads(): readonly Workload[] {
