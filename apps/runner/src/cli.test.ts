@@ -55,7 +55,7 @@ describe('virtlab CLI', () => {
   it('list names every strategy, engine and workload', async () => {
     const r = await virtlab('list');
     expect(r.status).toBe(0);
-    for (const name of ['native', 'bare', 'host-native', 'v8-wasm', 'lang-vm', 'cpu-core', 'qemu']) {
+    for (const name of ['native', 'bare', 'host-native', 'v8-wasm', 'lang-vm', 'cpu-core', 'emulator', 'qemu']) {
       expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
     }
     for (const w of workloads) expect(r.stdout).toMatch(new RegExp(`^${w.name} `, 'm'));
