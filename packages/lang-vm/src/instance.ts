@@ -1,6 +1,6 @@
 import { decodeModule } from './decoder.js';
 import { FuelExhausted, LinkError, Trap, WasmError } from './errors.js';
-import { run, runTiered } from './interpreter.js';
+import { runTiered } from './interpreter.js';
 import { compileTier } from './js-tier.js';
 import type { Limits as ResourceLimits } from './machine.js';
 import { DEFAULT_LIMITS, Machine } from './machine.js';
@@ -126,7 +126,6 @@ export class Instance {
     if (memory.pages > cap) throw new LinkError(`memory of ${memory.pages} pages exceeds the instance cap of ${cap} pages`);
     memory.cap = Math.min(memory.cap, cap);
     const m = new Machine(c, memory, options);
-    m.runner = run;
     this.machine = m;
 
     for (let i = 0; i < c.funcs.length; i++) {

@@ -5,6 +5,7 @@ import { toJs, toWasm } from './runtime.js';
 import type { CompiledModule } from './validator.js';
 import type { FuncType, ValType } from './types.js';
 import { F64 } from './types.js';
+import { run } from './interpreter.js';
 import type { DeoptRecord, TierModule } from './js-tier.js';
 
 /** Per-instance resource limits (all optional; defaults in `DEFAULT_LIMITS`). */
@@ -264,6 +265,6 @@ export class Machine {
     return results.map((t, i) => toJs(t, this.I, resultBase + 2 * i));
   }
 
-  /** The interpreter loop; replaced by `run` from interpreter.ts at construction by the instance. */
-  runner: (m: Machine, cur: number, pc: number, fp: number, baseFsp: number) => number = () => 0;
+  /** The execution loop, set by the instance: `run` (interpreter) or `runTiered` (JavaScript tier). */
+  runner: (m: Machine, cur: number, pc: number, fp: number, baseFsp: number) => number = run;
 }

@@ -25,7 +25,10 @@ export interface CompiledModule {
   readonly code: Int32Array;
   /** Indexed by defined-function number (function index minus imported functions). */
   readonly funcs: readonly FuncCode[];
-  /** Operand stack types at each call site and loop header (siteId), for the JavaScript tier's deopt. */
+  /**
+   * Operand stack types at each call site and basic-block start (siteId): the JavaScript tier
+   * types its variables from them and spills them when fuel runs out.
+   */
   readonly siteStacks: readonly (readonly ValType[])[];
   /**
    * Structure of the emitted code for the JavaScript tier: (pc, kind, target) triples in emission
