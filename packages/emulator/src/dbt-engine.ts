@@ -219,7 +219,14 @@ export class DbtEngine implements Engine {
           if (b.valid) b.next1 = next;
         }
       } else if (e === EXIT_LOOKUP) {
-        next = this.#block(h.pc, vpage, phys, dm);
+        // jalr (and resumption after a mid-block exit): the last target, checked — an inline
+        // cache for returns and switch dispatch.
+        next = b.nextDyn;
+        if (next !== undefined && next.valid && next.vpc === h.pc) this.#chainHits++;
+        else {
+          next = this.#block(h.pc, vpage, phys, dm);
+          if (b.valid) b.nextDyn = next;
+        }
       } else {
         return;
       }

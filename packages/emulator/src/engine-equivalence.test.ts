@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { encode } from '@virtlab/cpu-core';
 import { firmwareImage, guestImage, workloads } from '@virtlab/guest';
 import { imageFor, stripMetricLines } from '@virtlab/strategy';
+import { PROGRAMS, diskImage, imagePath, qemuOutputPath, sourcePath } from '@virtlab/hw-model/test-programs';
+import type { TestProgram } from '@virtlab/hw-model/test-programs';
 import { describe, expect, it } from 'vitest';
 import { createEmulator } from './emulator.js';
 import { ENGINE_KINDS } from './engine.js';
@@ -13,6 +15,14 @@ import { EXIT, PUTS, observe, runAsm } from './test-support/lab-state.js';
 import type { AsmRun, LabObservation } from './test-support/lab-state.js';
 
 type Options = Parameters<typeof runAsm>[2];
+
+/** Image bytes, read once: both engines see the same bytes even if images are rebuilt meanwhile. */
+const files = new Map<string, Buffer>();
+function read(path: string): Buffer {
+  let b = files.get(path);
+  if (b === undefined) files.set(path, (b = readFileSync(path)));
+  return b;
+}
 
 /** The interpreter's observation of each program, taken once and compared with every other engine's. */
 const reference = new Map<string, LabObservation>();
@@ -32,7 +42,7 @@ function run(kind: EngineKind, source: string, options?: Options): AsmRun {
 /** A bare-metal image as \`qemu -bios none -kernel\`. */
 function runBare(kind: EngineKind, path: string): LabObservation {
   const emu = createEmulator({ engine: kind });
-  emu.loadBareElf(readFileSync(path));
+  emu.loadBareElf(read(path));
   return observe(emu, emu.run({ maxInstructions: 50_000_000 }));
 }
 
@@ -40,12 +50,21 @@ function runBare(kind: EngineKind, path: string): LabObservation {
 function boot(kind: EngineKind, bootargs: string): LabObservation {
   const emu = createEmulator({ engine: kind });
   emu.bootQemu({
-    firmware: readFileSync(firmwareImage),
-    kernel: readFileSync(guestImage('kernel/kernel.elf')),
-    initrd: readFileSync(guestImage('kernel/initrd.cpio')),
+    firmware: read(firmwareImage),
+    kernel: read(guestImage('kernel/kernel.elf')),
+    initrd: read(guestImage('kernel/initrd.cpio')),
     bootargs,
   });
   return observe(emu, emu.run({ maxInstructions: 500_000_000 }));
+}
+
+/** One of hw-model's test programs on the board, as the runner's `virtlab elf` runs it. */
+function runProgram(kind: EngineKind, p: TestProgram): LabObservation {
+  const emu = createEmulator({ engine: kind, boardOptions: { uartInput: p.input, ...(p.disk === true ? { disk: diskImage() } : {}) } });
+  const image = read(imagePath(p.name));
+  if (p.boot === undefined) emu.loadBareElf(image, { htif: p.htif === true });
+  else emu.bootQemu({ firmware: image, kernel: read(imagePath(p.boot.kernel)), initrd: read(sourcePath(p.boot.initrd)), bootargs: p.boot.append });
+  return observe(emu, emu.run({ maxInstructions: p.exitCode === -1 ? 2_000_000 : 50_000_000 }));
 }
 
 const kernelImages = [firmwareImage, guestImage('kernel/kernel.elf'), guestImage('kernel/initrd.cpio')];
@@ -334,6 +353,20 @@ msg:
 `, { maxInstructions: 100_000 });
     expect(m.obs.output).toBe('hello');
     expect(m.obs.exit.kind).toBe('budget');
+  });
+
+  // mmio-garbage (tens of thousands of device writes, each one the end of a block) is left to
+  // hw-model's own tests: it alone would double this suite's time.
+  describe("the lab machine's test programs (hw-model/test-programs): QEMU's output and exit code", () => {
+    for (const p of PROGRAMS.filter((x) => x.kind !== 'kernel' && x.name !== 'mmio-garbage')) {
+      it(p.name, () => {
+        const obs = runProgram(kind, p);
+        if (p.exitCode >= 0) expect(obs.exit).toMatchObject({ kind: 'poweroff', exitCode: p.exitCode });
+        else expect(obs.exit.kind).not.toBe('poweroff');
+        if (p.differential) expect(obs.output).toBe(readFileSync(qemuOutputPath(p.name), 'latin1'));
+        equivalent(kind, `program:${p.name}`, obs, () => runProgram('interp', p));
+      }, 60_000);
+    }
   });
 
   describe('compute suite, bare metal (rv32-bare, test size): the reference output', () => {

@@ -93,6 +93,7 @@ export class TranslationCache {
     b.valid = false;
     b.next0 = undefined;
     b.next1 = undefined;
+    b.nextDyn = undefined;
     p.slots[((b.phys & 0xfff) >>> 2) * MODES + b.dm] = undefined;
     p.blocks.delete(b);
     this.codePages[b.phys >>> 12]!--;
@@ -164,6 +165,7 @@ export class TranslationCache {
         b.valid = false;
         b.next0 = undefined;
         b.next1 = undefined;
+        b.nextDyn = undefined;
         this.onEvict(b);
       }
       this.#pages[page] = undefined;

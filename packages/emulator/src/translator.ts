@@ -68,6 +68,8 @@ export interface Block {
   checked: BlockFn | undefined;
   next0: Block | undefined;
   next1: Block | undefined;
+  /** Last target of a computed exit (jalr), used when its pc matches. */
+  nextDyn: Block | undefined;
   valid: boolean;
   /** Completed runs not yet folded into the counters. */
   runs: number;
@@ -142,7 +144,7 @@ export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: nu
   }
   return {
     vpc: vpc | 0, phys, dm, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
-    next0: undefined, next1: undefined, valid: true, runs: 0, sourceBytes: 0,
+    next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0,
   };
 }
 
