@@ -14,6 +14,8 @@ import { nativeStrategy } from './strategies/native.js';
 export interface LabOptions {
   /** Where `host-native` keeps the binaries it compiled for this bench run. */
   readonly hostNativeDir?: string;
+  /** What runs the lab-view strategies' hart: `interp` (default) or `dbt`; lab cycles and counters do not change. */
+  readonly engine?: 'interp' | 'dbt';
 }
 
 export interface Lab {
@@ -23,8 +25,8 @@ export interface Lab {
 }
 
 /** Lab-view strategies first, then host-view engines, each in the order the tables show them. */
-function strategies(_options: LabOptions): Strategy[] {
-  return [nativeStrategy(), bareStrategy()];
+function strategies(options: LabOptions): Strategy[] {
+  return [nativeStrategy(undefined, options.engine), bareStrategy(options.engine)];
 }
 
 function engines(options: LabOptions): Engine[] {

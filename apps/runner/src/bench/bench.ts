@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly repeats: number;
   readonly threads?: number;
   readonly maxInstructions?: number;
+  /** What runs the lab-view strategies: `interp` (default) or `dbt`. */
+  readonly engine?: 'interp' | 'dbt';
   readonly command: string;
   readonly onProgress?: (done: number, total: number, record: BenchRecord) => void;
 }
@@ -54,7 +56,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     else skipped.push({ name: r.name, reason: why });
   }
   const hostNativeDir = mkdtempSync(join(tmpdir(), 'virtlab-host-native-'));
-  const labOptions: LabOptions = { hostNativeDir };
+  const labOptions: LabOptions = { hostNativeDir, ...(options.engine === undefined ? {} : { engine: options.engine }) };
   try {
     // Work done once per run (compiling host binaries) happens here, before the clock of any cell.
     const prepLab = await createLab(labOptions);

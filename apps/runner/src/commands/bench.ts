@@ -46,9 +46,15 @@ interface BenchFlags {
   size: WorkloadSize[];
   repeats: number;
   threads?: number;
+  engine?: 'interp' | 'dbt';
   json?: string;
   md?: string;
   html?: string;
+}
+
+export function parseEngine(value: string): 'interp' | 'dbt' {
+  if (value !== 'interp' && value !== 'dbt') throw new Error(`--engine wants interp or dbt, got '${value}'`);
+  return value;
 }
 
 export function registerBench(program: Command): void {
@@ -60,6 +66,7 @@ export function registerBench(program: Command): void {
     .option('--size <sizes>', 'comma-separated sizes: test, bench', (v) => list(v).map(parseSize), ['test'])
     .option('--repeats <n>', 'host-view runs per cell; the median is reported', (v) => Number.parseInt(v, 10), 3)
     .option('--threads <n>', 'worker threads (default: up to 2)', (v) => Number.parseInt(v, 10))
+    .option('--engine <kind>', 'what runs the lab-view strategies: interp (default) or dbt; lab cycles and counters do not change', parseEngine)
     .option('--json <file>', 'write the records as JSON')
     .option('--md <file>', 'write the tables as Markdown')
     .option('--html <file>', 'write a self-contained HTML report with charts')
@@ -71,6 +78,7 @@ export function registerBench(program: Command): void {
         sizes: flags.size,
         repeats: flags.repeats,
         ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+        ...(flags.engine === undefined ? {} : { engine: flags.engine }),
         command: `virtlab ${process.argv.slice(2).join(' ')}`,
         onProgress: progress,
       });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { WORKLOAD_SIZES, type WorkloadSize } from '@virtlab/strategy';
 import { runCell } from '../bench/cell.js';
 import { createLab } from '../lab.js';
+import { parseEngine } from './bench.js';
 import { compact, markOf, ms } from '../report/format.js';
 
 export function parseSize(value: string): WorkloadSize {
@@ -19,8 +20,9 @@ export function registerRun(program: Command): void {
     .argument('<workload>', 'a workload name (see `virtlab list`)')
     .option('--size <size>', 'test or bench', parseSize, 'test')
     .option('--max-instructions <n>', 'stop a guest after this many instructions', (v) => Number.parseInt(v, 10))
-    .action(async (strategyName: string, workloadName: string, opts: { size: WorkloadSize; maxInstructions?: number }) => {
-      const lab = await createLab();
+    .option('--engine <kind>', 'what runs a lab-view strategy: interp (default) or dbt; lab cycles and counters do not change', parseEngine)
+    .action(async (strategyName: string, workloadName: string, opts: { size: WorkloadSize; maxInstructions?: number; engine?: 'interp' | 'dbt' }) => {
+      const lab = await createLab(opts.engine === undefined ? {} : { engine: opts.engine });
       const strategy = lab.registry.strategies.get(strategyName);
       const workload = lab.registry.workloads.get(workloadName);
       const why = lab.unavailable.get(strategy.name);

@@ -5,7 +5,7 @@ import { runOnBoard } from './lab-run.js';
 import { labStrategy } from './lab-strategy.js';
 
 /** The bare-metal image alone on the board, in M-mode: the machine with no software between. */
-export function bareStrategy(): Strategy {
+export function bareStrategy(engine = 'interp'): Strategy {
   return labStrategy({
     name: 'bare',
     description: 'the rv32-bare image alone on the lab board in M-mode (UART out, finisher exit)',
@@ -13,7 +13,7 @@ export function bareStrategy(): Strategy {
     async execute(image, _workload, _size, maxInstructions) {
       const board = createVirtBoard();
       const { state } = bootBareElf(board, await readFile(image.path));
-      return runOnBoard(board, state, maxInstructions);
+      return runOnBoard(board, state, maxInstructions, engine);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Hart } from '@virtlab/cpu-core';
+import { createEngine } from '@virtlab/emulator';
 import { bootQemu, createVirtBoard, runMachine, startHart, type MachineExit, type MachineRunResult, type VirtBoard } from '@virtlab/hw-model';
 import type { StopReason } from '@virtlab/strategy';
 
@@ -37,9 +37,12 @@ export function labRunOf(result: MachineRunResult): LabRun {
   };
 }
 
-/** Runs a hart on a prepared board to the end (or the budget). */
-export function runOnBoard(board: VirtBoard, start: Parameters<typeof startHart>[1], maxInstructions: number): LabRun {
-  const hart = new Hart(board);
+/**
+ * Runs a hart on a prepared board to the end (or the budget), by `engine`: `interp` (cpu-core's
+ * interpreter) or `dbt` (@virtlab/emulator's translator) — the same lab cycles and counters.
+ */
+export function runOnBoard(board: VirtBoard, start: Parameters<typeof startHart>[1], maxInstructions: number, engine = 'interp'): LabRun {
+  const hart = createEngine(engine, board);
   startHart(hart, start);
   return labRunOf(runMachine(board, hart, { maxInstructions }));
 }
@@ -51,9 +54,9 @@ export interface KernelImages {
 }
 
 /** Boots firmware + kernel + initrd the way QEMU's `virt` does, with `bootargs`, and runs to power-off. */
-export async function bootKernel(images: KernelImages, bootargs: string, maxInstructions: number, disk?: Uint8Array): Promise<LabRun> {
+export async function bootKernel(images: KernelImages, bootargs: string, maxInstructions: number, disk?: Uint8Array, engine = 'interp'): Promise<LabRun> {
   const [firmware, kernel, initrd] = await Promise.all([readFile(images.firmware), readFile(images.kernel), readFile(images.initrd)]);
   const board = createVirtBoard({ bootargs, ...(disk === undefined ? {} : { disk }) });
   const { state } = bootQemu(board, { firmware, kernel, initrd });
-  return runOnBoard(board, state, maxInstructions);
+  return runOnBoard(board, state, maxInstructions, engine);
 }

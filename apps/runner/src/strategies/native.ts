@@ -13,7 +13,7 @@ export const GUEST_KERNEL: KernelImages = {
  * The lab-view baseline: firmware + guest kernel + initrd on the lab board, the workload run as
  * a process through `init=`. Every other lab strategy is measured against it.
  */
-export function nativeStrategy(images: KernelImages = GUEST_KERNEL): Strategy {
+export function nativeStrategy(images: KernelImages = GUEST_KERNEL, engine = 'interp'): Strategy {
   return labStrategy({
     name: 'native',
     description: 'firmware + guest kernel on the lab board, the workload as a process (init=/bin/<name>)',
@@ -21,7 +21,7 @@ export function nativeStrategy(images: KernelImages = GUEST_KERNEL): Strategy {
     execute(image, workload, size, maxInstructions) {
       // The kernel splits init=... on commas into argv; the process image takes the size as argv[1].
       const argv = [`/bin/${workload.name}`, ...(image.args ?? [size])];
-      return bootKernel(images, `init=${argv.join(',')}`, maxInstructions);
+      return bootKernel(images, `init=${argv.join(',')}`, maxInstructions, undefined, engine);
     },
   });
 }
