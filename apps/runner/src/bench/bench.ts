@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Strategy, WorkloadSize } from '@virtlab/strategy';
+import { WORKLOAD_SIZES, type Strategy, type WorkloadSize } from '@virtlab/strategy';
 import type { Engine } from '../engines/engine.js';
 import { createLab, type LabOptions } from '../lab.js';
 import { describeMachine } from './machine.js';
@@ -12,8 +12,10 @@ export interface BenchOptions {
   /** Strategy and engine names; all that are available when absent. */
   readonly runners?: readonly string[];
   readonly workloads?: readonly string[];
-  readonly sizes: readonly WorkloadSize[];
+  /** Sizes per view: lab cycles are deterministic, so the lab view can run smaller sizes. */
+  readonly sizes: { readonly lab: readonly WorkloadSize[]; readonly host: readonly WorkloadSize[] };
   readonly repeats: number;
+  readonly repeatBudgetMs?: number;
   readonly threads?: number;
   readonly maxInstructions?: number;
   /** What runs the lab-view strategies: `interp` (default) or `dbt`. */
@@ -25,8 +27,9 @@ export interface BenchOptions {
 const isEngine = (s: Strategy): s is Engine => s.view === 'host' && 'target' in s;
 
 /**
- * For engines that run the RV32 bare-metal image without counting instructions (QEMU), MIPS is
- * the instruction count the lab's own interpreter measured on the same image, over their time.
+ * MIPS is reported for the engines that run the RV32 bare-metal image. Where one does not count
+ * instructions (QEMU), its MIPS is the count the lab's own interpreter measured on the same image
+ * over its time.
  */
 function fillMips(records: BenchRecord[], targets: ReadonlyMap<string, string>): BenchRecord[] {
   const counted = new Map<string, number>();
@@ -36,8 +39,13 @@ function fillMips(records: BenchRecord[], targets: ReadonlyMap<string, string>):
     }
   }
   return records.map((r) => {
-    if (r.view !== 'host' || r.mips !== undefined || r.hostMs === undefined || r.engine === undefined) return r;
-    if (targets.get(r.engine) !== 'rv32-bare') return r;
+    if (r.view !== 'host' || r.hostMs === undefined || r.engine === undefined) return r;
+    if (targets.get(r.engine) !== 'rv32-bare') {
+      // MIPS compares RV32 engines; an engine counting other instructions (wasm) keeps its count only.
+      const { mips: _other, ...rest } = r;
+      return rest;
+    }
+    if (r.mips !== undefined) return r;
     const n = counted.get(`${r.workload}\u0000${r.size}`);
     return n === undefined ? r : { ...r, mips: n / r.hostMs / 1000 };
   });
@@ -62,13 +70,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const prepLab = await createLab(labOptions);
     for (const r of active) {
       const engine = prepLab.registry.strategies.get(r.name);
-      if (isEngine(engine) && engine.prepare !== undefined) await engine.prepare(workloads, options.sizes);
+      if (isEngine(engine) && engine.prepare !== undefined) await engine.prepare(workloads, options.sizes.host);
     }
     const jobs: CellJob[] = [];
-    for (const size of options.sizes) {
+    for (const size of WORKLOAD_SIZES) {
       for (const w of workloads) {
         for (const r of active) {
-          if (!r.supports(w, size)) continue;
+          if (!options.sizes[r.view].includes(size) || !r.supports(w, size)) continue;
           jobs.push({
             id: jobs.length,
             view: r.view,
@@ -76,6 +84,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
             workload: w.name,
             size,
             repeats: options.repeats,
+            ...(options.repeatBudgetMs === undefined ? {} : { repeatBudgetMs: options.repeatBudgetMs }),
             ...(options.maxInstructions === undefined ? {} : { maxInstructions: options.maxInstructions }),
           });
         }
@@ -93,7 +102,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       date: new Date().toISOString(),
       command: options.command,
       machine: describeMachine(),
-      sizes: options.sizes,
+      sizes: WORKLOAD_SIZES.filter((s) => options.sizes.lab.includes(s) || options.sizes.host.includes(s)),
+      labSizes: options.sizes.lab,
+      hostSizes: options.sizes.host,
       repeats: options.repeats,
       records: fillMips(records, targets),
       skipped,

@@ -6,6 +6,11 @@ export interface CellOptions {
   readonly size: WorkloadSize;
   /** Host-view repetitions; the median time is reported. Lab-view cells run once (deterministic). */
   readonly repeats: number;
+  /**
+   * No further repetition starts once the runs so far took this long (ms): fast engines get all
+   * their repeats, a run of many seconds stands alone. Unlimited when absent.
+   */
+  readonly repeatBudgetMs?: number;
   readonly maxInstructions?: number;
 }
 
@@ -33,6 +38,8 @@ export async function runCell(strategy: Strategy, workload: Workload, options: C
       });
       if (report.hostMs !== undefined) times.push(report.hostMs);
       if (report.stop !== 'exit') break;
+      const spent = times.reduce((a, b) => a + b, 0);
+      if (options.repeatBudgetMs !== undefined && spent >= options.repeatBudgetMs) break;
     }
     if (report === undefined) throw new Error('no run');
     const reference = workload.reference[size];

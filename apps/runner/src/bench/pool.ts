@@ -11,6 +11,7 @@ export interface CellJob {
   readonly workload: string;
   readonly size: WorkloadSize;
   readonly repeats: number;
+  readonly repeatBudgetMs?: number;
   readonly maxInstructions?: number;
 }
 

@@ -48,7 +48,10 @@ export interface BenchResult {
   readonly command: string;
   readonly machine: BenchMachine;
   readonly sizes: readonly WorkloadSize[];
-  /** Host-view repetitions per cell (the median is reported). */
+  /** The sizes each view ran (absent in files from before per-view sizes: then `sizes` for both). */
+  readonly labSizes?: readonly WorkloadSize[];
+  readonly hostSizes?: readonly WorkloadSize[];
+  /** Host-view repetitions per cell at most (the median is reported; see `hostRunsMs`). */
   readonly repeats: number;
   readonly records: readonly BenchRecord[];
   /** Strategies and engines left out of the run, with the reason (e.g. no `cc`, no QEMU). */

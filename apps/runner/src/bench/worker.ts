@@ -11,6 +11,7 @@ parentPort?.on('message', (job: CellJob) => {
     const record = await runCell(strategy, workload, {
       size: job.size,
       repeats: job.repeats,
+      ...(job.repeatBudgetMs === undefined ? {} : { repeatBudgetMs: job.repeatBudgetMs }),
       ...(job.maxInstructions === undefined ? {} : { maxInstructions: job.maxInstructions }),
     });
     parentPort?.postMessage({ id: job.id, record } satisfies JobResult);

@@ -44,7 +44,10 @@ interface BenchFlags {
   strategies?: string[];
   workloads?: string[];
   size: WorkloadSize[];
+  labSize?: WorkloadSize[];
+  hostSize?: WorkloadSize[];
   repeats: number;
+  repeatBudget?: number;
   threads?: number;
   engine?: 'interp' | 'dbt';
   json?: string;
@@ -63,8 +66,11 @@ export function registerBench(program: Command): void {
     .description('run workloads under every strategy (lab view) and engine (host view), print both tables')
     .option('--strategies <names>', 'comma-separated strategies and engines (default: all available)', list)
     .option('--workloads <names>', 'comma-separated workloads (default: all)', list)
-    .option('--size <sizes>', 'comma-separated sizes: test, bench', (v) => list(v).map(parseSize), ['test'])
-    .option('--repeats <n>', 'host-view runs per cell; the median is reported', (v) => Number.parseInt(v, 10), 3)
+    .option('--size <sizes>', 'comma-separated sizes for both views: test, bench', (v) => list(v).map(parseSize), ['test'])
+    .option('--lab-size <sizes>', 'sizes for the lab view (overrides --size)', (v) => list(v).map(parseSize))
+    .option('--host-size <sizes>', 'sizes for the host view (overrides --size)', (v) => list(v).map(parseSize))
+    .option('--repeats <n>', 'host-view runs per cell at most; the median is reported', (v) => Number.parseInt(v, 10), 3)
+    .option('--repeat-budget <ms>', 'start no further repeat of a cell once its runs took this long', (v) => Number.parseInt(v, 10))
     .option('--threads <n>', 'worker threads (default: up to 2)', (v) => Number.parseInt(v, 10))
     .option('--engine <kind>', 'what runs the lab-view strategies: interp (default) or dbt; lab cycles and counters do not change', parseEngine)
     .option('--json <file>', 'write the records as JSON')
@@ -75,8 +81,9 @@ export function registerBench(program: Command): void {
       const result = await runBench({
         ...(flags.strategies === undefined ? {} : { runners: flags.strategies }),
         ...(flags.workloads === undefined ? {} : { workloads: flags.workloads }),
-        sizes: flags.size,
+        sizes: { lab: flags.labSize ?? flags.size, host: flags.hostSize ?? flags.size },
         repeats: flags.repeats,
+        ...(flags.repeatBudget === undefined ? {} : { repeatBudgetMs: flags.repeatBudget }),
         ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         ...(flags.engine === undefined ? {} : { engine: flags.engine }),
         command: `virtlab ${process.argv.slice(2).join(' ')}`,

@@ -58,7 +58,7 @@ export function hostTables(result: BenchResult): TableData[] {
   if (m.rows.length === 0) return [];
   return [
     {
-      title: `Host view — median wall-clock time of ${result.repeats} run(s), ratio to ${m.baseline}, MIPS`,
+      title: `Host view — median wall-clock time of up to ${result.repeats} run(s), ratio to ${m.baseline}, MIPS`,
       header: ['workload', ...m.columns],
       rows: [
         ...m.rows.map((row) => [rowLabel(row.workload, row.size), ...m.columns.map((c) => hostCell(m, row, c))]),
