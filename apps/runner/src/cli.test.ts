@@ -17,15 +17,20 @@ const tsx = createRequire(import.meta.url).resolve('tsx');
  * answering vitest while a long bench runs.
  */
 function virtlab(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return virtlabWithInput(undefined, ...args);
+}
+
+function virtlabWithInput(input: string | undefined, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=@virtlab/source', '--import', tsx, cli, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: 240_000,
     });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
@@ -80,6 +85,21 @@ describe('virtlab CLI', () => {
     const s = await virtlab('run', 'bare', 'crc32', '--size', 'huge');
     expect(s.status).not.toBe(0);
     expect(s.stderr).toContain("unknown size 'huge'; known: test, bench");
+  });
+
+  it('boot runs the guest shell on the board with this process as its console and exits with its status', async () => {
+    const r = await virtlabWithInput('echo hello-from-shell\nls /bin\nexit 3\n', 'boot');
+    expect(r.stdout).toContain('hello-from-shell');
+    for (const w of workloads) expect(r.stdout).toMatch(new RegExp(`^${w.name}\\r?$`, 'm'));
+    expect(r.stderr).toContain('[virtlab boot] guest powered off through the finisher with exit code 3');
+    expect(r.status).toBe(3);
+  });
+
+  it('boot with init= runs one program and powers off with its status', async () => {
+    const r = await virtlab('boot', '--append', 'init=/bin/nqueens,test');
+    const nqueens = workloads.find((w) => w.name === 'nqueens')!;
+    expect(r.stdout).toContain(nqueens.reference.test!.split('\n')[0]);
+    expect(r.status).toBe(0);
   });
 
   it('bench writes sane JSON, Markdown and HTML for both views', async () => {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
+import { registerBoot } from './commands/boot.js';
 import { registerElf } from './commands/elf.js';
 import { registerList } from './commands/list.js';
 import { registerReport } from './commands/report.js';
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   registerRun(program);
   registerBench(program);
   registerReport(program);
+  registerBoot(program);
   registerElf(program);
   return program;
 }
