@@ -201,7 +201,7 @@ export class DbtEngine implements Engine {
       b.runs++;
       this.#running = b;
       let e: number;
-      if (h.n >= b.len && h.c + b.pre[b.len - 1]! < h.evt) e = b.fast(h);
+      if (h.n >= b.len && h.c + b.last < h.evt) e = b.fast(h);
       else e = (b.checked ?? this.#compileChecked(b))(h);
       let next: Block | undefined;
       if (e === EXIT_CHAIN_TAKEN) {
@@ -247,6 +247,7 @@ export class DbtEngine implements Engine {
     this.cache.reserve(source.length);
     const b = d as Block;
     b.checked = undefined;
+    b.last = d.pre[d.len - 1]!;
     b.sourceBytes = source.length;
     b.fast = compileBlock(source, this.#env, b);
     this.cache.insert(b);

@@ -66,6 +66,8 @@ export interface Block {
   readonly memPrefix: Int32Array;
   fast: BlockFn;
   checked: BlockFn | undefined;
+  /** pre[len - 1]: the cycles before the last instruction (the fast variant's fit test). */
+  last: number;
   next0: Block | undefined;
   next1: Block | undefined;
   /** Last target of a computed exit (jalr), used when its pc matches. */
@@ -121,7 +123,7 @@ export function isFastMemOp(op: number): boolean {
 }
 
 /** Decodes the block at RAM offset `phys` (virtual `vpc`) without compiling it. */
-export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel): Omit<Block, 'fast' | 'checked'> & { fast?: BlockFn } {
+export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel): Omit<Block, 'fast' | 'checked' | 'last'> & { fast?: BlockFn } {
   const room = (4096 - (phys & 0xfff)) >>> 2;
   const max = Math.min(room, MAX_BLOCK);
   const words: number[] = [];
@@ -156,7 +158,7 @@ const lit = (n: number) => ((n | 0) < 0 ? `(${n | 0})` : `${n | 0}`);
  * The body of a block's function. `h` is the context, `B` the block (for helpers); the names
  * `r`, `M8`, ... are bound by `compileBlock`'s wrapper.
  */
-export function generateBlockSource(b: Omit<Block, 'fast' | 'checked'>, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel, checked: boolean): string {
+export function generateBlockSource(b: Omit<Block, 'fast' | 'checked' | 'last'>, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel, checked: boolean): string {
   const L = b.len;
   // Guest registers live in JS locals for the block (V8 keeps them in machine registers); they
   // are written back before every helper call and every exit, and read again after a helper.
@@ -186,7 +188,11 @@ export function generateBlockSource(b: Omit<Block, 'fast' | 'checked'>, env: Pic
   const out: string[] = [`let c = h.c; let n = h.n; let e = 0;${regs.length > 0 ? ` let ${regs.map((i) => `x${i} = 0`).join(', ')}; ${load}` : ''}`];
   if (selfLoop) out.push('for (;;) {');
   const call = (expr: string) => `${sync} h.n = n; e = ${expr};`;
-  const slow = (k: number) => `${call(`S(h, B, ${k}, c, ${checked})`)} if (e !== 0) return e; c = h.c; ${load}`;
+  // The general path continues (returns 0) only after writing rd at most: a load, an atomic, a CSR read.
+  const slow = (k: number) => {
+    const rd = field.rd(b.words[k]!);
+    return `${call(`S(h, B, ${k}, c, ${checked})`)} if (e !== 0) return e; c = h.c;${rd !== 0 && used.has(rd) ? ` x${rd} = r[${rd}];` : ''}`;
+  };
   const samePage = (t: number) => ((t ^ vpage) >>> 12) === 0 && (t & 3) === 0;
   const leave = (pcExpr: string, extra: number, code: string) => `${sync} h.n = n - ${L}; h.c = c + ${total + extra}; h.pc = ${pcExpr}; return ${code};`;
   /** The taken exit of a control transfer to `t`: to itself, loop while the next run fits; else chain or leave. */
