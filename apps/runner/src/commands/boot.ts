@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEngine } from '@virtlab/emulator';
-import { bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
+import { describeExit, runMachine, startHart } from '@virtlab/hw-model';
+import { kernelBoard } from '../strategies/lab-run.js';
 import { GUEST_KERNEL } from '../strategies/native.js';
 import { parseEngine } from './bench.js';
 
@@ -22,17 +23,11 @@ export interface BootFlags {
  * Resolves with the exit status: the guest's own when it powers off.
  */
 export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
-  const [firmware, kernel, initrd] = await Promise.all([
-    readFile(GUEST_KERNEL.firmware),
-    readFile(GUEST_KERNEL.kernel),
-    readFile(GUEST_KERNEL.initrd),
-  ]);
-  const board = createVirtBoard({
+  const { board, state } = await kernelBoard(GUEST_KERNEL, {
     bootargs: flags.append,
     onUartOutput: (byte) => process.stdout.write(Buffer.of(byte)),
     ...(flags.disk === undefined ? {} : { disk: new Uint8Array(await readFile(flags.disk)) }),
   });
-  const { state } = bootQemu(board, { firmware, kernel, initrd });
   const hart = createEngine(flags.engine ?? 'interp', board);
   startHart(hart, state);
 

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { createEngine } from '@virtlab/emulator';
-import { bootQemu, createVirtBoard, runMachine, startHart, type MachineExit, type MachineRunResult, type VirtBoard } from '@virtlab/hw-model';
+import {
+  bootQemu,
+  createVirtBoard,
+  runMachine,
+  startHart,
+  type InitialHartState,
+  type MachineExit,
+  type MachineRunResult,
+  type VirtBoard,
+  type VirtBoardOptions,
+} from '@virtlab/hw-model';
 import type { StopReason } from '@virtlab/strategy';
 
 /** Budget for a lab run when the caller gives none: well above a bench-size workload plus boot. */
@@ -41,7 +51,7 @@ export function labRunOf(result: MachineRunResult): LabRun {
  * Runs a hart on a prepared board to the end (or the budget), by `engine`: `interp` (cpu-core's
  * interpreter) or `dbt` (@virtlab/emulator's translator) — the same lab cycles and counters.
  */
-export function runOnBoard(board: VirtBoard, start: Parameters<typeof startHart>[1], maxInstructions: number, engine = 'interp'): LabRun {
+export function runOnBoard(board: VirtBoard, start: InitialHartState, maxInstructions: number, engine = 'interp'): LabRun {
   const hart = createEngine(engine, board);
   startHart(hart, start);
   return labRunOf(runMachine(board, hart, { maxInstructions }));
@@ -53,10 +63,19 @@ export interface KernelImages {
   readonly initrd: string;
 }
 
-/** Boots firmware + kernel + initrd the way QEMU's `virt` does, with `bootargs`, and runs to power-off. */
-export async function bootKernel(images: KernelImages, bootargs: string, maxInstructions: number, disk?: Uint8Array, engine = 'interp'): Promise<LabRun> {
+/**
+ * A board with firmware, kernel and initrd loaded the way QEMU's `virt` does, and the state the
+ * hart starts from.
+ */
+export async function kernelBoard(images: KernelImages, options: VirtBoardOptions): Promise<{ board: VirtBoard; state: InitialHartState }> {
   const [firmware, kernel, initrd] = await Promise.all([readFile(images.firmware), readFile(images.kernel), readFile(images.initrd)]);
-  const board = createVirtBoard({ bootargs, ...(disk === undefined ? {} : { disk }) });
+  const board = createVirtBoard(options);
   const { state } = bootQemu(board, { firmware, kernel, initrd });
+  return { board, state };
+}
+
+/** Boots firmware + kernel + initrd with `bootargs` and runs to power-off. */
+export async function bootKernel(images: KernelImages, bootargs: string, maxInstructions: number, disk?: Uint8Array, engine = 'interp'): Promise<LabRun> {
+  const { board, state } = await kernelBoard(images, { bootargs, ...(disk === undefined ? {} : { disk }) });
   return runOnBoard(board, state, maxInstructions, engine);
 }
