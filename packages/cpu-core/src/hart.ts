@@ -10,6 +10,7 @@
  * Stores into a predecoded page clear that instruction's entry, which is decoded again when
  * reached: self-modifying code is always seen, as on QEMU.
  */
+import { mulhu } from './mulhu.js';
 import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
 import {
@@ -103,18 +104,6 @@ export class HartError extends Error {
 function limitFrom(next: number, base: number): number {
   const d = next - base;
   return d >= 0x3fffffff ? 0x3fffffff : d <= 0 ? 0 : d | 0;
-}
-
-// Unsigned high half of a 32x32 product, from 16-bit pieces so every partial product is exact.
-function mulhu(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
 }
 
 const EVENT_NAMES = [

@@ -20,3 +20,4 @@ export { MINI_CONSOLE_BASE, MINI_FINISHER_BASE, MINI_TIMER_BASE, MiniPlatform } 
 export type { MiniPlatformOptions } from './mini-platform.js';
 export { checkPopekGoldberg } from './popek-goldberg.js';
 export type { FormVerdict, PopekGoldbergReport, ProbeResult } from './popek-goldberg.js';
+export { mulhu } from './mulhu.js';

@@ -10,12 +10,13 @@
  * interpreter would leave its own inner loop: a jump off the page, the end of the page, a general
  * path instruction that changes pc or mode, a trap, the instruction budget, or the next event.
  */
-import { CAUSE, FORM_BY_OP, Hart } from '@virtlab/cpu-core';
+import { CAUSE, FORM_BY_OP, mulhu } from '@virtlab/cpu-core';
 import type { HartOptions, RunResult, StopReason } from '@virtlab/cpu-core';
 import { INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { CostModel, HartPlatform } from '@virtlab/hw-model';
 import type { Engine } from './engine.js';
 import { HartAccess } from './hart-access.js';
+import { HartEngine } from './hart-engine.js';
 import { TranslationCache } from './translation-cache.js';
 import type { TranslationCacheOptions } from './translation-cache.js';
 import {
@@ -44,17 +45,6 @@ export type DbtCounters = {
   readonly 'dbt.instructions': number;
 };
 
-function mulhu(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
-}
-
 /** Ops whose general path writes memory (stores, sc.w, AMOs), and the bytes they write. */
 function writeSize(op: number): number {
   if (op === 16) return 1;
@@ -63,9 +53,8 @@ function writeSize(op: number): number {
   return 0;
 }
 
-export class DbtEngine implements Engine {
+export class DbtEngine extends HartEngine implements Engine {
   readonly kind = 'dbt' as const;
-  readonly hart: Hart;
   readonly cache: TranslationCache;
   readonly #acc: HartAccess;
   readonly #env: TranslationEnv;
@@ -85,7 +74,7 @@ export class DbtEngine implements Engine {
   #instructions = 0;
 
   constructor(platform: HartPlatform, options: HartOptions & DbtOptions = {}) {
-    this.hart = new Hart(platform, options);
+    super(platform, options);
     this.#acc = new HartAccess(this.hart);
     this.#cost = platform.cost;
     const bus = platform.bus;
@@ -113,27 +102,6 @@ export class DbtEngine implements Engine {
     };
     // DMA and loaders write RAM behind the hart's back.
     bus.onRamWrite((address, length) => this.cache.writtenRange((address >>> 0) - bus.ramBase, length));
-  }
-
-  get pc(): number {
-    return this.hart.pc;
-  }
-
-  set pc(v: number) {
-    this.hart.pc = v | 0;
-  }
-
-  get priv(): 0 | 1 | 3 {
-    return this.hart.priv;
-  }
-
-  set priv(p: 0 | 1 | 3) {
-    this.hart.priv = p;
-    this.hart.refreshModes();
-  }
-
-  get regs(): Int32Array {
-    return this.hart.regs;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
  * the translator (`DbtEngine`). Both have the shape hw-model's `runMachine` drives
  * (`RunnableHart`), the same lab counters, and the same `run(maxInstructions)` contract.
  */
-import { Hart } from '@virtlab/cpu-core';
-import type { HartOptions, RunResult } from '@virtlab/cpu-core';
+import type { Hart, HartOptions, RunResult } from '@virtlab/cpu-core';
 import type { HartPlatform } from '@virtlab/hw-model';
 import { DbtEngine } from './dbt-engine.js';
 import type { DbtOptions } from './dbt-engine.js';
+import { HartEngine } from './hart-engine.js';
 
 export type EngineKind = 'interp' | 'dbt';
 export const ENGINE_KINDS: readonly EngineKind[] = ['interp', 'dbt'];
@@ -31,34 +31,8 @@ export class EngineError extends Error {
   override name = 'EngineError';
 }
 
-class InterpreterEngine implements Engine {
+class InterpreterEngine extends HartEngine implements Engine {
   readonly kind = 'interp';
-  readonly hart: Hart;
-
-  constructor(platform: HartPlatform, options: HartOptions) {
-    this.hart = new Hart(platform, options);
-  }
-
-  get pc(): number {
-    return this.hart.pc;
-  }
-
-  set pc(v: number) {
-    this.hart.pc = v | 0;
-  }
-
-  get priv(): 0 | 1 | 3 {
-    return this.hart.priv;
-  }
-
-  set priv(p: 0 | 1 | 3) {
-    this.hart.priv = p;
-    this.hart.refreshModes();
-  }
-
-  get regs(): Int32Array {
-    return this.hart.regs;
-  }
 
   run(maxInstructions: number): RunResult {
     return this.hart.run(maxInstructions);
