@@ -45,7 +45,10 @@ export function runQemu(kernel: string, options: QemuOptions = {}): Promise<Peer
   const args = ['-M', 'virt', '-display', 'none', '-monitor', 'none', '-serial', 'stdio'];
   args.push('-bios', bios, '-kernel', kernel, ...extraArgs);
   return new Promise((resolve, reject) => {
-    const child = spawn('qemu-system-riscv32', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin stays open until QEMU exits: at EOF on stdin, QEMU 7.2's stdio chardev now and then
+    // drops serial output (seen as a lost last line in CI).
+    const child = spawn('qemu-system-riscv32', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let stopped = false;
@@ -67,6 +70,7 @@ export function runQemu(kernel: string, options: QemuOptions = {}): Promise<Peer
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       const stderr = Buffer.concat(err).toString();
       if (stopped) {
         resolve({ output: Buffer.concat(out).toString('latin1'), exitCode: -1 });
