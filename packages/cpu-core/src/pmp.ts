@@ -20,6 +20,8 @@ export class Pmp {
   /** True when some entry is active: S/U accesses that match none then fail (priv 3.7.1). */
   anyActive = false;
   anyLocked = false;
+  /** Goes up on every change of the configuration (translators check their assumptions against it). */
+  epoch = 0;
 
   readCfg(reg: number): number {
     const c = this.cfg;
@@ -46,6 +48,7 @@ export class Pmp {
   }
 
   #recompute(): void {
+    this.epoch++;
     this.anyActive = false;
     this.anyLocked = false;
     for (let j = 0; j < 16; j++) {

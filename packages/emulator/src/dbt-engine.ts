@@ -20,14 +20,35 @@ import { HartEngine } from './hart-engine.js';
 import { TranslationCache } from './translation-cache.js';
 import type { TranslationCacheOptions } from './translation-cache.js';
 import {
-  BlockContext, EXIT_CHAIN_NEXT, EXIT_CHAIN_TAKEN, EXIT_LOOKUP, compileBlock, decodeBlock, generateBlockSource, isFastMemOp,
+  BlockContext, EXIT_CHAIN_NEXT, EXIT_CHAIN_TAKEN, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, compileBlock, decodeBlock, generateBlockSource, isFastMemOp,
 } from './translator.js';
 import type { Block, BlockFn, TranslationEnv } from './translator.js';
+import { compileRegion, generateRegionSource, mapSlot } from './region.js';
+import type { Region } from './region.js';
 
 /** The interpreter's cap on one inner loop (cpu-core hart.ts `CHUNK`). */
 const CHUNK = 1 << 24;
 
-export type DbtOptions = TranslationCacheOptions;
+export interface DbtOptions extends TranslationCacheOptions {
+  /**
+   * Compile the blocks of a page together into a region function once a block of that page has
+   * run this many times on its own (default 8); 0 turns regions off (every block runs alone).
+   */
+  readonly regionThreshold?: number;
+  /** Most guest instructions in one region (default 512). */
+  readonly maxRegionInstructions?: number;
+}
+
+/** Region exits to code outside it between two looks at whether to rebuild it with that code in. */
+const MERGE_WINDOW = 4096;
+/** ... which it is when it runs fewer instructions than this per exit on average. */
+const MERGE_SPAN = 256;
+
+/** `PMP_X` of cpu-core's pmp.ts. */
+const PMP_X = 4;
+
+/** Region builds per page and data mode between two flushes (guards against code that keeps changing). */
+const MAX_REBUILDS = 16;
 
 /** Counters of the translator itself, apart from the lab counters. */
 export type DbtCounters = {
@@ -43,6 +64,9 @@ export type DbtCounters = {
   readonly 'dbt.peak_source_bytes': number;
   readonly 'dbt.max_blocks': number;
   readonly 'dbt.instructions': number;
+  readonly 'dbt.page_entries': number;
+  readonly 'dbt.regions_built': number;
+  readonly 'dbt.region_entries': number;
 };
 
 /** Ops whose general path writes memory (stores, sc.w, AMOs), and the bytes they write. */
@@ -63,15 +87,27 @@ export class DbtEngine extends HartEngine implements Engine {
   /** Executed counts per handler id folded from blocks (the hart's `#opCount` for what this engine ran). */
   readonly #opCounts = new Float64Array(256);
   #fastHits = 0;
-  /** The block the dispatcher last entered. */
-  #running: Block | undefined = undefined;
+  /** The region running now (helpers leave it when it was invalidated). */
+  #region: Region | undefined = undefined;
+  readonly #live = new Set<Region>();
+  readonly #rebuilds: Uint8Array;
+  readonly #threshold: number;
+  readonly #maxRegion: number;
+  #regionsBuilt = 0;
+  #regionEntries = 0;
+  #regionChains = 0;
   #dm = 0;
+  /** Fetch mode: 0 bare (M-mode or satp off), 1 through Sv32. */
+  #fm = 0;
+  /** The block that last left its page for the next (an edge for region building), if any. */
+  #pageFrom: Block | undefined = undefined;
   #modesDirty = true;
   #translated = 0;
   #checkedCompiles = 0;
   #cacheHits = 0;
   #chainHits = 0;
   #instructions = 0;
+  #pageEntries = 0;
 
   constructor(platform: HartPlatform, options: HartOptions & DbtOptions = {}) {
     super(platform, options);
@@ -79,7 +115,16 @@ export class DbtEngine extends HartEngine implements Engine {
     this.#cost = platform.cost;
     const bus = platform.bus;
     this.cache = new TranslationCache(bus.ramSize, options);
-    this.cache.onEvict = (b) => this.#fold(b);
+    this.cache.onEvict = (b) => {
+      if (b.region !== undefined) this.#killRegion(b.region);
+      this.#fold(b);
+    };
+    this.cache.onFlush = () => this.#rebuilds.fill(0);
+    this.#threshold = options.regionThreshold ?? 8;
+    this.#maxRegion = options.maxRegionInstructions ?? 512;
+    if (!Number.isSafeInteger(this.#threshold) || this.#threshold < 0) throw new RangeError(`regionThreshold must be an integer >= 0, got ${this.#threshold}`);
+    if (!Number.isSafeInteger(this.#maxRegion) || this.#maxRegion < 1) throw new RangeError(`maxRegionInstructions must be a positive integer, got ${this.#maxRegion}`);
+    this.#rebuilds = new Uint8Array((bus.ramSize >>> 12) * 6);
     const ram = bus.ram.buffer;
     const tlb = this.hart.tlb;
     this.#env = {
@@ -98,7 +143,17 @@ export class DbtEngine extends HartEngine implements Engine {
       codeWrite: (h, b, k, c, off, size) => this.#codeWrite(h, b, k, c, off, size),
       exitAt: (h, b, k, c) => this.#exitAt(h, b, k, c),
       jumpFault: (h, b, k, c, target) => this.#jumpFault(h, b, k, c, target),
+      codeWritten: (off, size) => {
+        this.cache.written(off, size);
+        return this.#region !== undefined && !this.#region.valid;
+      },
+      leaveBefore: (h, b, k, c) => {
+        this.#exitAt(h, b, k, c);
+        return EXIT_SINGLE;
+      },
+      leaveAfterWrite: (h, b, k, c) => this.#exitAfter(h, b, k, c + b.pre[k + 1]!),
       mulhu,
+      fetchHits: new Float64Array(1),
     };
     // DMA and loaders write RAM behind the hart's back.
     bus.onRamWrite((address, length) => this.cache.writtenRange((address >>> 0) - bus.ramBase, length));
@@ -144,7 +199,9 @@ export class DbtEngine extends HartEngine implements Engine {
       }
       if (this.#modesDirty) {
         this.#dm = acc.dataMode();
+        this.#fm = hart.priv === 3 || hart.satp >>> 31 === 0 ? 0 : 1;
         this.#modesDirty = false;
+        this.#pageFrom = undefined;
       }
       const n = acc.fetchSingle ? 1 : Math.min(left, CHUNK);
       h.n = n;
@@ -154,55 +211,100 @@ export class DbtEngine extends HartEngine implements Engine {
       h.retBase = hart.retired;
       h.pc = hart.pc;
       this.#inner(acc.fetchVpage, acc.fetchPhys, this.#dm);
-      this.#running = undefined;
       clock.cycles = h.c;
       hart.retired = h.retBase + h.n0 - h.n;
       hart.pc = h.pc;
     }
   }
 
-  /** Blocks of one fetch page until one leaves the inner loop. */
+  /**
+   * Blocks from the fetch page the run loop set up until one leaves the inner loop. Regions may
+   * carry execution to other pages (having made the interpreter's page-entry translation inline);
+   * the page to continue in is then the one of the block the region left from.
+   */
   #inner(vpage: number, phys: number, dm: number): void {
     const h = this.#h;
-    let b = this.#block(h.pc, vpage, phys, dm);
+    const pmp = this.hart.pmp;
+    this.#pageEntries++;
+    let b: Block | undefined = this.#block(h.pc, vpage, phys, dm);
+    const from = this.#pageFrom;
+    if (from !== undefined) {
+      // The transition that led here from another page: an edge for region building.
+      this.#pageFrom = undefined;
+      if (from.valid && from.dm === dm) this.#noteExit(from, b, vpage, phys, dm);
+    }
+    let single = false;
     for (;;) {
-      b.runs++;
-      this.#running = b;
+      if (b === undefined) b = this.#block(h.pc, vpage, phys, dm);
+      const fits = h.n >= b.len && h.c + b.last < h.evt;
+      const rg = b.region;
+      if (rg !== undefined && fits && !single && (!rg.multiPage || (rg.fetchMode === this.#fm && rg.priv === this.hart.priv && rg.pmpEpoch === pmp.epoch))) {
+        this.#region = rg;
+        rg.entries++;
+        const e = rg.fn(h, b.regionIndex);
+        this.#region = undefined;
+        const last = rg.blocks[h.blk]!;
+        if (e === EXIT_PAGE) {
+          this.#pageFrom = last;
+          return;
+        }
+        if (e !== EXIT_LOOKUP && e !== EXIT_SINGLE) return;
+        single = e === EXIT_SINGLE;
+        vpage = last.vpc & ~0xfff;
+        phys = last.phys & ~0xfff;
+        b = this.#block(h.pc, vpage, phys, dm);
+        if (!single && b.region !== rg) this.#noteExit(last, b, vpage, phys, dm);
+        continue;
+      }
+      single = false;
       let e: number;
-      if (h.n >= b.len && h.c + b.last < h.evt) e = b.fast(h);
-      else e = (b.checked ?? this.#compileChecked(b))(h);
-      let next: Block | undefined;
-      if (e === EXIT_CHAIN_TAKEN) {
-        next = b.next0;
-        if (next !== undefined && next.valid) this.#chainHits++;
-        else {
-          next = this.#block(h.pc, vpage, phys, dm);
-          if (b.valid) b.next0 = next;
-        }
-      } else if (e === EXIT_CHAIN_NEXT) {
-        next = b.next1;
-        if (next !== undefined && next.valid) this.#chainHits++;
-        else {
-          next = this.#block(h.pc, vpage, phys, dm);
-          if (b.valid) b.next1 = next;
-        }
-      } else if (e === EXIT_LOOKUP) {
-        // jalr (and resumption after a mid-block exit): the last target, checked — an inline
-        // cache for returns and switch dispatch.
-        next = b.nextDyn;
-        if (next !== undefined && next.valid && next.vpc === h.pc) this.#chainHits++;
-        else {
-          next = this.#block(h.pc, vpage, phys, dm);
-          if (b.valid) b.nextDyn = next;
-        }
-      } else {
+      if (fits) {
+        if (b.fast === undefined) b = this.#compileFast(b, vpage, phys, dm);
+        e = b.fast!(h);
+      } else e = (b.checked ?? this.#compileChecked(b))(h);
+      // Regions leave for every general-path instruction: not worth it where every access takes it (dm 2).
+      if (rg === undefined && dm !== 2 && this.#threshold > 0 && ++b.heat >= this.#threshold && b.valid) this.#buildRegion(b, vpage, phys, dm, undefined);
+      if (e === EXIT_PAGE) {
+        this.#pageFrom = b;
         return;
+      }
+      if (e === EXIT_OUTER) return;
+      const slot: Block | undefined = e === EXIT_CHAIN_TAKEN ? b.next0 : e === EXIT_CHAIN_NEXT ? b.next1 : b.nextDyn;
+      if (slot !== undefined && slot.valid && slot.vpc === h.pc) {
+        this.#chainHits++;
+        b = slot;
+        continue;
+      }
+      const next = this.#block(h.pc, vpage, phys, dm);
+      if (b.valid) {
+        if (e === EXIT_CHAIN_TAKEN) b.next0 = next;
+        else if (e === EXIT_CHAIN_NEXT) b.next1 = next;
+        else b.nextDyn = next;
       }
       b = next;
     }
   }
 
-  /** The block at virtual `pc` of the current fetch page, translated if needed. */
+  /**
+   * Control went from `from` (alone or in a region) to `to`, which is not in the same region:
+   * remember the edge (regions are built along such edges), and when a region keeps leaving for
+   * other code, rebuild it with that code in.
+   */
+  #noteExit(from: Block, to: Block, vpage: number, phys: number, dm: number): void {
+    from.nextDyn = to;
+    const rg = from.region;
+    if (rg === undefined || !rg.valid || ++rg.exits < MERGE_WINDOW) return;
+    // Rebuilding costs the new function's warm-up in V8: only for a region that leaves often for
+    // the work it does (on average within MERGE_SPAN instructions).
+    let done = 0;
+    for (let j = 0; j < rg.rc.length; j++) done += (rg.rc[j]! + rg.blocks[j]!.runs) * rg.blocks[j]!.len;
+    const span = (done - rg.work) / rg.exits;
+    rg.exits = 0;
+    rg.work = done;
+    if (span < MERGE_SPAN && dm !== 2 && this.#threshold > 0 && to.valid) this.#buildRegion(to, vpage, phys, dm, rg);
+  }
+
+  /** The block at virtual `pc` of the current fetch page, decoded if needed (compiled when it first runs alone). */
   #block(pc: number, vpage: number, phys: number, dm: number): Block {
     const off = phys + (pc & 0xfff);
     const found = this.cache.lookup(off, dm);
@@ -210,18 +312,135 @@ export class DbtEngine extends HartEngine implements Engine {
       this.#cacheHits++;
       return found;
     }
-    const d = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost);
-    const source = generateBlockSource(d, this.#env, this.#cost, false);
-    this.cache.reserve(source.length);
-    const b = d as Block;
-    b.checked = undefined;
-    b.last = d.pre[d.len - 1]!;
-    b.sourceBytes = source.length;
-    b.fast = compileBlock(source, this.#env, b);
+    this.cache.reserve(0);
+    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost);
     this.cache.insert(b);
     this.#translated++;
     void vpage;
     return b;
+  }
+
+  /** Compiles the single-block function of `b`; returns the block to run (a new one if making room flushed the cache). */
+  #compileFast(b: Block, vpage: number, phys: number, dm: number): Block {
+    let source = generateBlockSource(b, this.#env, this.#cost, false);
+    if (!this.cache.fits(source.length)) {
+      this.cache.flush();
+      b = this.#block(b.vpc, vpage, phys, dm);
+      source = generateBlockSource(b, this.#env, this.#cost, false);
+    }
+    b.fast = compileBlock(source, this.#env, b);
+    this.cache.addSource(b, source.length);
+    return b;
+  }
+
+  /**
+   * Compiles the hot code around `seed` into one region function: the blocks reached from it along
+   * the transitions they actually took (chain pointers and noted exits), of its data mode, that have
+   * run on their own at least half the threshold. A region met on the way is absorbed (rebuilt as
+   * part of the new one), so that a loop does not stay split across two regions; `with` is absorbed
+   * in any case. Blocks of other pages join only where a page entry can be checked inline: under
+   * Sv32 through the TLB, and in bare mode when PMP lets the page be executed whole.
+   */
+  #buildRegion(seed: Block, vpage: number, phys: number, dm: number, withRegion: Region | undefined): void {
+    // Builds and merges are capped separately per page (merges only happen for regions that leave often).
+    const key = ((phys >>> 12) * 3 + dm) * 2 + (withRegion === undefined ? 0 : 1);
+    if (this.#rebuilds[key]! >= MAX_REBUILDS) return;
+    this.#rebuilds[key]!++;
+    const hart = this.hart;
+    const bus = hart.bus;
+    const fm = this.#fm;
+    const warm = Math.max(2, this.#threshold >>> 1);
+    const chosen = new Set<Block>();
+    const absorbed = new Set<Region>();
+    const queue: Block[] = [];
+    const pageOk = new Map<number, boolean>();
+    let insns = 0;
+    const samePageOk = (b: Block): boolean => {
+      if ((b.vpc & ~0xfff) === vpage && (b.phys & ~0xfff) === phys) return true;
+      const p = b.phys & ~0xfff;
+      let ok = pageOk.get(p);
+      if (ok === undefined) {
+        // Bare fetch: the virtual page is the physical one; either way PMP must grant the whole page.
+        ok = (fm === 1 || (b.vpc & ~0xfff) === ((bus.ramBase + p) | 0)) && (hart.pmp.permissions(bus.ramBase + p, 4096, hart.priv) & PMP_X) !== 0;
+        pageOk.set(p, ok);
+      }
+      return ok;
+    };
+    const take = (b: Block) => {
+      if (chosen.has(b)) return;
+      chosen.add(b);
+      queue.push(b);
+      insns += b.len;
+    };
+    const absorb = (r: Region) => {
+      if (absorbed.has(r) || !r.valid || r.dm !== dm || r.blocks.some((x) => !x.valid || !samePageOk(x))) return;
+      if (insns + r.blocks.reduce((sum, x) => sum + x.len, 0) > this.#maxRegion) return;
+      absorbed.add(r);
+      for (const x of r.blocks) take(x);
+    };
+    const add = (b: Block | undefined, force: boolean) => {
+      if (b === undefined || !b.valid || chosen.has(b) || b.dm !== dm || !samePageOk(b)) return;
+      // Other regions join only when asked for (`withRegion`: a region that leaves for this code all the time).
+      if (b.region !== undefined) return withRegion !== undefined ? absorb(b.region) : undefined;
+      if ((!force && b.heat < warm) || insns + b.len > this.#maxRegion) return;
+      take(b);
+    };
+    add(seed, true);
+    if (withRegion !== undefined) absorb(withRegion);
+    for (let q = 0; q < queue.length; q++) {
+      const b = queue[q]!;
+      add(b.next0, false);
+      add(b.next1, false);
+      add(b.nextDyn, false);
+    }
+    if (chosen.size === 0) return;
+    const blocks = [...chosen].sort((x, y) => x.phys - y.phys);
+    const map = new Int16Array(1024).fill(-1);
+    blocks.forEach((b, j) => {
+      if (map[mapSlot(b.vpc)] === -1) map[mapSlot(b.vpc)] = j;
+    });
+    const multiPage = blocks.some((b) => (b.phys & ~0xfff) !== (blocks[0]!.phys & ~0xfff));
+    const source = generateRegionSource(blocks, map, fm, this.#env, this.#cost);
+    if (!this.cache.fits(source.length)) {
+      this.cache.flush();
+      return;
+    }
+    for (const old of absorbed) this.#killRegion(old);
+    const rg: Region = {
+      dm, blocks, map, rc: new Float64Array(blocks.length), multiPage, fetchMode: fm, priv: hart.priv, pmpEpoch: hart.pmp.epoch,
+      fn: undefined!, valid: true, sourceBytes: source.length, entries: 0, exits: 0, work: 0,
+    };
+    rg.fn = compileRegion(source, this.#env, rg);
+    blocks.forEach((b, j) => {
+      b.region = rg;
+      b.regionIndex = j;
+    });
+    this.cache.sourceBytes += source.length;
+    if (this.cache.sourceBytes > this.cache.peakSourceBytes) this.cache.peakSourceBytes = this.cache.sourceBytes;
+    this.#live.add(rg);
+    this.#regionsBuilt++;
+  }
+
+  /** Folds a region's counts into its blocks. */
+  #foldRegion(rg: Region): void {
+    const rc = rg.rc;
+    for (let j = 0; j < rc.length; j++) {
+      if (rc[j] === 0) continue;
+      rg.blocks[j]!.runs += rc[j]!;
+      this.#regionChains += rc[j]!;
+      rc[j] = 0;
+    }
+  }
+
+  /** A block of the region left the cache: the region goes (its blocks stay). */
+  #killRegion(rg: Region): void {
+    if (!rg.valid) return;
+    this.#foldRegion(rg);
+    rg.valid = false;
+    for (const b of rg.blocks) if (b.region === rg) b.region = undefined;
+    this.#live.delete(rg);
+    this.#regionEntries += rg.entries;
+    this.cache.sourceBytes -= rg.sourceBytes;
   }
 
   #compileChecked(b: Block): BlockFn {
@@ -241,18 +460,20 @@ export class DbtEngine extends HartEngine implements Engine {
   // ---------------------------------------------------------------------------------------------
   // Helpers called from generated code
 
-  /** Instructions 0..k-1 of `b` ran, then the block left early: count exactly those. */
+  /**
+   * Instructions 0..k-1 of `b` ran, then the block left early. Blocks count a whole run when they
+   * start, so the instructions that did not run are taken off (straight from the totals, which
+   * stays right even when the block has left the cache meanwhile).
+   */
   #partial(b: Block, k: number): void {
-    b.runs--;
     const oc = this.#opCounts;
-    for (let j = 0; j < k; j++) oc[b.ops[j]!]!++;
-    this.#fastHits += b.memPrefix[k]!;
+    for (let j = k; j < b.len; j++) oc[b.ops[j]!]!--;
+    this.#fastHits -= b.memPrefix[b.len]! - b.memPrefix[k]!;
   }
 
   #fold(b: Block): void {
-    // A block that is executing now has counted a run it may not complete; `#partial` settles it.
-    const n = b === this.#running ? b.runs - 1 : b.runs;
-    if (n <= 0) return;
+    const n = b.runs;
+    if (n === 0) return;
     const oc = this.#opCounts;
     for (let j = 0; j < b.len; j++) oc[b.ops[j]!]! += n;
     this.#fastHits += n * b.memPrefix[b.len]!;
@@ -268,13 +489,14 @@ export class DbtEngine extends HartEngine implements Engine {
     return 3;
   }
 
-  /** Leaves after instruction k, staying in the inner loop (the block was invalidated, or an event is near). */
+  /** Leaves after instruction k (the block was invalidated, or an event is near), staying in the inner loop when still in the page. */
   #exitAfter(h: BlockContext, b: Block, k: number, cyclesAfter: number): number {
     this.#partial(b, k + 1);
     h.n -= k + 1;
     h.c = cyclesAfter;
     h.pc = (b.vpc + 4 * k + 4) | 0;
-    return EXIT_LOOKUP;
+    // After the last instruction of a block that ends at the page end, the next pc is off the page.
+    return ((h.pc ^ b.vpc) >>> 12) === 0 ? EXIT_LOOKUP : EXIT_OUTER;
   }
 
   /** Instruction k through the hart's general path (`Hart.execute`), synced as the interpreter syncs it. */
@@ -299,10 +521,11 @@ export class DbtEngine extends HartEngine implements Engine {
       const nc = clock.cycles - b.pre[k + 1]!;
       h.c = nc;
       h.evt = hart.nextCheck;
-      if (k < b.len - 1) {
-        // The rest of the block is stale (it wrote itself, or DMA did), or would cross the next event.
-        if (!b.valid || (!checked && nc + b.pre[b.len - 1]! >= h.evt)) return this.#exitAfter(h, b, k, clock.cycles);
-      }
+      // The rest of the block (or of the region) is stale: it wrote itself, or DMA did. (Even after
+      // its last instruction: a block that left the cache must not count the run.)
+      if (!b.valid || (this.#region !== undefined && !this.#region.valid)) return this.#exitAfter(h, b, k, clock.cycles);
+      // The rest of the block would cross the next event.
+      if (k < b.len - 1 && !checked && nc + b.pre[b.len - 1]! >= h.evt) return this.#exitAfter(h, b, k, clock.cycles);
       return 0;
     }
     this.#modesDirty = true;
@@ -342,7 +565,7 @@ export class DbtEngine extends HartEngine implements Engine {
 
   #codeWrite(h: BlockContext, b: Block, k: number, c: number, off: number, size: number): number {
     this.cache.written(off, size);
-    if (!b.valid && k < b.len - 1) return this.#exitAfter(h, b, k, c + b.pre[k + 1]!);
+    if (!b.valid || (this.#region !== undefined && !this.#region.valid)) return this.#exitAfter(h, b, k, c + b.pre[k + 1]!);
     return 0;
   }
 
@@ -367,6 +590,7 @@ export class DbtEngine extends HartEngine implements Engine {
 
   /** The lab counters, named and valued as the interpreter's (`Hart.counters()`). */
   counters(): Record<string, number> {
+    for (const rg of this.#live) this.#foldRegion(rg);
     for (const b of this.cache.live()) this.#fold(b);
     const out = this.hart.counters();
     const byOp = this.#opCounts;
@@ -379,18 +603,21 @@ export class DbtEngine extends HartEngine implements Engine {
     let others = 0;
     for (const cls of INSTRUCTION_CLASSES) if (cls !== 'alu') others += out[`class.${cls}`] ?? 0;
     out['class.alu'] = out.instret! - others;
-    out['tlb.hits'] = (out['tlb.hits'] ?? 0) + this.#fastHits;
+    out['tlb.hits'] = (out['tlb.hits'] ?? 0) + this.#fastHits + this.#env.fetchHits[0]!;
     out['wfi.cycles'] = (out['wfi.cycles'] ?? 0) + this.#acc.wfiCycles;
     return out;
   }
 
   /** The translator's own counters (not lab counters). */
   engineCounters(): Record<string, number> & DbtCounters {
+    for (const rg of this.#live) this.#foldRegion(rg);
+    const regionEntries = this.#regionEntries + [...this.#live].reduce((sum, rg) => sum + rg.entries, 0);
     return {
       'dbt.blocks_translated': this.#translated,
       'dbt.checked_compiles': this.#checkedCompiles,
       'dbt.cache_hits': this.#cacheHits,
-      'dbt.chain_hits': this.#chainHits,
+      // Block to block without a lookup: chain pointers, and every block run inside a region but the first of each entry.
+      'dbt.chain_hits': this.#chainHits + Math.max(0, this.#regionChains - regionEntries),
       'dbt.invalidations': this.cache.invalidations,
       'dbt.flushes': this.cache.flushes,
       'dbt.blocks': this.cache.blocks,
@@ -399,6 +626,9 @@ export class DbtEngine extends HartEngine implements Engine {
       'dbt.peak_source_bytes': this.cache.peakSourceBytes,
       'dbt.max_blocks': this.cache.maxBlocks,
       'dbt.instructions': this.#instructions,
+      'dbt.page_entries': this.#pageEntries,
+      'dbt.regions_built': this.#regionsBuilt,
+      'dbt.region_entries': regionEntries,
     };
   }
 }

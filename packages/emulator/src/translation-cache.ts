@@ -42,6 +42,8 @@ export class TranslationCache {
   invalidations = 0;
   /** Called with each block that leaves the cache, so its counts can be folded in. */
   onEvict: (b: Block) => void = () => {};
+  /** Called after a flush. */
+  onFlush: () => void = () => {};
 
   constructor(ramSize: number, options: TranslationCacheOptions = {}) {
     this.maxBlocks = options.maxBlocks ?? 16384;
@@ -63,9 +65,21 @@ export class TranslationCache {
     return p === undefined ? undefined : p.slots[((phys & 0xfff) >>> 2) * MODES + dm];
   }
 
-  /** Makes room for a block of `sourceBytes` (flushing everything if a bound would be passed). */
+  /** Makes room for one more block (flushing everything if the bound would be passed). */
   reserve(sourceBytes: number): void {
-    if (this.blocks + 1 > this.maxBlocks || this.sourceBytes + sourceBytes > this.maxSourceBytes) this.flush();
+    if (this.blocks + 1 > this.maxBlocks || !this.fits(sourceBytes)) this.flush();
+  }
+
+  /** Would `sourceBytes` more generated source stay within the bound? */
+  fits(sourceBytes: number): boolean {
+    return this.sourceBytes + sourceBytes <= this.maxSourceBytes;
+  }
+
+  /** Counts source compiled for a live block against the bound. */
+  addSource(b: Block, sourceBytes: number): void {
+    b.sourceBytes += sourceBytes;
+    this.sourceBytes += sourceBytes;
+    if (this.sourceBytes > this.peakSourceBytes) this.peakSourceBytes = this.sourceBytes;
   }
 
   insert(b: Block): void {
@@ -175,6 +189,12 @@ export class TranslationCache {
     this.blocks = 0;
     this.sourceBytes = 0;
     this.flushes++;
+    this.onFlush();
+  }
+
+  /** The live blocks of the RAM page holding offset `phys`. */
+  pageBlocks(phys: number): ReadonlySet<Block> {
+    return this.#pages[phys >>> 12]?.blocks ?? new Set();
   }
 
   /** Every live block (for folding counters). */

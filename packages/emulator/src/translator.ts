@@ -21,6 +21,7 @@
  */
 import { FORM_BY_OP, OP_ILLEGAL, decodeForm, field, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
+import type { Region } from './region.js';
 
 /** A compiled block: returns an exit code (see `EXIT_*`), having updated the context. */
 export type BlockFn = (h: BlockContext) => number;
@@ -31,8 +32,12 @@ export const EXIT_CHAIN_TAKEN = 0;
 export const EXIT_CHAIN_NEXT = 1;
 /** Continue in the same fetch page; look the block at `h.pc` up. */
 export const EXIT_LOOKUP = 2;
-/** Leave the inner loop (page left, trap, mode change, event): the run loop takes over. */
+/** Leave the inner loop (trap, mode change, event): the run loop takes over. */
 export const EXIT_OUTER = 3;
+/** A region left before an instruction of the general path: the block starting there runs on its own. */
+export const EXIT_SINGLE = 4;
+/** Leave the inner loop: the block completed and went to another page (`h.pc`, aligned). */
+export const EXIT_PAGE = 6;
 
 /** The inner loop's state, shared by the dispatcher, the blocks and the helpers. */
 export class BlockContext {
@@ -48,6 +53,8 @@ export class BlockContext {
   evt = 0;
   /** Next guest pc. */
   pc = 0;
+  /** After a region returns: the index of the block whose page execution continues in. */
+  blk = 0;
 }
 
 /** Decoded content of a block, before and after compilation. */
@@ -64,7 +71,8 @@ export interface Block {
   readonly pre: Float64Array;
   /** Loads/stores with a TLB fast path among instructions 0..k-1 (dm 1 only; length len + 1). */
   readonly memPrefix: Int32Array;
-  fast: BlockFn;
+  /** The single-block function, compiled when the block first runs outside a region. */
+  fast: BlockFn | undefined;
   checked: BlockFn | undefined;
   /** pre[len - 1]: the cycles before the last instruction (the fast variant's fit test). */
   last: number;
@@ -76,6 +84,12 @@ export interface Block {
   /** Completed runs not yet folded into the counters. */
   runs: number;
   sourceBytes: number;
+  /** The region of its page compiled with this block in it, while that region is live. */
+  region: Region | undefined;
+  /** Its index in `region.blocks`. */
+  regionIndex: number;
+  /** Runs outside a region (the region builder's hotness test). */
+  heat: number;
 }
 
 /** What generated code closes over: RAM views, the TLB's fast-path arrays, the engine's helpers. */
@@ -101,6 +115,14 @@ export interface TranslationEnv {
   readonly exitAt: (h: BlockContext, b: Block, k: number, c: number) => number;
   /** A jump to a misaligned target at instruction k. */
   readonly jumpFault: (h: BlockContext, b: Block, k: number, c: number, target: number) => number;
+  /** Fetch translations a region made inline at page crossings (TLB hits, added to the lab's). */
+  readonly fetchHits: Float64Array;
+  /** A region's store hit a page with code: invalidate; true when the region must be left. */
+  readonly codeWritten: (off: number, size: number) => boolean;
+  /** A region leaves before instruction k, which goes through the general path outside it. */
+  readonly leaveBefore: (h: BlockContext, b: Block, k: number, c: number) => number;
+  /** A region leaves after a store at instruction k that invalidated translations. */
+  readonly leaveAfterWrite: (h: BlockContext, b: Block, k: number, c: number) => number;
   readonly mulhu: (a: number, b: number) => number;
 }
 
@@ -123,7 +145,7 @@ export function isFastMemOp(op: number): boolean {
 }
 
 /** Decodes the block at RAM offset `phys` (virtual `vpc`) without compiling it. */
-export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel): Omit<Block, 'fast' | 'checked' | 'last'> & { fast?: BlockFn } {
+export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel): Block {
   const room = (4096 - (phys & 0xfff)) >>> 2;
   const max = Math.min(room, MAX_BLOCK);
   const words: number[] = [];
@@ -146,7 +168,8 @@ export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: nu
   }
   return {
     vpc: vpc | 0, phys, dm, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
-    next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0,
+    fast: undefined, checked: undefined, last: pre[len - 1]!,
+    next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0, region: undefined, regionIndex: -1, heat: 0,
   };
 }
 
@@ -154,53 +177,86 @@ const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 /** An int32 literal (negative numbers parenthesised). */
 const lit = (n: number) => ((n | 0) < 0 ? `(${n | 0})` : `${n | 0}`);
 
-/**
- * The body of a block's function. `h` is the context, `B` the block (for helpers); the names
- * `r`, `M8`, ... are bound by `compileBlock`'s wrapper.
- */
-export function generateBlockSource(b: Omit<Block, 'fast' | 'checked' | 'last'>, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel, checked: boolean): string {
-  const L = b.len;
-  // Guest registers live in JS locals for the block (V8 keeps them in machine registers); they
-  // are written back before every helper call and every exit, and read again after a helper.
+/** Guest registers a list of blocks reads or writes (x0 excluded), and those it writes. */
+export function registerUse(blocks: readonly Pick<Block, 'len' | 'words' | 'ops'>[]): { used: number[]; written: number[] } {
   const used = new Set<number>();
   const written = new Set<number>();
-  for (let k = 0; k < L; k++) {
-    const w = b.words[k]!;
-    const f = FORM_BY_OP[b.ops[k]!];
-    const rd = field.rd(w);
-    if (field.rs1(w) !== 0) used.add(field.rs1(w));
-    if (field.rs2(w) !== 0) used.add(field.rs2(w));
-    if (rd !== 0 && f !== undefined && f.format !== 'STORE' && f.format !== 'BRANCH') {
-      used.add(rd);
-      written.add(rd);
+  for (const b of blocks) {
+    for (let k = 0; k < b.len; k++) {
+      const w = b.words[k]!;
+      const f = FORM_BY_OP[b.ops[k]!];
+      const rd = field.rd(w);
+      if (field.rs1(w) !== 0) used.add(field.rs1(w));
+      if (field.rs2(w) !== 0) used.add(field.rs2(w));
+      if (rd !== 0 && f !== undefined && f.format !== 'STORE' && f.format !== 'BRANCH') {
+        used.add(rd);
+        written.add(rd);
+      }
     }
   }
-  const regs = [...used].sort((x, y) => x - y);
-  const load = regs.map((i) => `x${i} = r[${i}];`).join(' ');
-  const sync = [...written].sort((x, y) => x - y).map((i) => `r[${i}] = x${i};`).join(' ');
+  const sorted = (x: Set<number>) => [...x].sort((p, q) => p - q);
+  return { used: sorted(used), written: sorted(written) };
+}
+
+/**
+ * How the instructions of one block leave it: the single-block function returns to the
+ * dispatcher, a region function (region.ts) goes on to the next block of its page.
+ *
+ * Accounting is done when a block starts: `n0`/`c0` keep the instructions left and the cycles at
+ * its start (helpers get those), then `n` and `c` are advanced past the whole block, and the
+ * taken-branch price is added with a select — so the exits themselves hold no arithmetic, and a
+ * rarely taken exit has nothing V8 would deoptimize on for lack of type feedback.
+ */
+export interface BlockFrame {
+  /** Test the interpreter's per-instruction exit condition before each instruction. */
+  readonly checked: boolean;
+  /** The expression naming the block object for helpers. */
+  readonly bref: string;
+  /** Guest registers held in locals (x0 excluded). */
+  readonly used: ReadonlySet<number>;
+  /** Writes the locals back to the register file (before a helper). */
+  readonly sync: string;
+  /** Statements run after a helper continued (reloads of state a helper may change). */
+  readonly afterHelper: string;
+  /** The block completed and goes to constant `t`; slot 0 taken, 1 fall-through. */
+  exit(t: number, slot: 0 | 1): string;
+  /** The block completed with a jalr to the JS local `t` (aligned). */
+  exitDyn(): string;
+  /**
+   * Out-of-line helpers (regions): instead of calling a helper in place, leave the function with
+   * what it needs — instruction k goes through the general path (`slow`), a store at k wrote a
+   * page holding code and the translations it held must be checked (`codeWrite`, its RAM offset
+   * in `o` and size given), a jump at k to the misaligned JS expression faults (`jumpFault`).
+   */
+  readonly out?: {
+    slow(k: number): string;
+    codeWrite(k: number, size: number): string;
+    jumpFault(k: number, target: string): string;
+  };
+}
+
+/**
+ * The statements of block `b`'s instructions, in `frame`. In scope: `h` (the context), `c` and `n`
+ * (cycles and instructions left after the block, set by the block's prologue `blockPrologue`),
+ * `c0` and `n0` (the same at its start), `e`, locals `x1..x31`, and the bindings of
+ * `compileBlock`'s wrapper.
+ */
+export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel): string[] {
+  const L = b.len;
+  const { used, sync, bref: B, checked } = frame;
   const R = (i: number) => (i === 0 ? '0' : `x${i}`);
   const set = (rd: number, expr: string) => (rd === 0 ? '' : `x${rd} = ${expr};`);
   const rb = env.ramBase | 0;
-  const vpage = b.vpc & ~0xfff;
-  const total = b.pre[L]!;
   const tb = cost.takenBranch;
-  const selfLoop = !checked && process.env.NOLOOP === undefined;
-  const out: string[] = [`let c = h.c; let n = h.n; let e = 0;${regs.length > 0 ? ` let ${regs.map((i) => `x${i} = 0`).join(', ')}; ${load}` : ''}`];
-  if (selfLoop) out.push('for (;;) {');
-  const call = (expr: string) => `${sync} h.n = n; e = ${expr};`;
-  // The general path continues (returns 0) only after writing rd at most: a load, an atomic, a CSR read.
+  const total = b.pre[L]!;
+  const out: string[] = [];
+  const call = (expr: string) => `${sync} h.n = n0; e = ${expr};`;
+  // The general path continues (returns 0) only after writing rd at most: a load, an atomic, a CSR
+  // read; it may have moved the cycle count (walks, MMIO) and the next event.
   const slow = (k: number) => {
+    if (frame.out !== undefined) return frame.out.slow(k);
     const rd = field.rd(b.words[k]!);
-    return `${call(`S(h, B, ${k}, c, ${checked})`)} if (e !== 0) return e; c = h.c;${rd !== 0 && used.has(rd) ? ` x${rd} = r[${rd}];` : ''}`;
-  };
-  const samePage = (t: number) => ((t ^ vpage) >>> 12) === 0 && (t & 3) === 0;
-  const leave = (pcExpr: string, extra: number, code: string) => `${sync} h.n = n - ${L}; h.c = c + ${total + extra}; h.pc = ${pcExpr}; return ${code};`;
-  /** The taken exit of a control transfer to `t`: to itself, loop while the next run fits; else chain or leave. */
-  const taken = (t: number) => {
-    if (selfLoop && t === b.vpc) {
-      return `{ n -= ${L}; c += ${total + tb}; if (n >= ${L} && c + ${b.pre[L - 1]} < h.evt) { B.runs++; continue; } ${sync} h.n = n; h.c = c; h.pc = ${lit(t)}; return 0; }`;
-    }
-    return `{ ${leave(lit(t), tb, samePage(t) ? '0' : '3')} }`;
+    return `${call(`S(h, ${B}, ${k}, c0, ${checked})`)} if (e !== 0) return e; c0 = h.c; c = c0 + ${total};${frame.afterHelper}${rd !== 0 && used.has(rd) ? ` x${rd} = r[${rd}];` : ''}`;
   };
   let ended = false;
 
@@ -216,11 +272,9 @@ export function generateBlockSource(b: Omit<Block, 'fast' | 'checked' | 'last'>,
     const a = R(rs1);
     const bb = R(rs2);
     out.push(`// ${hex(pc)} ${form?.mnemonic ?? 'illegal'}`);
-    if (checked) out.push(`if (n === ${k} || c + ${b.pre[k]} >= h.evt) { ${call(`X(h, B, ${k}, c)`)} return e; }`);
+    if (checked) out.push(`if (n0 === ${k} || c0 + ${b.pre[k]} >= h.evt) { ${call(`X(h, ${B}, ${k}, c0)`)} return e; }`);
     const last = k === L - 1;
     const fallPc = (pc + 4) | 0;
-    // Fall-through out of the page is the interpreter's page-end sentinel: leave the inner loop.
-    const fallCode = ((fallPc ^ vpage) >>> 12) === 0 ? '1' : '3';
     const addr = (off: number) => `const a = (${a} + ${lit(off)}) | 0;`;
     const memory = (size: 1 | 2 | 4, body: string, perm: number) => {
       const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
@@ -236,11 +290,13 @@ export function generateBlockSource(b: Omit<Block, 'fast' | 'checked' | 'last'>,
     const idx = (size: number) => (size === 1 ? 'o' : size === 2 ? 'o >>> 1' : 'o >>> 2');
     const loadOp = (size: 1 | 2 | 4, view: string) => memory(size, rd === 0 ? '' : set(rd, `${view}[${idx(size)}]`), FAST_READ);
     const storeOp = (size: 1 | 2 | 4, view: string) =>
-      memory(size, `${view}[${idx(size)}] = ${bb}; if (CP[o >>> 12] !== 0) { ${call(`W(h, B, ${k}, c, o, ${size})`)} if (e !== 0) return e; }`, FAST_WRITE);
+      memory(size, `${view}[${idx(size)}] = ${bb}; ${frame.out !== undefined
+        ? `if (CP[o >>> 12] !== 0 && W2(o, ${size})) { ${frame.out.codeWrite(k, size)} }`
+        : `if (CP[o >>> 12] !== 0) { ${call(`W(h, ${B}, ${k}, c0, o, ${size})`)} if (e !== 0) return e; }`}`, FAST_WRITE);
+    const jumpFault = (target: string) => (frame.out !== undefined ? frame.out.jumpFault(k, target) : `${call(`J(h, ${B}, ${k}, c0, ${target})`)} return e;`);
     const branch = (cond: string) => {
       const t = (pc + im) | 0;
-      out.push(`if (${cond}) ${taken(t)}`);
-      out.push(leave(lit(fallPc), 0, fallCode));
+      out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (tk) { ${frame.exit(t, 0)} }`, `${frame.exit(fallPc, 1)} }`);
       ended = true;
     };
     switch (op) {
@@ -248,14 +304,14 @@ export function generateBlockSource(b: Omit<Block, 'fast' | 'checked' | 'last'>,
       case 2: out.push(set(rd, lit(pc + im))); break; // auipc
       case 3: { // jal
         const t = (pc + im) | 0;
-        if ((t & 3) !== 0) out.push(`${call(`J(h, B, ${k}, c, ${lit(t)})`)} return e;`);
-        else out.push(set(rd, lit(fallPc)), taken(t));
+        if ((t & 3) !== 0) out.push(jumpFault(lit(t)));
+        else out.push(set(rd, lit(fallPc)), `c += ${tb};`, frame.exit(t, 0));
         ended = true;
         break;
       }
       case 4: // jalr: the target is computed before rd is written (rd may be rs1)
-        out.push(`{ const t = ((${a} + ${lit(im)}) & -2) | 0; if ((t & 3) !== 0) { ${call(`J(h, B, ${k}, c, t)`)} return e; }`,
-          set(rd, lit(fallPc)), `${sync} h.n = n - ${L}; h.c = c + ${total + tb}; h.pc = t; return ((t ^ ${lit(vpage)}) >>> 12) === 0 ? 2 : 3; }`);
+        out.push(`{ const t = ((${a} + ${lit(im)}) & -2) | 0; if ((t & 3) !== 0) { ${jumpFault('t')} }`,
+          set(rd, lit(fallPc)), `c += ${tb};`, `${frame.exitDyn()} }`);
         ended = true;
         break;
       case 5: branch(`${a} === ${bb}`); break;
@@ -306,8 +362,50 @@ export function generateBlockSource(b: Omit<Block, 'fast' | 'checked' | 'last'>,
         out.push(slow(k));
         break;
     }
-    if (last && !ended) out.push(leave(lit(fallPc), 0, fallCode));
+    if (last && !ended) out.push(frame.exit(fallPc, 1));
   }
+  return out;
+}
+
+/** A block's start: remember where it starts, then count it as run whole (a partial run is corrected by the helper that ends it). */
+export function blockPrologue(b: Block, counter: string): string {
+  return `n0 = n; c0 = c; n -= ${b.len}; c += ${b.pre[b.len]!}; ${counter}`;
+}
+
+/** Does a control transfer to `t` from a block at `vpc` stay in the fetch page (and is it aligned)? */
+export function inPage(vpc: number, t: number): boolean {
+  return ((t ^ vpc) >>> 12) === 0 && (t & 3) === 0;
+}
+
+/**
+ * The body of a single block's function (`h` the context, `B` the block; the names `r`, `M8`, ...
+ * are bound by `compileBlock`'s wrapper). Exits return to the dispatcher with the chain slot to
+ * follow; a block that branches to itself loops while the next run fits.
+ */
+export function generateBlockSource(b: Block, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel, checked: boolean): string {
+  const L = b.len;
+  const { used, written } = registerUse([b]);
+  const load = used.map((i) => `x${i} = r[${i}];`).join(' ');
+  const sync = written.map((i) => `r[${i}] = x${i};`).join(' ');
+  const selfLoop = !checked;
+  const frame: BlockFrame = {
+    checked,
+    bref: 'B',
+    used: new Set(used),
+    sync,
+    afterHelper: '',
+    exit(t, slot) {
+      if (selfLoop && t === b.vpc) return `{ if (n >= ${L} && c + ${b.last} < h.evt) continue; ${sync} h.n = n; h.c = c; h.pc = ${lit(t)}; return 0; }`;
+      return `{ ${sync} h.n = n; h.c = c; h.pc = ${lit(t)}; return ${inPage(b.vpc, t) ? slot : (t & 3) === 0 ? EXIT_PAGE : EXIT_OUTER}; }`;
+    },
+    exitDyn() {
+      return `${sync} h.n = n; h.c = c; h.pc = t; return ((t ^ ${lit(b.vpc & ~0xfff)}) >>> 12) === 0 ? 2 : ${EXIT_PAGE};`;
+    },
+  };
+  const out = [`let c = h.c, n = h.n, c0 = 0, n0 = 0, e = 0;${used.length > 0 ? ` let ${used.map((i) => `x${i} = 0`).join(', ')}; ${load}` : ''}`];
+  if (selfLoop) out.push('for (;;) {');
+  out.push(blockPrologue(b, 'B.runs++;'));
+  out.push(...emitBlockBody(b, frame, env, cost));
   if (selfLoop) out.push('}');
   return out.join('\n');
 }
