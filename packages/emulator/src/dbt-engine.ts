@@ -32,7 +32,7 @@ const CHUNK = 1 << 24;
 export interface DbtOptions extends TranslationCacheOptions {
   /**
    * Compile the blocks of a page together into a region function once a block of that page has
-   * run this many times on its own (default 8); 0 turns regions off (every block runs alone).
+   * run this many times on its own (default 512); 0 turns regions off (every block runs alone).
    */
   readonly regionThreshold?: number;
   /** Most guest instructions in one region (default 512). */
@@ -42,7 +42,7 @@ export interface DbtOptions extends TranslationCacheOptions {
 /** Region exits to code outside it between two looks at whether to rebuild it with that code in. */
 const MERGE_WINDOW = 4096;
 /** ... which it is when it runs fewer instructions than this per exit on average. */
-const MERGE_SPAN = 256;
+const MERGE_SPAN = 64;
 
 /** `PMP_X` of cpu-core's pmp.ts. */
 const PMP_X = 4;
@@ -120,7 +120,7 @@ export class DbtEngine extends HartEngine implements Engine {
       this.#fold(b);
     };
     this.cache.onFlush = () => this.#rebuilds.fill(0);
-    this.#threshold = options.regionThreshold ?? 8;
+    this.#threshold = options.regionThreshold ?? 512;
     this.#maxRegion = options.maxRegionInstructions ?? 512;
     if (!Number.isSafeInteger(this.#threshold) || this.#threshold < 0) throw new RangeError(`regionThreshold must be an integer >= 0, got ${this.#threshold}`);
     if (!Number.isSafeInteger(this.#maxRegion) || this.#maxRegion < 1) throw new RangeError(`maxRegionInstructions must be a positive integer, got ${this.#maxRegion}`);

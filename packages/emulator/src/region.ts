@@ -19,9 +19,9 @@
  * small, which is what makes V8 optimize it soon, and keeps untaken paths free of operations V8
  * would deoptimize on for lack of type feedback.
  */
-import { FORM_BY_OP, field, operandImmediate } from '@virtlab/cpu-core';
+import { FORM_BY_OP, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
-import { EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, blockPrologue, emitBlockBody, inPage, registerUse } from './translator.js';
+import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, blockPrologue, emitBlockBody, inPage, registerUse } from './translator.js';
 import type { Block, BlockContext, BlockFrame, TranslationEnv } from './translator.js';
 
 /** Codes of a region's exits in the middle of a block (past the EXIT_* codes), settled by the engine. */
@@ -31,9 +31,6 @@ const OUT_JUMP = 9;
 
 /** `FAST_EXEC` of cpu-core's tlb.ts (the fast-table permission bit for fetches). */
 const FAST_EXEC = 4;
-
-/** Block-to-block jumps (loop turns) in one call of a region function before it returns to the dispatcher. */
-const YIELD = 1 << 16;
 
 /**
  * Runs the region from its block `i`; returns an EXIT_* code with `h` updated and `h.blk` the index
@@ -66,7 +63,7 @@ export interface Region {
   work: number;
 }
 
-/** Where control can go next from `b` by a direct transfer or falling through (any page), for the self-loop test. */
+/** Where control goes next from `b` by a direct transfer or falling through (any page); a call's return site is not one. */
 export function successors(b: Block): number[] {
   const k = b.len - 1;
   const w = b.words[k]!;
@@ -76,8 +73,8 @@ export function successors(b: Block): number[] {
   const form = FORM_BY_OP[op];
   if (form === undefined) return [];
   if (form.cls === 'branch') return [(pc + operandImmediate(form, w)) | 0, fall];
-  if (op === 3) return field.rd(w) !== 0 ? [(pc + operandImmediate(form, w)) | 0, fall] : [(pc + operandImmediate(form, w)) | 0];
-  if (op === 4) return field.rd(w) !== 0 ? [fall] : [];
+  if (op === 3) return [(pc + operandImmediate(form, w)) | 0];
+  if (op === 4) return [];
   return [fall];
 }
 
@@ -101,60 +98,104 @@ export function generateRegionSource(blocks: readonly Block[], map: Int16Array, 
   // The interpreter's page entry under Sv32: the fetch translation must hit the TLB (and is counted).
   const fetchHit = (vpnExpr: string, physExpr: string) =>
     `(TT[(${vpnExpr} & ${env.tlbMask}) << 2] === ${vpnExpr} && (TT[((${vpnExpr} & ${env.tlbMask}) << 2) + 1] & ${FAST_EXEC}) !== 0 && TT[((${vpnExpr} & ${env.tlbMask}) << 2) + 2] === ${physExpr} && ++FH[0] > 0)`;
+  /** Region blocks that `b` may go to directly without a page-entry check. */
+  const plainSuccessors = (b: Block): number[] =>
+    successors(b).map((t) => ((t & 3) === 0 ? byPc.get(t) ?? -1 : -1)).filter((q) => q >= 0 && (fetchMode === 0 || pageOf(blocks[q]!.vpc) === pageOf(b.vpc)));
+  // One copy per loop: laid out at its header, the member with the lowest address (where the back edge goes).
+  const cycles = blocks.map((_, j) => {
+    const cycle = findCycle(j, plainSuccessors, blocks);
+    return cycle !== undefined && cycle.every((m) => m >= j) ? cycle : undefined;
+  });
   const out = [
-    `let c = h.c, n = h.n, evt = h.evt, c0 = 0, n0 = 0, e = 0, P = 0, K = 0, y = ${YIELD};${used.length > 0 ? ` let ${used.map((i) => `x${i} = r[${i}]`).join(', ')};` : ''}`,
+    `let c = h.c, n = h.n, evt = h.evt, c0 = 0, n0 = 0, e = 0, P = 0, K = 0;${used.length > 0 ? ` let ${used.map((i) => `x${i} = r[${i}]`).join(', ')};` : ''}`,
+    // Every call returns within the instruction budget (at most the run loop's chunk), which also
+    // lets a long-running region pick up V8's newer code after a deoptimization.
     'out: for (;;) {',
-    // Back to the dispatcher now and then, so that a region running for a long time picks up
-    // V8's newer optimized code (after a deoptimization, a running loop stays interpreted).
-    `if (--y < 0) { P = PCS[i]; e = ${EXIT_LOOKUP}; break out; }`,
     'switch (i) {',
   ];
-  blocks.forEach((b, j) => {
-    const vp = pageOf(b.vpc);
-    // A block that branches to itself loops in its own labelled loop (no trip through the switch).
-    const selfLoop = successors(b).includes(b.vpc);
-    const leave = (pc: string, code: number | string) => `i = ${j}; P = ${pc}; e = ${code}; break out;`;
-    const frame: BlockFrame = {
-      checked: false,
-      bref: `B${j}`,
-      used: usedSet,
-      sync,
-      afterHelper: '',
-      exit(t, slot) {
-        const q = (t & 3) === 0 ? byPc.get(t) ?? -1 : -1;
-        if (q === j && selfLoop) return `continue b${j};`;
-        if (q >= 0) {
-          const target = blocks[q]!;
-          if (pageOf(target.vpc) !== vp && fetchMode === 1) {
-            // Only when the block there will run: at an event or the budget's end the run loop takes over first, as the interpreter's does.
-            return `if (n >= ${target.len} && c + ${target.last} < evt && ${fetchHit(`${(t >>> 12) | 0}`, `${pageOf(target.phys)}`)}) { i = ${q}; continue out; } ${leave(lit(t), EXIT_PAGE)}`;
+  blocks.forEach((_, j) => {
+    // A loop through j (j, then cycle[1..], back to j) is laid out in line inside case j.
+    const cycle = cycles[j];
+    const members = cycle ?? [j];
+    if (cycle !== undefined) out.push(`case ${j}: { L${j}: for (;;) {`);
+    else out.push(`case ${j}: {`);
+    members.forEach((m, pos) => {
+      const b = blocks[m]!;
+      const vp = pageOf(b.vpc);
+      const lastInCase = pos === members.length - 1;
+      const leave = (pc: string, code: number | string) => `i = ${m}; P = ${pc}; e = ${code}; break out;`;
+      const frame: BlockFrame = {
+        checked: false,
+        bref: `B${m}`,
+        used: usedSet,
+        sync,
+        afterHelper: '',
+        exit(t, slot) {
+          const q = (t & 3) === 0 ? byPc.get(t) ?? -1 : -1;
+          if (cycle !== undefined) {
+            if (!lastInCase && q === members[pos + 1]) return CONTINUE;
+            if (lastInCase && q === j) return `continue L${j};`;
           }
-          // The fall-through is the block's last statement: into the next case when that is the target.
-          if (slot === 1 && q === j + 1) return selfLoop ? `break b${j};` : `/* into ${q} */`;
-          return `i = ${q}; continue out;`;
-        }
-        return leave(lit(t), inPage(b.vpc, t) ? EXIT_LOOKUP : (t & 3) === 0 ? EXIT_PAGE : EXIT_OUTER);
-      },
-      exitDyn() {
-        const cross = fetchMode === 1 ? ` if (((t ^ ${vp | 0}) >>> 12) !== 0 && !(n >= LEN[q] && c + LST[q] < evt && ${fetchHit('(t >>> 12)', 'PHY[q]')})) { ${leave('t', EXIT_PAGE)} }` : '';
-        return `{ const q = MAP[(t >>> 2) & 1023]; if (q >= 0 && PCS[q] === t) {${cross} i = q; continue out; } } ${leave('t', `((t ^ ${vp | 0}) >>> 12) === 0 ? ${EXIT_LOOKUP} : ${EXIT_PAGE}`)}`;
-      },
-      out: {
-        slow: (k) => `i = ${j}; K = ${k}; e = ${OUT_SLOW}; break out;`,
-        codeWrite: (k) => `i = ${j}; K = ${k}; e = ${OUT_WRITE}; break out;`,
-        jumpFault: (k, target) => `i = ${j}; K = ${k}; P = ${target}; e = ${OUT_JUMP}; break out;`,
-      },
-    };
-    out.push(`case ${j}: {${selfLoop ? ` b${j}: for (;;) {` : ''}`, `if (n < ${b.len} || c + ${b.last} >= evt) { ${leave(`${b.vpc | 0}`, EXIT_LOOKUP)} }`);
-    out.push(blockPrologue(b, `RC[${j}]++;`));
-    out.push(...emitBlockBody(b, frame, env, cost));
-    out.push(selfLoop ? '} }' : '}');
+          if (q >= 0) {
+            const target = blocks[q]!;
+            if (pageOf(target.vpc) !== vp && fetchMode === 1) {
+              // Only when the block there will run: at an event or the budget's end the run loop takes over first, as the interpreter's does.
+              return `if (n >= ${target.len} && c + ${target.last} < evt && ${fetchHit(`${(t >>> 12) | 0}`, `${pageOf(target.phys)}`)}) { i = ${q}; continue out; } ${leave(lit(t), EXIT_PAGE)}`;
+            }
+            // The fall-through that ends the case: into the next case when that is the target.
+            if (slot === 1 && lastInCase && q === j + 1) return cycle !== undefined ? `break L${j};` : `/* into ${q} */`;
+            return `i = ${q}; continue out;`;
+          }
+          return leave(lit(t), inPage(b.vpc, t) ? EXIT_LOOKUP : (t & 3) === 0 ? EXIT_PAGE : EXIT_OUTER);
+        },
+        exitDyn() {
+          const cross = fetchMode === 1 ? ` if (((t ^ ${vp | 0}) >>> 12) !== 0 && !(n >= LEN[q] && c + LST[q] < evt && ${fetchHit('(t >>> 12)', 'PHY[q]')})) { ${leave('t', EXIT_PAGE)} }` : '';
+          return `{ const q = MAP[(t >>> 2) & 1023]; if (q >= 0 && PCS[q] === t) {${cross} i = q; continue out; } } ${leave('t', `((t ^ ${vp | 0}) >>> 12) === 0 ? ${EXIT_LOOKUP} : ${EXIT_PAGE}`)}`;
+        },
+        out: {
+          slow: (k) => `i = ${m}; K = ${k}; e = ${OUT_SLOW}; break out;`,
+          codeWrite: (k) => `i = ${m}; K = ${k}; e = ${OUT_WRITE}; break out;`,
+          jumpFault: (k, target) => `i = ${m}; K = ${k}; P = ${target}; e = ${OUT_JUMP}; break out;`,
+        },
+      };
+      out.push(`if (n < ${b.len} || c + ${b.last} >= evt) { ${leave(`${b.vpc | 0}`, EXIT_LOOKUP)} }`);
+      out.push(blockPrologue(b, `RC[${m}]++;`));
+      out.push(...emitBlockBody(b, frame, env, cost));
+    });
+    out.push(cycle !== undefined ? '} }' : '}');
   });
   out.push('default: throw new Error("region: no block " + i);', '}', '}', `${sync} h.blk = i;`,
     // Out-of-line exits in the middle of block i: the engine settles the partial run.
     `if (e >= ${OUT_SLOW}) { h.n = n0; return e === ${OUT_SLOW} ? LB(h, BL[i], K, c0) : e === ${OUT_WRITE} ? LW(h, BL[i], K, c0) : J(h, BL[i], K, c0, P); }`,
     'h.n = n; h.c = c; h.pc = P; return e;');
   return out.join('\n');
+}
+
+/** Longest loop laid out in line, in blocks. */
+const MAX_CYCLE = 8;
+
+/**
+ * A simple loop through block `j` — `j`, then blocks each reached directly from the one before,
+ * back to `j` — or undefined. Depth-first, shortest first found; fall-through edges tried first.
+ */
+export function findCycle(j: number, next: (b: Block) => number[], blocks: readonly Block[]): number[] | undefined {
+  const path = [j];
+  const onPath = new Set([j]);
+  const walk = (m: number): boolean => {
+    const succ = next(blocks[m]!).reverse();
+    if (succ.includes(j)) return true;
+    if (path.length >= MAX_CYCLE) return false;
+    for (const q of succ) {
+      if (onPath.has(q)) continue;
+      path.push(q);
+      onPath.add(q);
+      if (walk(q)) return true;
+      path.pop();
+      onPath.delete(q);
+    }
+    return false;
+  };
+  return walk(j) ? path : undefined;
 }
 
 /** Compiles a region's source, bound to `env` and the region's blocks and arrays. */

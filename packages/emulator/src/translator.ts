@@ -218,7 +218,7 @@ export interface BlockFrame {
   readonly sync: string;
   /** Statements run after a helper continued (reloads of state a helper may change). */
   readonly afterHelper: string;
-  /** The block completed and goes to constant `t`; slot 0 taken, 1 fall-through. */
+  /** The block completed and goes to constant `t`; slot 0 taken, 1 fall-through. `CONTINUE`: on with the code that follows. */
   exit(t: number, slot: 0 | 1): string;
   /** The block completed with a jalr to the JS local `t` (aligned). */
   exitDyn(): string;
@@ -234,6 +234,9 @@ export interface BlockFrame {
     jumpFault(k: number, target: string): string;
   };
 }
+
+/** An exit that goes on with the code emitted next (a region's loop laid out in line). */
+export const CONTINUE = '/* on */';
 
 /**
  * The statements of block `b`'s instructions, in `frame`. In scope: `h` (the context), `c` and `n`
@@ -296,7 +299,11 @@ export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<Translation
     const jumpFault = (target: string) => (frame.out !== undefined ? frame.out.jumpFault(k, target) : `${call(`J(h, ${B}, ${k}, c0, ${target})`)} return e;`);
     const branch = (cond: string) => {
       const t = (pc + im) | 0;
-      out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (tk) { ${frame.exit(t, 0)} }`, `${frame.exit(fallPc, 1)} }`);
+      const taken = frame.exit(t, 0);
+      const fall = frame.exit(fallPc, 1);
+      // A region's loop may go on with the taken side: then it is the not-taken side that leaves.
+      if (taken === CONTINUE) out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (!tk) { ${fall} } }`);
+      else out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (tk) { ${taken} }`, `${fall} }`);
       ended = true;
     };
     switch (op) {
