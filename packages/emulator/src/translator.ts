@@ -282,7 +282,13 @@ export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<Translation
     const memory = (size: 1 | 2 | 4, body: string, perm: number) => {
       const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
       if (b.dm === 0) {
-        out.push(`{ ${addr(im)} const o = (a - ${lit(rb)}) >>> 0;`, `if (o <= ${env.ramSize - size}${align}) { ${body} } else { ${slow(k)} } }`);
+        // The RAM offset straight from the register (exact in doubles, wrapped by >>> 0); RAM starts
+        // aligned, so the offset's low bits are the address's. With RAM a power of two in size, one
+        // mask tests range and alignment at once.
+        const o = `const o = (${a} + ${lit(im - rb)}) >>> 0;`;
+        const pow2 = (env.ramSize & (env.ramSize - 1)) === 0 && (rb & 3) === 0;
+        const test = pow2 ? `(o & ${lit(~(env.ramSize - 1) | (size - 1))}) === 0` : `o <= ${env.ramSize - size}${size === 1 ? '' : ` && (o & ${size - 1}) === 0`}`;
+        out.push(`{ ${o} if (${test}) { ${body} } else { ${slow(k)} } }`);
       } else if (b.dm === 1) {
         out.push(`{ ${addr(im)} const v = a >>> 12; const t = (v & ${env.tlbMask}) << 2;`,
           `if (TT[t] === v && (TT[t + 1] & ${perm}) !== 0${align}) { const o = TT[t + 2] + (a & 4095); ${body} } else { ${slow(k)} } }`);
