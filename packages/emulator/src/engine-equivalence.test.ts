@@ -58,7 +58,14 @@ function run(kind: Config, source: string, options?: Options): AsmRun {
 function runBare(kind: Config, path: string): LabObservation {
   const emu = createEmulator(engineOf(kind));
   emu.loadBareElf(read(path));
-  return observe(emu, emu.run({ maxInstructions: 50_000_000 }));
+  const obs = observe(emu, emu.run({ maxInstructions: 50_000_000 }));
+  if (kind === 'dbt-regions') {
+    // The workload really ran inside regions (and left them again).
+    const ec = emu.engine.engineCounters();
+    expect(ec['dbt.regions_built']).toBeGreaterThan(0);
+    expect(ec['dbt.region_entries']).toBeGreaterThan(0);
+  }
+  return obs;
 }
 
 /**
