@@ -263,7 +263,12 @@ export class DbtEngine extends HartEngine implements Engine {
         e = b.fast!(h);
       } else e = (b.checked ?? this.#compileChecked(b))(h);
       // Regions leave for every general-path instruction: not worth it where every access takes it (dm 2).
-      if (rg === undefined && dm !== 2 && this.#threshold > 0 && ++b.heat >= this.#threshold && b.valid) this.#buildRegion(b, vpage, phys, dm, undefined);
+      if (rg === undefined && dm !== 2 && this.#threshold > 0 && ++b.heat >= this.#threshold * b.builds && b.valid) {
+        // Each further try for the same block waits for twice the runs (a block left out, say by
+        // the per-page cap, gets in later if it stays hot).
+        b.builds *= 2;
+        this.#buildRegion(b, vpage, phys, dm, undefined);
+      }
       if (e === EXIT_PAGE) {
         this.#pageFrom = b;
         return;
@@ -344,8 +349,9 @@ export class DbtEngine extends HartEngine implements Engine {
   #buildRegion(seed: Block, vpage: number, phys: number, dm: number, withRegion: Region | undefined): void {
     // Builds and merges are capped separately per page (merges only happen for regions that leave often).
     const key = ((phys >>> 12) * 3 + dm) * 2 + (withRegion === undefined ? 0 : 1);
-    if (this.#rebuilds[key]! >= MAX_REBUILDS) return;
-    this.#rebuilds[key]!++;
+    // Past the cap, a seed that has kept running alone long enough still gets its region.
+    if (this.#rebuilds[key]! >= MAX_REBUILDS && seed.heat < this.#threshold * 64) return;
+    if (this.#rebuilds[key]! < 255) this.#rebuilds[key]!++;
     const hart = this.hart;
     const bus = hart.bus;
     const fm = this.#fm;

@@ -21,7 +21,7 @@
  */
 import { FORM_BY_OP, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
-import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, blockPrologue, emitBlockBody, inPage, registerUse } from './translator.js';
+import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, blockPrologue, emitBlockBody, inPage, registerUse } from './translator.js';
 import type { Block, BlockContext, BlockFrame, TranslationEnv } from './translator.js';
 
 /** Codes of a region's exits in the middle of a block (past the EXIT_* codes), settled by the engine. */
@@ -107,7 +107,7 @@ export function generateRegionSource(blocks: readonly Block[], map: Int16Array, 
     return cycle !== undefined && cycle.every((m) => m >= j) ? cycle : undefined;
   });
   const out = [
-    `let c = h.c, n = h.n, evt = h.evt, c0 = 0, n0 = 0, e = 0, P = 0, K = 0;${used.length > 0 ? ` let ${used.map((i) => `x${i} = r[${i}]`).join(', ')};` : ''}`,
+    `let c = h.c, n = h.n, evt = h.evt, e = 0, P = 0, K = 0;${used.length > 0 ? ` let ${used.map((i) => `x${i} = r[${i}]`).join(', ')};` : ''}`,
     // Every call returns within the instruction budget (at most the run loop's chunk), which also
     // lets a long-running region pick up V8's newer code after a deoptimization.
     'out: for (;;) {',
@@ -158,15 +158,32 @@ export function generateRegionSource(blocks: readonly Block[], map: Int16Array, 
           jumpFault: (k, target) => `i = ${m}; K = ${k}; P = ${target}; e = ${OUT_JUMP}; break out;`,
         },
       };
-      out.push(`if (n < ${b.len} || c + ${b.last} >= evt) { ${leave(`${b.vpc | 0}`, EXIT_LOOKUP)} }`);
-      out.push(blockPrologue(b, `RC[${m}]++;`));
+      if (cycle === undefined) out.push(`if (n < ${b.len} || c + ${b.last} >= evt) { ${leave(`${b.vpc | 0}`, EXIT_LOOKUP)} }`);
+      else if (pos === 0) {
+        // One test for a whole turn of the loop: enough instructions left for all its blocks, and
+        // each block would end before the next event even if every branch before it were taken.
+        // When it fails, the header runs alone (with its own exact test) and the blocks after it
+        // come back in through their own cases.
+        let insns = 0;
+        let cycles = 0;
+        let reach = 0;
+        for (const q of members) {
+          const x = blocks[q]!;
+          reach = Math.max(reach, cycles + x.last);
+          cycles += x.pre[x.len]! + cost.takenBranch;
+          insns += x.len;
+        }
+        out.push(`if (n < ${insns} || c + ${reach} >= evt) { ${leave(`${b.vpc | 0}`, EXIT_SINGLE)} }`);
+      }
+      // n0/c0 are worked out at the out-of-line exits (all come before the block's own branch).
+      out.push(blockPrologue(b, `RC[${m}]++;`, false));
       out.push(...emitBlockBody(b, frame, env, cost));
     });
     out.push(cycle !== undefined ? '} }' : '}');
   });
   out.push('default: throw new Error("region: no block " + i);', '}', '}', `${sync} h.blk = i;`,
     // Out-of-line exits in the middle of block i: the engine settles the partial run.
-    `if (e >= ${OUT_SLOW}) { h.n = n0; return e === ${OUT_SLOW} ? LB(h, BL[i], K, c0) : e === ${OUT_WRITE} ? LW(h, BL[i], K, c0) : J(h, BL[i], K, c0, P); }`,
+    `if (e >= ${OUT_SLOW}) { const n0 = n + LEN[i], c0 = c - TOT[i]; h.n = n0; return e === ${OUT_SLOW} ? LB(h, BL[i], K, c0) : e === ${OUT_WRITE} ? LW(h, BL[i], K, c0) : J(h, BL[i], K, c0, P); }`,
     'h.n = n; h.c = c; h.pc = P; return e;');
   return out.join('\n');
 }
@@ -208,7 +225,7 @@ const r = E.r, M8 = E.ram8, M8S = E.ram8s, M16 = E.ram16, M16S = E.ram16s, M32 =
 const TT = E.tlbTable, J = E.jumpFault, MULHU = E.mulhu, FH = E.fetchHits;
 const W2 = E.codeWritten, LB = E.leaveBefore, LW = E.leaveAfterWrite, BL = G.blocks;
 const RC = G.rc, MAP = G.map, PCS = Int32Array.from(G.blocks, (b) => b.vpc), PHY = Int32Array.from(G.blocks, (b) => b.phys & ~4095);
-const LEN = Int32Array.from(G.blocks, (b) => b.len), LST = Float64Array.from(G.blocks, (b) => b.last), ${binds};
+const LEN = Int32Array.from(G.blocks, (b) => b.len), LST = Float64Array.from(G.blocks, (b) => b.last), TOT = Float64Array.from(G.blocks, (b) => b.pre[b.len]), ${binds};
 const SY = function (${written.map((i) => `x${i}`).join(', ')}) { ${written.map((i) => `r[${i}] = x${i};`).join(' ')} };
 return function region(h, i) {
 ${source}

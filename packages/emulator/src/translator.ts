@@ -90,6 +90,8 @@ export interface Block {
   regionIndex: number;
   /** Runs outside a region (the region builder's hotness test). */
   heat: number;
+  /** Region builds tried from this block, as a power of two (the next try waits for threshold × builds runs). */
+  builds: number;
 }
 
 /** What generated code closes over: RAM views, the TLB's fast-path arrays, the engine's helpers. */
@@ -169,7 +171,7 @@ export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: nu
   return {
     vpc: vpc | 0, phys, dm, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
     fast: undefined, checked: undefined, last: pre[len - 1]!,
-    next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0, region: undefined, regionIndex: -1, heat: 0,
+    next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0, region: undefined, regionIndex: -1, heat: 0, builds: 1,
   };
 }
 
@@ -380,9 +382,12 @@ export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<Translation
   return out;
 }
 
-/** A block's start: remember where it starts, then count it as run whole (a partial run is corrected by the helper that ends it). */
-export function blockPrologue(b: Block, counter: string): string {
-  return `n0 = n; c0 = c; n -= ${b.len}; c += ${b.pre[b.len]!}; ${counter}`;
+/**
+ * A block's start: remember where it starts (unless the frame works it out only when leaving),
+ * then count it as run whole (a partial run is corrected by the helper that ends it).
+ */
+export function blockPrologue(b: Block, counter: string, keepStart = true): string {
+  return `${keepStart ? 'n0 = n; c0 = c; ' : ''}n -= ${b.len}; c += ${b.pre[b.len]!}; ${counter}`;
 }
 
 /** Does a control transfer to `t` from a block at `vpc` stay in the fetch page (and is it aligned)? */
