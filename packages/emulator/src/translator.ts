@@ -287,8 +287,11 @@ export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<Translation
         // The RAM offset straight from the register (exact in doubles, wrapped by >>> 0); RAM starts
         // aligned, so the offset's low bits are the address's. With RAM a power of two in size, one
         // mask tests range and alignment at once.
-        const o = `const o = (${a} + ${lit(im - rb)}) >>> 0;`;
+        // When RAM's base is a multiple of its (power-of-two) size, the offset is the address with
+        // the base's bits flipped: int32 operations only, no double arithmetic.
         const pow2 = (env.ramSize & (env.ramSize - 1)) === 0 && (rb & 3) === 0;
+        const xor = pow2 && (rb >>> 0) % env.ramSize === 0;
+        const o = xor ? `const o = ${im === 0 ? a : `((${a} + ${lit(im)}) | 0)`} ^ ${lit(rb)};` : `const o = (${a} + ${lit(im - rb)}) >>> 0;`;
         const test = pow2 ? `(o & ${lit(~(env.ramSize - 1) | (size - 1))}) === 0` : `o <= ${env.ramSize - size}${size === 1 ? '' : ` && (o & ${size - 1}) === 0`}`;
         out.push(`{ ${o} if (${test}) { ${body} } else { ${slow(k)} } }`);
       } else if (b.dm === 1) {
