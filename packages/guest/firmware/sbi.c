@@ -17,6 +17,7 @@
 #define UART_LSR 5
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 #define FINISHER ((volatile uint32_t *)0x100000u) /* sifive_test */
 #define FINISHER_PASS 0x5555u
 #define FINISHER_FAIL 0x3333u
@@ -75,6 +76,10 @@ static void uart_hex(uint32_t v) {
 
 /* Powers off (status 0 = pass) or resets through the sifive_test finisher. */
 static _Noreturn void finish(uint32_t command) {
+  /* Let the transmitter drain first: QEMU's 16550 can still hold the last byte (THRE set, TEMT
+   * not yet) when its write to the host was put off, and powering off then loses it. */
+  while ((UART[UART_LSR] & LSR_TEMT) == 0) {
+  }
   *FINISHER = command;
   for (;;) __asm__ volatile("wfi");
 }

@@ -13,6 +13,7 @@
 #define UART_LSR 5 /* line status register */
 #define LSR_DR 0x01   /* data ready */
 #define LSR_THRE 0x20 /* transmit holding register empty */
+#define LSR_TEMT 0x40 /* transmitter empty */
 #define FINISHER ((volatile uint32_t *)0x100000u)
 #define FINISHER_PASS 0x5555u
 #define FINISHER_FAIL 0x3333u
@@ -61,6 +62,10 @@ _Noreturn void __vl_exit(int status) {
   /* Instructions retired since reset (exact on the lab board and on QEMU with -icount; QEMU
    * without -icount counts host ticks). A metric line, so it is left out of equivalence. */
   dprintf(1, "@metric instret %llu\n", (unsigned long long)read_minstret());
+  /* Let the transmitter drain first: QEMU's 16550 can still hold the last byte (THRE set, TEMT
+   * not yet) when its write to the host was put off, and powering off then loses it. */
+  while ((uart[UART_LSR] & LSR_TEMT) == 0) {
+  }
   uint32_t code = (uint32_t)status & 0xffffu;
   *FINISHER = code == 0 ? FINISHER_PASS : (code << 16) | FINISHER_FAIL;
   for (;;) {
