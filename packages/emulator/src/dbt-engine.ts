@@ -6,9 +6,11 @@
  * The run loop mirrors `Hart.run` step for step so the lab view cannot tell the engines apart:
  * the outer loop looks at halts, fault loops, interrupts (when the lab clock reaches the hart's
  * `nextCheck`), WFI and the budget, then translates the fetch address (one TLB lookup, as the
- * interpreter does per page entry); the inner loop runs blocks of that page, chained, until the
- * interpreter would leave its own inner loop: a jump off the page, the end of the page, a general
- * path instruction that changes pc or mode, a trap, the instruction budget, or the next event.
+ * interpreter does per page entry); the inner loop runs blocks of that page — alone, chained, or
+ * inside a region (region.ts), which may carry on into other pages doing the page entry inline —
+ * until the interpreter would leave its own inner loop: a jump off the page, the end of the page,
+ * a general path instruction that changes pc or mode, a trap, the instruction budget, or the next
+ * event.
  */
 import { CAUSE, FORM_BY_OP, mulhu } from '@virtlab/cpu-core';
 import type { HartOptions, RunResult, StopReason } from '@virtlab/cpu-core';
@@ -317,7 +319,7 @@ export class DbtEngine extends HartEngine implements Engine {
       this.#cacheHits++;
       return found;
     }
-    this.cache.reserve(0);
+    this.cache.reserve();
     const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost);
     this.cache.insert(b);
     this.#translated++;
@@ -421,8 +423,7 @@ export class DbtEngine extends HartEngine implements Engine {
       b.region = rg;
       b.regionIndex = j;
     });
-    this.cache.sourceBytes += source.length;
-    if (this.cache.sourceBytes > this.cache.peakSourceBytes) this.cache.peakSourceBytes = this.cache.sourceBytes;
+    this.cache.addSource(undefined, source.length);
     this.#live.add(rg);
     this.#regionsBuilt++;
   }
@@ -456,9 +457,7 @@ export class DbtEngine extends HartEngine implements Engine {
     if (b.valid) {
       b.checked = fn;
       // Checked variants count against the bound too; they are small in number (one per event crossing).
-      this.cache.sourceBytes += source.length;
-      b.sourceBytes += source.length;
-      if (this.cache.sourceBytes > this.cache.peakSourceBytes) this.cache.peakSourceBytes = this.cache.sourceBytes;
+      this.cache.addSource(b, source.length);
     }
     return fn;
   }

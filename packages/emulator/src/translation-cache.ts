@@ -66,8 +66,8 @@ export class TranslationCache {
   }
 
   /** Makes room for one more block (flushing everything if the bound would be passed). */
-  reserve(sourceBytes: number): void {
-    if (this.blocks + 1 > this.maxBlocks || !this.fits(sourceBytes)) this.flush();
+  reserve(): void {
+    if (this.blocks + 1 > this.maxBlocks) this.flush();
   }
 
   /** Would `sourceBytes` more generated source stay within the bound? */
@@ -75,9 +75,9 @@ export class TranslationCache {
     return this.sourceBytes + sourceBytes <= this.maxSourceBytes;
   }
 
-  /** Counts source compiled for a live block against the bound. */
-  addSource(b: Block, sourceBytes: number): void {
-    b.sourceBytes += sourceBytes;
+  /** Counts source compiled for a live block (or a region of live blocks) against the bound. */
+  addSource(b: Block | undefined, sourceBytes: number): void {
+    if (b !== undefined) b.sourceBytes += sourceBytes;
     this.sourceBytes += sourceBytes;
     if (this.sourceBytes > this.peakSourceBytes) this.peakSourceBytes = this.sourceBytes;
   }
@@ -190,11 +190,6 @@ export class TranslationCache {
     this.sourceBytes = 0;
     this.flushes++;
     this.onFlush();
-  }
-
-  /** The live blocks of the RAM page holding offset `phys`. */
-  pageBlocks(phys: number): ReadonlySet<Block> {
-    return this.#pages[phys >>> 12]?.blocks ?? new Set();
   }
 
   /** Every live block (for folding counters). */
