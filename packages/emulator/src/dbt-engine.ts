@@ -237,7 +237,8 @@ export class DbtEngine extends HartEngine implements Engine {
     }
     let single = false;
     for (;;) {
-      if (b === undefined) b = this.#block(h.pc, vpage, phys, dm);
+      // (A region build may have flushed the cache, taking the block in hand with it.)
+      if (b === undefined || !b.valid) b = this.#block(h.pc, vpage, phys, dm);
       const fits = h.n >= b.len && h.c + b.last < h.evt;
       const rg = b.region;
       if (rg !== undefined && fits && !single && (!rg.multiPage || (rg.fetchMode === this.#fm && rg.priv === this.hart.priv && rg.pmpEpoch === pmp.epoch))) {
@@ -363,9 +364,14 @@ export class DbtEngine extends HartEngine implements Engine {
     const queue: Block[] = [];
     const pageOk = new Map<number, boolean>();
     let insns = 0;
+    // One physical page per virtual page (jumps inside a page are not checked), one block per pc.
+    const physOf = new Map<number, number>([[vpage, phys]]);
+    const pcs = new Set<number>();
     const samePageOk = (b: Block): boolean => {
-      if ((b.vpc & ~0xfff) === vpage && (b.phys & ~0xfff) === phys) return true;
+      const vp = b.vpc & ~0xfff;
       const p = b.phys & ~0xfff;
+      if ((physOf.get(vp) ?? p) !== p || pcs.has(b.vpc)) return false;
+      if (vp === vpage) return true;
       let ok = pageOk.get(p);
       if (ok === undefined) {
         // Bare fetch: the virtual page is the physical one; either way PMP must grant the whole page.
@@ -377,6 +383,8 @@ export class DbtEngine extends HartEngine implements Engine {
     const take = (b: Block) => {
       if (chosen.has(b)) return;
       chosen.add(b);
+      physOf.set(b.vpc & ~0xfff, b.phys & ~0xfff);
+      pcs.add(b.vpc);
       queue.push(b);
       insns += b.len;
     };
