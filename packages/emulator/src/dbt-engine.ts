@@ -71,14 +71,6 @@ export type DbtCounters = {
   readonly 'dbt.region_entries': number;
 };
 
-/** Ops whose general path writes memory (stores, sc.w, AMOs), and the bytes they write. */
-function writeSize(op: number): number {
-  if (op === 16) return 1;
-  if (op === 17) return 2;
-  if (op === 18 || (op >= 57 && op <= 66)) return 4;
-  return 0;
-}
-
 export class DbtEngine extends HartEngine implements Engine {
   readonly kind = 'dbt' as const;
   readonly cache: TranslationCache;
@@ -157,7 +149,9 @@ export class DbtEngine extends HartEngine implements Engine {
       mulhu,
       fetchHits: new Float64Array(1),
     };
-    // DMA and loaders write RAM behind the hart's back.
+    // The general path (stores, AMOs, the walker's A/D updates) reports its RAM writes; DMA and
+    // loaders write RAM behind the hart's back.
+    this.hart.onCodeWrite = (off, size) => this.cache.written(off, size);
     bus.onRamWrite((address, length) => this.cache.writtenRange((address >>> 0) - bus.ramBase, length));
   }
 
@@ -174,8 +168,8 @@ export class DbtEngine extends HartEngine implements Engine {
     const halt = hart.platform.halt;
     const h = this.#h;
     const startRetired = hart.retired;
-    const startSteps = hart.retired + acc.traps;
-    acc.faultLoop = undefined;
+    const startSteps = hart.retired + hart.trapCount;
+    hart.faultLoop = undefined;
     this.#modesDirty = true;
     const result = (stop: StopReason): RunResult => {
       this.#instructions += hart.retired - startRetired;
@@ -183,17 +177,17 @@ export class DbtEngine extends HartEngine implements Engine {
     };
     for (;;) {
       if (halt.reason !== undefined) return result({ kind: 'halted', halt: halt.reason });
-      if (acc.faultLoop !== undefined) return result(acc.faultLoop);
+      if (hart.faultLoop !== undefined) return result(hart.faultLoop);
       if (clock.cycles >= hart.nextCheck) {
-        const t = acc.traps;
-        acc.serviceInterrupts();
-        if (acc.traps !== t) this.#modesDirty = true;
+        const t = hart.trapCount;
+        hart.serviceInterrupts();
+        if (hart.trapCount !== t) this.#modesDirty = true;
       }
       if (hart.waiting) {
-        if (!acc.waitForInterrupt()) return result({ kind: 'deadlock', pc: hart.pc >>> 0 });
+        if (!hart.waitForInterrupt()) return result({ kind: 'deadlock', pc: hart.pc >>> 0 });
         continue;
       }
-      const left = maxInstructions - (hart.retired + acc.traps - startSteps);
+      const left = maxInstructions - (hart.retired + hart.trapCount - startSteps);
       if (left <= 0) return result({ kind: 'budget' });
       if (!acc.setupFetch()) {
         this.#modesDirty = true;
@@ -519,10 +513,6 @@ export class DbtEngine extends HartEngine implements Engine {
     const word = b.words[k]!;
     const op = b.ops[k]!;
     const pc = (b.vpc + 4 * k) | 0;
-    const r = hart.regs;
-    const ws = writeSize(op);
-    // The address a store or AMO writes, taken before rd (which may be rs1) changes.
-    const va = ws === 0 ? 0 : op >= 57 ? r[(word >>> 15) & 31]! : (r[(word >>> 15) & 31]! + (((word >> 25) << 5) | ((word >>> 7) & 0x1f))) | 0;
     const after = c + b.pre[k + 1]!;
     hart.pc = pc;
     clock.cycles = after;
@@ -530,7 +520,6 @@ export class DbtEngine extends HartEngine implements Engine {
     const status = hart.execute(word);
     if (status === 0) {
       if (b.dm === 1 && isFastMemOp(op)) this.#fastHits--;
-      if (ws !== 0) this.#slowWrite(va, ws, b.dm);
       const nc = clock.cycles - b.pre[k + 1]!;
       h.c = nc;
       h.evt = hart.nextCheck;
@@ -547,7 +536,6 @@ export class DbtEngine extends HartEngine implements Engine {
       clock.cycles -= after - c - b.pre[k]!;
       this.#partial(b, k);
       h.n -= k;
-      this.#acc.noteExceptionTaken(pc);
     } else {
       this.#partial(b, k + 1);
       h.n -= k + 1;
@@ -556,24 +544,6 @@ export class DbtEngine extends HartEngine implements Engine {
     h.c = clock.cycles;
     h.pc = hart.pc;
     return 3;
-  }
-
-  /** The physical bytes a general-path write reached, found again through the TLB entry it used. */
-  #slowWrite(va: number, size: number, dm: number): void {
-    const bus = this.hart.bus;
-    const tlb = this.hart.tlb;
-    const physOf = (v: number): number => {
-      if (dm !== 1) return v >>> 0;
-      const e = (v >>> 12) & tlb.mask;
-      return tlb.vpn[e] === v >>> 12 ? tlb.physical[e]! + (v & 0xfff) : -1;
-    };
-    const ends = [va, (va + size - 1) | 0];
-    for (const v of ends) {
-      const pa = physOf(v);
-      if (pa < 0) continue;
-      const off = pa - bus.ramBase;
-      if (off >= 0 && off < bus.ramSize && this.cache.codePages[off >>> 12] !== 0) this.cache.written(off, 1);
-    }
   }
 
   #codeWrite(h: BlockContext, b: Block, k: number, c: number, off: number, size: number): number {
@@ -590,7 +560,7 @@ export class DbtEngine extends HartEngine implements Engine {
     hart.clock.cycles = c + b.pre[k]!;
     hart.pc = (b.vpc + 4 * k) | 0;
     hart.retired = h.retBase + (h.n0 - h.n);
-    this.#acc.raise(CAUSE.misalignedFetch, target);
+    hart.takeTrap(CAUSE.misalignedFetch, false, target);
     hart.trapped = false;
     this.#modesDirty = true;
     h.c = hart.clock.cycles;
@@ -617,7 +587,6 @@ export class DbtEngine extends HartEngine implements Engine {
     for (const cls of INSTRUCTION_CLASSES) if (cls !== 'alu') others += out[`class.${cls}`] ?? 0;
     out['class.alu'] = out.instret! - others;
     out['tlb.hits'] = (out['tlb.hits'] ?? 0) + this.#fastHits + this.#env.fetchHits[0]!;
-    out['wfi.cycles'] = (out['wfi.cycles'] ?? 0) + this.#acc.wfiCycles;
     return out;
   }
 

@@ -1,32 +1,18 @@
 /**
- * The parts of `Hart.run`'s outer loop that the hart keeps private, rebuilt from its public API
- * so that the translator's run loop takes interrupts, sleeps in WFI, sets up fetches and spots
- * fault loops at exactly the points and with exactly the effects the interpreter has.
- *
- * Each method says which private member of cpu-core's `hart.ts` it mirrors; the request to make
- * those public is in /work/notes/requests-emulator.md. The counters these keep (traps taken,
- * WFI cycles) are merged into the hart's own by the engine.
+ * The two parts of `Hart.run`'s outer loop that the hart keeps private, rebuilt from its public
+ * API so that the translator's run loop sets up fetches and picks the data path exactly as the
+ * interpreter does. (Interrupts, WFI, trap counting and the fault-loop rule are the hart's own:
+ * `serviceInterrupts`, `waitForInterrupt`, `takeTrap`, `trapCount`, `faultLoop`.)
  */
-import { CAUSE, EXCEPTION_NAMES, IRQ, MSTATUS, CSR } from '@virtlab/cpu-core';
-import type { Hart, StopReason } from '@virtlab/cpu-core';
+import { CAUSE, MSTATUS } from '@virtlab/cpu-core';
+import type { Hart } from '@virtlab/cpu-core';
 
 /** `PMP_X` of cpu-core's pmp.ts (PMP entry permission bit, priv 3.7.1). */
 const PMP_X = 4;
 /** `FAST_EXEC` of cpu-core's tlb.ts. */
 const FAST_EXEC = 4;
-/** priv 3.1.9: MEI, MSI, MTI, SEI, SSI, STI. */
-const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const;
 
 export class HartAccess {
-  /** Trap entries this loop saw (the hart's `#traps` grows by the same amount). */
-  traps = 0;
-  /** Lab cycles spent asleep in WFI (the hart's `wfi.cycles` event). */
-  wfiCycles = 0;
-  faultLoop: StopReason | undefined = undefined;
-  #lastVector = -1;
-  #lastCause = -1;
-  #loopCount = 0;
-
   // Result of the last `setupFetch`.
   /** Virtual page of the fetch. */
   fetchVpage = 0;
@@ -37,100 +23,23 @@ export class HartAccess {
 
   constructor(readonly hart: Hart) {}
 
-  /** Takes a trap as `#raise` does (the caller clears `trapped`) and records it. */
-  raise(code: number, tval: number): void {
-    const epc = this.hart.pc;
-    this.hart.takeTrap(code, false, tval);
-    this.noteTrap(epc, code, false);
-  }
-
-  /**
-   * Records a trap the hart took (`takeTrap`'s accounting and its fault-loop rule: the same
-   * exception at the address the last trap vectored to, three times running).
-   */
-  noteTrap(epc: number, code: number, interrupt: boolean): void {
-    this.traps++;
-    if (!interrupt && epc === this.#lastVector && code === this.#lastCause) {
-      if (++this.#loopCount >= 3) {
-        const tval = this.hart.priv === 1 ? this.hart.stval : this.hart.mtval;
-        this.faultLoop = {
-          kind: 'fault-loop',
-          cause: code,
-          pc: epc >>> 0,
-          tval: tval >>> 0,
-          description: `trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${code} (${EXCEPTION_NAMES[code] ?? '?'}) tval 0x${(tval >>> 0).toString(16)}, again and again`,
-        };
-      }
-    } else {
-      this.#loopCount = 0;
-    }
-    this.#lastVector = this.hart.pc;
-    this.#lastCause = interrupt ? -1 : code;
-  }
-
-  /** After the hart's general path took an exception (`trapped`) at `epc`: the cause it wrote. */
-  noteExceptionTaken(epc: number): void {
-    const h = this.hart;
-    const cause = h.priv === 1 ? h.scause : h.mcause;
-    this.noteTrap(epc, cause & 0x7fffffff, false);
-  }
-
-  /** `#serviceInterrupts`: the highest-priority enabled pending interrupt (priv 3.1.9). */
-  serviceInterrupts(): void {
-    const h = this.hart;
-    const next = h.platform.nextEventCycle(h.hartId);
-    h.nextCheck = next > h.clock.cycles ? next : Infinity;
-    const pending = h.readCsr(CSR.mip)! & h.mie;
-    if (pending === 0) return;
-    const mEnabled = h.priv < 3 || (h.mstatus & MSTATUS.MIE) !== 0;
-    const sEnabled = h.priv < 1 || (h.priv === 1 && (h.mstatus & MSTATUS.SIE) !== 0);
-    const m = mEnabled ? pending & ~h.mideleg : 0;
-    const s = sEnabled ? pending & h.mideleg : 0;
-    const take = m !== 0 ? m : s;
-    if (take === 0) return;
-    for (const irq of IRQ_PRIORITY) {
-      if ((take & (1 << irq)) !== 0) {
-        const epc = h.pc;
-        h.takeTrap(irq, true, 0);
-        this.noteTrap(epc, irq, true);
-        return;
-      }
-    }
-  }
-
-  /** `#waitForInterrupt`: wake on mip & mie, else let lab time pass to the next event. False = deadlock. */
-  waitForInterrupt(): boolean {
-    const h = this.hart;
-    if ((h.readCsr(CSR.mip)! & h.mie) !== 0) {
-      h.waiting = false;
-      return true;
-    }
-    const next = h.platform.nextEventCycle(h.hartId);
-    if (!(next > h.clock.cycles) || next === Infinity) return false;
-    this.wfiCycles += next - h.clock.cycles;
-    h.clock.cycles = next;
-    h.nextCheck = 0;
-    return true;
-  }
-
-  /** `#setupFetch`: translates pc for execution; false when that trapped. */
+  /** The hart's `#setupFetch`: translates pc for execution; false when that trapped. */
   setupFetch(): boolean {
     const h = this.hart;
     const pc = h.pc;
     if ((pc & 3) !== 0) {
-      this.raise(CAUSE.misalignedFetch, pc);
+      h.takeTrap(CAUSE.misalignedFetch, false, pc);
       return false;
     }
     const pa = h.translate(pc, 2, 4);
     if (pa < 0) {
       h.trapped = false;
-      this.noteExceptionTaken(pc);
       return false;
     }
     const bus = h.bus;
     const off = pa - bus.ramBase;
     if (off < 0 || off + 4 > bus.ramSize) {
-      this.raise(CAUSE.fetchAccess, pc);
+      h.takeTrap(CAUSE.fetchAccess, false, pc);
       return false;
     }
     const page = pa - (pa % 4096);
