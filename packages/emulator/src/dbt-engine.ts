@@ -25,7 +25,7 @@ import {
   BlockContext, EXIT_CHAIN_NEXT, EXIT_CHAIN_TAKEN, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, compileBlock, decodeBlock, generateBlockSource, isFastMemOp,
 } from './translator.js';
 import type { Block, BlockFn, TranslationEnv } from './translator.js';
-import { compileRegion, generateRegionSource, mapSlot } from './region.js';
+import { compileRegion, generateRegionSource, regionMap } from './region.js';
 import type { Region } from './region.js';
 
 /** The interpreter's cap on one inner loop (cpu-core hart.ts `CHUNK`). */
@@ -222,7 +222,7 @@ export class DbtEngine extends HartEngine implements Engine {
     const h = this.#h;
     const pmp = this.hart.pmp;
     this.#pageEntries++;
-    let b: Block | undefined = this.#block(h.pc, vpage, phys, dm);
+    let b: Block | undefined = this.#block(h.pc, phys, dm);
     const from = this.#pageFrom;
     if (from !== undefined) {
       // The transition that led here from another page: an edge for region building.
@@ -232,7 +232,7 @@ export class DbtEngine extends HartEngine implements Engine {
     let single = false;
     for (;;) {
       // (A region build may have flushed the cache, taking the block in hand with it.)
-      if (b === undefined || !b.valid) b = this.#block(h.pc, vpage, phys, dm);
+      if (b === undefined || !b.valid) b = this.#block(h.pc, phys, dm);
       const fits = h.n >= b.len && h.c + b.last < h.evt;
       const rg = b.region;
       if (rg !== undefined && fits && !single && (!rg.multiPage || (rg.fetchMode === this.#fm && rg.priv === this.hart.priv && rg.pmpEpoch === pmp.epoch))) {
@@ -249,14 +249,14 @@ export class DbtEngine extends HartEngine implements Engine {
         single = e === EXIT_SINGLE;
         vpage = last.vpc & ~0xfff;
         phys = last.phys & ~0xfff;
-        b = this.#block(h.pc, vpage, phys, dm);
+        b = this.#block(h.pc, phys, dm);
         if (!single && b.region !== rg) this.#noteExit(last, b, vpage, phys, dm);
         continue;
       }
       single = false;
       let e: number;
       if (fits) {
-        if (b.fast === undefined) b = this.#compileFast(b, vpage, phys, dm);
+        if (b.fast === undefined) b = this.#compileFast(b, phys, dm);
         e = b.fast!(h);
       } else e = (b.checked ?? this.#compileChecked(b))(h);
       // Regions leave for every general-path instruction: not worth it where every access takes it (dm 2).
@@ -277,7 +277,7 @@ export class DbtEngine extends HartEngine implements Engine {
         b = slot;
         continue;
       }
-      const next = this.#block(h.pc, vpage, phys, dm);
+      const next = this.#block(h.pc, phys, dm);
       if (b.valid) {
         if (e === EXIT_CHAIN_TAKEN) b.next0 = next;
         else if (e === EXIT_CHAIN_NEXT) b.next1 = next;
@@ -307,7 +307,7 @@ export class DbtEngine extends HartEngine implements Engine {
   }
 
   /** The block at virtual `pc` of the current fetch page, decoded if needed (compiled when it first runs alone). */
-  #block(pc: number, vpage: number, phys: number, dm: number): Block {
+  #block(pc: number, phys: number, dm: number): Block {
     const off = phys + (pc & 0xfff);
     const found = this.cache.lookup(off, dm);
     if (found !== undefined && found.vpc === (pc | 0)) {
@@ -318,16 +318,15 @@ export class DbtEngine extends HartEngine implements Engine {
     const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost);
     this.cache.insert(b);
     this.#translated++;
-    void vpage;
     return b;
   }
 
   /** Compiles the single-block function of `b`; returns the block to run (a new one if making room flushed the cache). */
-  #compileFast(b: Block, vpage: number, phys: number, dm: number): Block {
+  #compileFast(b: Block, phys: number, dm: number): Block {
     let source = generateBlockSource(b, this.#env, this.#cost, false);
     if (!this.cache.fits(source.length)) {
       this.cache.flush();
-      b = this.#block(b.vpc, vpage, phys, dm);
+      b = this.#block(b.vpc, phys, dm);
       source = generateBlockSource(b, this.#env, this.#cost, false);
     }
     b.fast = compileBlock(source, this.#env, b);
@@ -405,12 +404,9 @@ export class DbtEngine extends HartEngine implements Engine {
     }
     if (chosen.size === 0) return;
     const blocks = [...chosen].sort((x, y) => x.phys - y.phys);
-    const map = new Int16Array(1024).fill(-1);
-    blocks.forEach((b, j) => {
-      if (map[mapSlot(b.vpc)] === -1) map[mapSlot(b.vpc)] = j;
-    });
+    const map = regionMap(blocks);
     const multiPage = blocks.some((b) => (b.phys & ~0xfff) !== (blocks[0]!.phys & ~0xfff));
-    const source = generateRegionSource(blocks, map, fm, this.#env, this.#cost);
+    const source = generateRegionSource(blocks, fm, this.#env, this.#cost);
     if (!this.cache.fits(source.length)) {
       this.cache.flush();
       return;

@@ -78,15 +78,25 @@ export function successors(b: Block): number[] {
   return [fall];
 }
 
-/** Slot of a pc in a region's jalr map. */
-export const mapSlot = (pc: number): number => (pc >>> 2) & 1023;
+/**
+ * A region's jalr map: `(pc >>> 2) & 1023` → index of the first block starting at a pc with those
+ * bits, or -1 (the generated code computes the same slot and checks the pc in `PCS`).
+ */
+export function regionMap(blocks: readonly Block[]): Int16Array {
+  const map = new Int16Array(1024).fill(-1);
+  blocks.forEach((b, j) => {
+    const slot = (b.vpc >>> 2) & 1023;
+    if (map[slot] === -1) map[slot] = j;
+  });
+  return map;
+}
 
 /**
  * The source of a region's function over `blocks` (one data mode; pages crossed with fetch mode
  * `fetchMode`). Names bound by `compileRegion`: `RC`, `MAP`, `PCS`, `PHY`, `LEN`, `LST`, `BL`, `B0..Bn`, `SY`, `FH`
  * and those of `compileBlock`.
  */
-export function generateRegionSource(blocks: readonly Block[], map: Int16Array, fetchMode: number, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel): string {
+export function generateRegionSource(blocks: readonly Block[], fetchMode: number, env: Pick<TranslationEnv, 'ramBase' | 'ramSize' | 'tlbMask'>, cost: CostModel): string {
   const { used, written } = registerUse(blocks);
   // One call writes the locals back (one call site rather than a store per register).
   const sync = `SY(${written.map((i) => `x${i}`).join(', ')});`;
