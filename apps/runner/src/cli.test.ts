@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,32 @@ function virtlabWithInput(input: string | undefined, ...args: string[]): Promise
 }
 
 describe('virtlab CLI', () => {
+  it('takes a cost-model preset and an ISA profile; vtx-2006 leaves native, which charges no event, unchanged', async () => {
+    const labCycles = (stdout: string) => /lab cycles {4}(\d+)/.exec(stdout)?.[1];
+    const [plain, vtx, legacy] = await Promise.all([
+      virtlab('run', 'native', 'nqueens'),
+      virtlab('run', 'native', 'nqueens', '--cost-model', 'vtx-2006'),
+      virtlab('run', 'bare', 'nqueens', '--profile', 'legacy'),
+    ]);
+    expect(plain.status).toBe(0);
+    expect(labCycles(plain.stdout)).toMatch(/^\d+$/);
+    expect(vtx.status).toBe(0);
+    expect(labCycles(vtx.stdout)).toBe(labCycles(plain.stdout));
+    expect(legacy.status).toBe(0);
+  });
+
+  it('refuses a bad cost-model file naming the key, and an unknown profile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtlab-cli-cost-'));
+    const file = join(dir, 'typo.json');
+    writeFileSync(file, JSON.stringify({ trapEntry: 30, instructon: { div: 3 } }));
+    const bad = await virtlab('bench', '--strategies', 'native', '--workloads', 'sieve', '--cost-model', file);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain(`cost model file '${file}': unknown key 'instructon'`);
+    const profile = await virtlab('run', 'native', 'sieve', '--profile', 'x86');
+    expect(profile.status).not.toBe(0);
+    expect(profile.stderr).toContain("unknown ISA profile 'x86'; known: rv32ima, legacy");
+  });
+
   it('prints its version', async () => {
     const r = await virtlab('--version');
     expect(r.status).toBe(0);

@@ -7,15 +7,13 @@ import type { Engine } from './engines/engine.js';
 import { hostNativeEngine } from './engines/host-native.js';
 import { qemuEngine } from './engines/qemu.js';
 import { v8WasmEngine } from './engines/v8-wasm.js';
-import { bareStrategy } from './strategies/bare.js';
-import { nativeStrategy } from './strategies/native.js';
+import type { LabOptions as StrategyOptions } from '@virtlab/lab-kit';
+import { STRATEGY_PACKAGES } from './strategy-packages.js';
 
 /** Options that every worker thread rebuilds the same lab from (plain data: it crosses threads). */
-export interface LabOptions {
+export interface LabOptions extends StrategyOptions {
   /** Where `host-native` keeps the binaries it compiled for this bench run. */
   readonly hostNativeDir?: string;
-  /** What runs the lab-view strategies' hart: `interp` (default) or `dbt`; lab cycles and counters do not change. */
-  readonly engine?: 'interp' | 'dbt';
 }
 
 export interface Lab {
@@ -26,7 +24,8 @@ export interface Lab {
 
 /** Lab-view strategies first, then host-view engines, each in the order the tables show them. */
 function strategies(options: LabOptions): Strategy[] {
-  return [nativeStrategy(undefined, options.engine), bareStrategy(options.engine)];
+  const { hostNativeDir: _host, ...strategyOptions } = options;
+  return STRATEGY_PACKAGES.flatMap((p) => p.strategies(strategyOptions));
 }
 
 function engines(options: LabOptions): Engine[] {

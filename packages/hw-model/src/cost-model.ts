@@ -100,6 +100,9 @@ export function costModel(overrides: Partial<Omit<CostModel, 'instruction' | 'ev
   };
   for (const [k, v] of Object.entries(model.instruction)) check(`instruction.${k}`, v);
   for (const [k, v] of Object.entries(model.events)) check(`events.${k}`, v);
-  for (const k of ['takenBranch', 'trapEntry', 'trapReturn', 'tlbMissPerLevel', 'mmioAccess', 'wfi'] as const) check(k, model[k]);
+  for (const k of COST_SCALAR_KEYS) check(k, model[k]);
   return model;
 }
+
+/** The single-number prices of a cost model, by key (besides `instruction` and `events`). */
+export const COST_SCALAR_KEYS = ['takenBranch', 'trapEntry', 'trapReturn', 'tlbMissPerLevel', 'mmioAccess', 'wfi'] as const;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WORKLOAD_SIZES, type Strategy, type WorkloadSize } from '@virtlab/strategy';
+import type { LabOptions as StrategyOptions } from '@virtlab/lab-kit';
 import type { Engine } from '../engines/engine.js';
 import { createLab, type LabOptions } from '../lab.js';
 import { describeMachine } from './machine.js';
@@ -18,8 +19,10 @@ export interface BenchOptions {
   readonly repeatBudgetMs?: number;
   readonly threads?: number;
   readonly maxInstructions?: number;
-  /** What runs the lab-view strategies: `interp` (default) or `dbt`. */
-  readonly engine?: 'interp' | 'dbt';
+  /** Engine, ISA profile and cost model of the lab-view strategies (plain data: it crosses threads). */
+  readonly lab?: StrategyOptions;
+  /** What the cost model was asked for by (a preset's name or a file), for the report. */
+  readonly costModelName?: string;
   readonly command: string;
   readonly onProgress?: (done: number, total: number, record: BenchRecord) => void;
 }
@@ -64,7 +67,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     else skipped.push({ name: r.name, reason: why });
   }
   const hostNativeDir = mkdtempSync(join(tmpdir(), 'virtlab-host-native-'));
-  const labOptions: LabOptions = { hostNativeDir, ...(options.engine === undefined ? {} : { engine: options.engine }) };
+  const labOptions: LabOptions = { hostNativeDir, ...options.lab };
   try {
     // Work done once per run (compiling host binaries) happens here, before the clock of any cell.
     const prepLab = await createLab(labOptions);
@@ -106,6 +109,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       labSizes: options.sizes.lab,
       hostSizes: options.sizes.host,
       repeats: options.repeats,
+      costModel: options.costModelName ?? 'default',
+      profile: options.lab?.profile ?? 'rv32ima',
       records: fillMips(records, targets),
       skipped,
     };

@@ -53,6 +53,10 @@ export interface BenchResult {
   readonly hostSizes?: readonly WorkloadSize[];
   /** Host-view repetitions per cell at most (the median is reported; see `hostRunsMs`). */
   readonly repeats: number;
+  /** The lab view's price table: a preset's name or the JSON file it came from (absent in older files: `default`). */
+  readonly costModel?: string;
+  /** The hart's ISA profile in the lab view (absent in older files: `rv32ima`). */
+  readonly profile?: string;
   readonly records: readonly BenchRecord[];
   /** Strategies and engines left out of the run, with the reason (e.g. no `cc`, no QEMU). */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];

@@ -8,7 +8,7 @@ import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { allEquivalent, hostTables, labTables, notes } from '../report/tables.js';
 import { textTable } from '../report/text-table.js';
-import { parseSize } from './run.js';
+import { addLabFlags, labOptionsOf, parseSize, type LabFlags } from './options.js';
 
 const list = (value: string) =>
   value
@@ -40,7 +40,7 @@ export function writeOutputs(result: BenchResult, files: { json?: string; md?: s
   if (files.html !== undefined) writeFileSync(files.html, renderHtml(result));
 }
 
-interface BenchFlags {
+interface BenchFlags extends LabFlags {
   strategies?: string[];
   workloads?: string[];
   size: WorkloadSize[];
@@ -49,19 +49,13 @@ interface BenchFlags {
   repeats: number;
   repeatBudget?: number;
   threads?: number;
-  engine?: 'interp' | 'dbt';
   json?: string;
   md?: string;
   html?: string;
 }
 
-export function parseEngine(value: string): 'interp' | 'dbt' {
-  if (value !== 'interp' && value !== 'dbt') throw new Error(`--engine wants interp or dbt, got '${value}'`);
-  return value;
-}
-
 export function registerBench(program: Command): void {
-  program
+  const command = program
     .command('bench')
     .description('run workloads under every strategy (lab view) and engine (host view), print both tables')
     .option('--strategies <names>', 'comma-separated strategies and engines (default: all available)', list)
@@ -72,10 +66,10 @@ export function registerBench(program: Command): void {
     .option('--repeats <n>', 'host-view runs per cell at most; the median is reported', (v) => Number.parseInt(v, 10), 3)
     .option('--repeat-budget <ms>', 'start no further repeat of a cell once its runs took this long', (v) => Number.parseInt(v, 10))
     .option('--threads <n>', 'worker threads (default: up to 2)', (v) => Number.parseInt(v, 10))
-    .option('--engine <kind>', 'what runs the lab-view strategies: interp (default) or dbt; lab cycles and counters do not change', parseEngine)
     .option('--json <file>', 'write the records as JSON')
     .option('--md <file>', 'write the tables as Markdown')
-    .option('--html <file>', 'write a self-contained HTML report with charts')
+    .option('--html <file>', 'write a self-contained HTML report with charts');
+  addLabFlags(command, 'what runs the lab-view strategies: interp (default) or dbt; lab cycles and counters do not change')
     .action(async (flags: BenchFlags) => {
       if (!(flags.repeats >= 1)) throw new Error(`--repeats must be at least 1, got ${flags.repeats}`);
       const result = await runBench({
@@ -85,7 +79,8 @@ export function registerBench(program: Command): void {
         repeats: flags.repeats,
         ...(flags.repeatBudget === undefined ? {} : { repeatBudgetMs: flags.repeatBudget }),
         ...(flags.threads === undefined ? {} : { threads: flags.threads }),
-        ...(flags.engine === undefined ? {} : { engine: flags.engine }),
+        lab: labOptionsOf(flags),
+        costModelName: flags.costModel?.spec ?? 'default',
         command: `virtlab ${process.argv.slice(2).join(' ')}`,
         onProgress: progress,
       });

@@ -2,19 +2,17 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEngine } from '@virtlab/emulator';
 import { describeExit, runMachine, startHart } from '@virtlab/hw-model';
-import { kernelBoard } from '../strategies/lab-run.js';
-import { GUEST_KERNEL } from '../strategies/native.js';
-import { parseEngine } from './bench.js';
+import { GUEST_KERNEL, kernelBoard } from '@virtlab/lab-kit';
+import { addLabFlags, type LabFlags } from './options.js';
 
 /** Ctrl-A, then X: quit, as with QEMU's -nographic. */
 const CTRL_A = 0x01;
 /** Instructions per slice; the event loop gets a turn between slices so typed keys arrive. */
 const SLICE = 2_000_000;
 
-export interface BootFlags {
+export interface BootFlags extends LabFlags {
   append: string;
   disk?: string;
-  engine?: 'interp' | 'dbt';
   maxInstructions?: number;
 }
 
@@ -25,10 +23,11 @@ export interface BootFlags {
 export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
   const { board, state } = await kernelBoard(GUEST_KERNEL, {
     bootargs: flags.append,
+    ...(flags.costModel === undefined ? {} : { cost: flags.costModel.model }),
     onUartOutput: (byte) => process.stdout.write(Buffer.of(byte)),
     ...(flags.disk === undefined ? {} : { disk: new Uint8Array(await readFile(flags.disk)) }),
   });
-  const hart = createEngine(flags.engine ?? 'interp', board);
+  const hart = createEngine(flags.engine ?? 'interp', board, flags.profile === undefined ? {} : { profile: flags.profile });
   startHart(hart, state);
 
   let quit = false;
@@ -69,13 +68,13 @@ export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream
 }
 
 export function registerBoot(program: Command): void {
-  program
+  const command = program
     .command('boot')
     .description('boot firmware + guest kernel + initrd on the lab board with this terminal as the console (Ctrl-A X quits)')
     .option('--append <args>', 'kernel command line, e.g. init=/bin/osbench (without init=, a shell starts)', 'console=ttyS0')
     .option('--disk <file>', 'a raw disk image for virtio-blk (/dev/vda in the guest)')
-    .option('--engine <kind>', 'interp (default) or dbt', parseEngine)
-    .option('--max-instructions <n>', 'stop after this many instructions', (v) => Number.parseInt(v, 10))
+    .option('--max-instructions <n>', 'stop after this many instructions', (v) => Number.parseInt(v, 10));
+  addLabFlags(command, 'interp (default) or dbt')
     .action(async (flags: BootFlags) => {
       process.exitCode = await bootInteractive(flags);
     });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { disassemble } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
-import type { InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
+import type { CostModel, InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
+import { parseProfile, type IsaProfileName } from '@virtlab/lab-kit';
+import { parseCostModel, type CostModelFlag } from './options.js';
 import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
 import { EngineError, createEngine } from '@virtlab/emulator';
 
@@ -21,6 +23,10 @@ export interface ElfRunOptions {
   readonly output?: (bytes: Uint8Array) => void;
   /** `interp` (cpu-core's interpreter, default) or `dbt` (@virtlab/emulator's translator): same lab cycles and counters. */
   readonly engine?: string;
+  /** ISA profile of the hart: `rv32ima` (default) or `legacy`. */
+  readonly profile?: IsaProfileName;
+  /** The price table (default: hw-model's default cost model). */
+  readonly cost?: CostModel;
 }
 
 export interface ElfRunResult extends MachineRunResult {
@@ -70,7 +76,7 @@ function traceLine(hart: Hart, board: VirtBoard): string {
 
 /** Runs a bare RV32 ELF on the virt board with cpu-core's hart, the way `virtlab elf` does. */
 export function runElf(elf: Uint8Array, options: ElfRunOptions = {}): ElfRunResult {
-  const board = createVirtBoard({ disk: options.disk, uartInput: options.input });
+  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, cost: options.cost });
   const boot = bootBareElf(board, elf, { htif: options.htif === true });
   return runBooted(board, boot.state, options);
 }
@@ -83,13 +89,13 @@ export interface FirmwareBoot {
 
 /** Boots firmware (+ kernel, initrd, bootargs) by QEMU's protocol, as `-bios FW -kernel K -initrd RD -append ARGS`. */
 export function runFirmware(firmware: Uint8Array, boot: FirmwareBoot, options: ElfRunOptions = {}): ElfRunResult {
-  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, bootargs: boot.bootargs });
+  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, bootargs: boot.bootargs, cost: options.cost });
   const r = bootQemu(board, { firmware, kernel: boot.kernel, initrd: boot.initrd });
   return runBooted(board, r.state, options);
 }
 
 function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOptions): ElfRunResult {
-  const engine = createEngine(options.engine ?? 'interp', board);
+  const engine = createEngine(options.engine ?? 'interp', board, options.profile === undefined ? {} : { profile: options.profile });
   const hart = engine.hart;
   startHart(engine, state);
   const uart = board.uart;
@@ -137,11 +143,15 @@ export function registerElf(program: Command): void {
     .option('--initrd <file>', 'with --kernel: the initial RAM disk (at kernel + min(RAM/2, 128 MiB))')
     .option('--append <args>', 'with --kernel: the kernel command line (/chosen/bootargs)')
     .option('--engine <kind>', 'interp (the interpreter, default) or dbt (the binary translator); lab cycles and counters are the same')
-    .action((file: string, opts: { engine?: string; htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; disk?: string; kernel?: string; initrd?: string; append?: string }) => {
+    .option('--profile <name>', 'ISA profile of the hart: rv32ima (default) or legacy', parseProfile)
+    .option('--cost-model <name|file.json>', 'the price table: a preset (default, vtx-2006, modern) or a JSON file of prices', parseCostModel)
+    .action((file: string, opts: { engine?: string; profile?: IsaProfileName; costModel?: CostModelFlag; htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; disk?: string; kernel?: string; initrd?: string; append?: string }) => {
       const bytes = readFileSync(file);
       const run: ElfRunOptions = {
         htif: opts.htif,
         engine: opts.engine,
+        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+        ...(opts.costModel === undefined ? {} : { cost: opts.costModel.model }),
         maxInstructions: opts.maxInstructions,
         input: opts.input?.replaceAll('\\n', '\n'),
         ...(opts.disk === undefined ? {} : { disk: new Uint8Array(readFileSync(opts.disk)) }),

@@ -1,28 +1,21 @@
 import type { Command } from 'commander';
-import { WORKLOAD_SIZES, type WorkloadSize } from '@virtlab/strategy';
+import type { WorkloadSize } from '@virtlab/strategy';
 import { runCell } from '../bench/cell.js';
 import { createLab } from '../lab.js';
-import { parseEngine } from './bench.js';
+import { addLabFlags, labOptionsOf, parseSize, type LabFlags } from './options.js';
 import { compact, markOf, ms } from '../report/format.js';
 
-export function parseSize(value: string): WorkloadSize {
-  if (!(WORKLOAD_SIZES as readonly string[]).includes(value)) {
-    throw new Error(`unknown size '${value}'; known: ${WORKLOAD_SIZES.join(', ')}`);
-  }
-  return value as WorkloadSize;
-}
-
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description("run one workload under one strategy or engine: the guest's output, then a summary")
     .argument('<strategy>', 'a strategy or engine name (see `virtlab list`)')
     .argument('<workload>', 'a workload name (see `virtlab list`)')
     .option('--size <size>', 'test or bench', parseSize, 'test')
-    .option('--max-instructions <n>', 'stop a guest after this many instructions', (v) => Number.parseInt(v, 10))
-    .option('--engine <kind>', 'what runs a lab-view strategy: interp (default) or dbt; lab cycles and counters do not change', parseEngine)
-    .action(async (strategyName: string, workloadName: string, opts: { size: WorkloadSize; maxInstructions?: number; engine?: 'interp' | 'dbt' }) => {
-      const lab = await createLab(opts.engine === undefined ? {} : { engine: opts.engine });
+    .option('--max-instructions <n>', 'stop a guest after this many instructions', (v) => Number.parseInt(v, 10));
+  addLabFlags(command, 'what runs a lab-view strategy: interp (default) or dbt; lab cycles and counters do not change')
+    .action(async (strategyName: string, workloadName: string, opts: LabFlags & { size: WorkloadSize; maxInstructions?: number }) => {
+      const lab = await createLab(labOptionsOf(opts));
       const strategy = lab.registry.strategies.get(strategyName);
       const workload = lab.registry.workloads.get(workloadName);
       const why = lab.unavailable.get(strategy.name);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { bootBareElf, createVirtBoard } from '@virtlab/hw-model';
-import { runOnBoard } from '../strategies/lab-run.js';
+import { runOnBoard } from '@virtlab/lab-kit';
 import { hostEngine, type Engine } from './engine.js';
 
 /** cpu-core's predecoded interpreter on the bare-metal image, timed by the host clock. */
@@ -15,7 +15,7 @@ export function cpuCoreEngine(): Engine {
       const { state } = bootBareElf(board, await readFile(image.path));
       // Time the run alone, as the emulator engine does: board set-up and loading are left out.
       const start = performance.now();
-      const run = runOnBoard(board, state, options.maxInstructions ?? 8_000_000_000);
+      const run = await runOnBoard(board, state, { maxInstructions: options.maxInstructions ?? 8_000_000_000 });
       const hostMs = performance.now() - start;
       return { output: run.output, exitCode: run.exitCode, stop: run.stop, instructions: run.instructions, hostMs };
     },

@@ -1,19 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { bootBareElf, createVirtBoard } from '@virtlab/hw-model';
+import { labStrategy, runOnBoard, type LabOptions } from '@virtlab/lab-kit';
 import type { Strategy } from '@virtlab/strategy';
-import { runOnBoard } from './lab-run.js';
-import { labStrategy } from './lab-strategy.js';
 
 /** The bare-metal image alone on the board, in M-mode: the machine with no software between. */
-export function bareStrategy(engine = 'interp'): Strategy {
+export function bareStrategy(options: LabOptions = {}): Strategy {
   return labStrategy({
     name: 'bare',
     description: 'the rv32-bare image alone on the lab board in M-mode (UART out, finisher exit)',
     target: 'rv32-bare',
-    async execute(image, _workload, _size, maxInstructions) {
-      const board = createVirtBoard();
+    options,
+    async execute({ image, cost, run }) {
+      const board = createVirtBoard({ cost });
       const { state } = bootBareElf(board, await readFile(image.path));
-      return runOnBoard(board, state, maxInstructions, engine);
+      return runOnBoard(board, state, run);
     },
   });
 }

@@ -1,0 +1,11 @@
+// Public entry of @virtlab/lab-kit: what every lab-view strategy shares.
+export { COST_PRESETS, COST_PRESET_NAMES, STANDARD_EVENTS, costModelFromJson, resolveCostModel } from './cost-presets.js';
+export type { CostPreset, StandardEvent } from './cost-presets.js';
+export { GUEST_KERNEL, initBootargs, kernelBoard, readKernelImages } from './kernel-boot.js';
+export type { KernelImageBytes, KernelImages } from './kernel-boot.js';
+export { ISA_PROFILE_NAMES, LabOptionsError, parseProfile } from './lab-options.js';
+export type { IsaProfileName, LabOptions, StrategyPackage } from './lab-options.js';
+export { DEFAULT_LAB_BUDGET, LAB_CHUNK_STEPS, LabRunError, exitCodeOf, labRunOf, runInChunks, runOnBoard, stopOf } from './lab-run.js';
+export type { LabRun, RunOnBoardOptions } from './lab-run.js';
+export { LAB_COUNTERS, labStrategy } from './lab-strategy.js';
+export type { LabRunContext, LabStrategySpec } from './lab-strategy.js';

@@ -1,0 +1,3 @@
+import { virtlabTsup } from '@virtlab/tsup-config';
+
+export default virtlabTsup();
