@@ -1,3 +1,3 @@
 import { virtlabTsup } from '@virtlab/tsup-config';
 
-export default virtlabTsup();
+export default virtlabTsup({ entry: ['src/index.ts', 'src/readme-example.ts'] });
