@@ -4,7 +4,7 @@ import type { Workload, WorkloadImage, WorkloadSize } from '@virtlab/strategy';
 import { WORKLOAD_SIZES } from '@virtlab/strategy';
 import { DISK_IMAGE_OUTPUT } from '../disk/recipes.js';
 import { workloadImageOutput, workloadSource } from './build/workload-recipes.js';
-import { OSBENCH_SCALE, expectedOsbench } from './osbench.js';
+import { OSBENCH_ITEMS, OSBENCH_SCALE, expectedOsbench } from './osbench.js';
 import { guestImage, guestPackageDir, referencePath } from './paths.js';
 import { WORKLOAD_SPECS } from './workload-specs.js';
 
@@ -78,6 +78,9 @@ export const osWorkloads: readonly Workload[] = [
     disk: guestImage(DISK_IMAGE_OUTPUT),
   },
 ];
+
+/** The items each OS workload reports, by workload name: `@metric <workload>.<item> N.NN ticks/op`. */
+export const OS_WORKLOAD_ITEMS: ReadonlyMap<string, readonly string[]> = new Map([['osbench', OSBENCH_ITEMS]]);
 
 export class UnknownWorkloadError extends Error {
   override readonly name = 'UnknownWorkloadError';

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { firmwareImage, guestImage } from '@virtlab/guest';
 import type { Strategy } from '@virtlab/strategy';
 import { bootKernel, type KernelImages } from './lab-run.js';
@@ -18,10 +19,12 @@ export function nativeStrategy(images: KernelImages = GUEST_KERNEL, engine = 'in
     name: 'native',
     description: 'firmware + guest kernel on the lab board, the workload as a process (init=/bin/<name>)',
     target: 'rv32-process',
-    execute(image, workload, size, maxInstructions) {
+    async execute(image, workload, size, maxInstructions) {
       // The kernel splits init=... on commas into argv; the process image takes the size as argv[1].
       const argv = [`/bin/${workload.name}`, ...(image.args ?? [size])];
-      return bootKernel(images, `init=${argv.join(',')}`, maxInstructions, undefined, engine);
+      // The workload's disk as virtio-blk: the bytes read into memory are the board's private copy.
+      const disk = workload.disk === undefined ? undefined : new Uint8Array(await readFile(workload.disk));
+      return bootKernel(images, `init=${argv.join(',')}`, maxInstructions, disk, engine);
     },
   });
 }
