@@ -76,6 +76,14 @@ describe('virtlab CLI', () => {
     expect(r.stdout).toMatch(/lab cycles {4}\d+/);
   });
 
+  it('run of osbench lists its items in lab cycles per operation', async () => {
+    const r = await virtlab('run', 'native', 'osbench');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('equivalent    ✓');
+    expect(r.stdout).toContain('items         lab cycles per operation\n  null_syscall          ');
+    expect(r.stdout).toMatch(/^ {2}block_read_4k {9}\d+(\.\d)?$/m);
+  }, 60_000);
+
   it('unknown names get an error that lists what exists', async () => {
     const r = await virtlab('run', 'vmm-ful', 'crc32');
     expect(r.status).not.toBe(0);
