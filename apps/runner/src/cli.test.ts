@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { workloads } from '@virtlab/guest';
+import { OSBENCH_ITEMS, osWorkloads, workloads } from '@virtlab/guest';
 import { describe, expect, it } from 'vitest';
 import type { BenchResult } from './bench/record.js';
 import { runnerVersion } from './version.js';
@@ -89,7 +89,7 @@ describe('virtlab CLI', () => {
     for (const name of ['native', 'bare', 'host-native', 'v8-wasm', 'lang-vm', 'cpu-core', 'emulator', 'qemu']) {
       expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
     }
-    for (const w of workloads) expect(r.stdout).toMatch(new RegExp(`^${w.name} `, 'm'));
+    for (const w of [...workloads, ...osWorkloads]) expect(r.stdout).toMatch(new RegExp(`^${w.name} `, 'm'));
   });
 
   it('run prints the guest output, then a summary', async () => {
@@ -101,6 +101,14 @@ describe('virtlab CLI', () => {
     expect(r.stdout).toContain('equivalent    ✓');
     expect(r.stdout).toMatch(/lab cycles {4}\d+/);
   });
+
+  it('run of osbench lists its items in lab cycles per operation', async () => {
+    const r = await virtlab('run', 'native', 'osbench');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('equivalent    ✓');
+    expect(r.stdout).toContain('items         lab cycles per operation\n  null_syscall          ');
+    expect(r.stdout).toMatch(/^ {2}block_read_4k {9}\d+(\.\d)?$/m);
+  }, 60_000);
 
   it('unknown names get an error that lists what exists', async () => {
     const r = await virtlab('run', 'vmm-ful', 'crc32');
@@ -171,4 +179,30 @@ describe('virtlab CLI', () => {
     expect(report.status).toBe(0);
     expect(readFileSync(join(dir, 'bench.html'), 'utf8')).toContain('<canvas id="chart-lab"');
   }, 240_000);
+
+  it('bench prints the OS table after the compute tables and writes osbench items to the JSON and Markdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-os-'));
+    const json = join(dir, 'bench.json');
+    const md = join(dir, 'bench.md');
+    const r = await virtlab('bench', '--strategies', 'native,bare', '--workloads', 'crc32,osbench', '--size', 'test', '--json', json, '--md', md);
+    // bare has no guest kernel: no osbench cell, three in all.
+    expect(r.stderr).toContain('[3/3]');
+    expect(r.status).toBe(0);
+    const compute = r.stdout.indexOf('Lab view — lab cycles');
+    const os = r.stdout.indexOf('OS table — osbench: lab cycles per operation and ratio to native');
+    expect(compute).toBeGreaterThanOrEqual(0);
+    expect(os).toBeGreaterThan(compute);
+    // The compute table has no osbench row; the OS table a row per item, native only.
+    expect(r.stdout.slice(compute, os)).not.toContain('osbench');
+    expect(r.stdout.slice(os)).toMatch(/^item +native\n/m);
+    expect(r.stdout.slice(os)).toMatch(/^null_syscall \(test\) +✓ \d+(\.\d+)? ×1\.00$/m);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+    const record = result.records.find((x) => x.workload === 'osbench')!;
+    expect(record).toMatchObject({ strategy: 'native', status: 'ok', equivalent: true });
+    expect(Object.keys(record.items!)).toEqual([...OSBENCH_ITEMS]);
+    for (const item of OSBENCH_ITEMS) expect(record.items![item]).toBeGreaterThan(100);
+    expect(result.records.find((x) => x.workload === 'crc32')?.items).toBeUndefined();
+    expect(readFileSync(md, 'utf8')).toContain('### OS table — osbench');
+    expect(readFileSync(md, 'utf8')).toMatch(/^\| block_read_4k \(test\) \| ✓ \S+ ×1\.00 \|$/m);
+  }, 120_000);
 });

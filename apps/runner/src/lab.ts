@@ -1,5 +1,5 @@
 import { emulatorStrategy } from '@virtlab/emulator';
-import { workloads as guestWorkloads } from '@virtlab/guest';
+import { workloads as guestWorkloads, osWorkloads } from '@virtlab/guest';
 import { langVmStrategy } from '@virtlab/lang-vm';
 import { Registry, type Strategy, type Workload } from '@virtlab/strategy';
 import { cpuCoreEngine } from './engines/cpu-core.js';
@@ -35,8 +35,9 @@ function engines(options: LabOptions): Engine[] {
   return [hostNativeEngine(options.hostNativeDir), v8WasmEngine(), langVm, cpuCoreEngine(), emulator, qemuEngine()];
 }
 
+/** The compute suite, then the OS suite (osbench: the lab view's OS table). */
 function workloads(): readonly Workload[] {
-  return guestWorkloads;
+  return [...guestWorkloads, ...osWorkloads];
 }
 
 /** Assembles every strategy, engine and workload the runner knows. */

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workload, WorkloadImage, WorkloadSize } from '@virtlab/strategy';
 import { WORKLOAD_SIZES } from '@virtlab/strategy';
+import { DISK_IMAGE_OUTPUT } from '../disk/recipes.js';
 import { workloadImageOutput, workloadSource } from './build/workload-recipes.js';
+import { OSBENCH_ITEMS, OSBENCH_SCALE, expectedOsbench } from './osbench.js';
 import { guestImage, guestPackageDir, referencePath } from './paths.js';
 import { WORKLOAD_SPECS } from './workload-specs.js';
 
@@ -48,6 +50,37 @@ export const workloads: readonly Workload[] = WORKLOAD_SPECS.map((spec) => ({
   reference: loadReference(spec.name),
   expectedExitCode: 0,
 }));
+
+/**
+ * The OS suite: programs of the guest kernel's initrd that measure the kernel itself, each item
+ * an `@metric <workload>.<item> N ticks/op` line. Only an `rv32-process` image (the process is
+ * the point), so strategies without a guest kernel skip them through `supports`. Kept apart from
+ * `workloads`, which stays the compute suite that every target runs.
+ *
+ * - `osbench`: the lmbench set (null syscall, fork, exec, pipe, page fault, mmap, file and block
+ *   I/O) at scale 1 (`test`) or 10 (`bench`), with the disk its block read reads. Its reference is
+ *   derived from each item's definition (`expectedOsbench`; init's parent is pid 0), the same
+ *   lines kernel-qemu.test.ts sees QEMU print.
+ */
+export const osWorkloads: readonly Workload[] = [
+  {
+    name: 'osbench',
+    description: 'the lmbench set on the guest kernel: null syscall, fork, exec, pipe, page fault, mmap, file and block I/O',
+    sizes: WORKLOAD_SIZES,
+    images: WORKLOAD_SIZES.map((size) => ({
+      target: 'rv32-process',
+      size,
+      path: guestImage('kernel/bin/osbench.elf'),
+      args: [String(OSBENCH_SCALE[size])],
+    })),
+    reference: Object.fromEntries(WORKLOAD_SIZES.map((size) => [size, expectedOsbench(0, OSBENCH_SCALE[size])])),
+    expectedExitCode: 0,
+    disk: guestImage(DISK_IMAGE_OUTPUT),
+  },
+];
+
+/** The items each OS workload reports, by workload name: `@metric <workload>.<item> N.NN ticks/op`. */
+export const OS_WORKLOAD_ITEMS: ReadonlyMap<string, readonly string[]> = new Map([['osbench', OSBENCH_ITEMS]]);
 
 export class UnknownWorkloadError extends Error {
   override readonly name = 'UnknownWorkloadError';

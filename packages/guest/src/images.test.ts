@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { PF_W, PF_X, parseElf } from '@virtlab/hw-model';
 import { imageFor } from '@virtlab/strategy';
 import { describe, expect, it } from 'vitest';
-import { GUEST_TARGETS, workloadByName, workloads } from './catalog.js';
+import { diskImage } from '../disk/recipes.js';
+import { GUEST_TARGETS, osWorkloads, workloadByName, workloads } from './catalog.js';
 import { guestImages } from './images.js';
 import { WASI_IMPORTS } from './test-support/wasi.js';
 
@@ -16,6 +17,19 @@ describe('the catalog', () => {
         expect(workload.reference[size]?.endsWith('\n')).toBe(true);
       }
     }
+  });
+
+  it('has osbench as an OS workload: rv32-process images only, the scale as argv[1], its disk, a reference per size', async () => {
+    expect(osWorkloads.map((w) => w.name)).toEqual(['osbench']);
+    const [osbench] = osWorkloads;
+    expect(osbench?.images.map((i) => `${i.target} ${i.size} ${i.args?.join(' ')}`)).toEqual(['rv32-process test 1', 'rv32-process bench 10']);
+    for (const target of GUEST_TARGETS.filter((t) => t !== 'rv32-process')) expect(imageFor(osbench!, target, 'test')).toBeUndefined();
+    expect(osbench?.reference.test?.split('\n')[0]).toBe('osbench: scale 1');
+    expect(osbench?.reference.bench?.split('\n')[1]).toBe('null syscall (getppid): 200000 calls, checksum 0');
+    // The committed disk is the generator's output: the block-read checksum of the reference follows from it.
+    expect(Buffer.from(await readFile(osbench?.disk ?? '')).equals(Buffer.from(diskImage()))).toBe(true);
+    // OS workloads stay out of the compute suite every target runs.
+    expect(workloads.map((w) => w.name)).not.toContain('osbench');
   });
 
   it('lists image sizes from the manifest', () => {

@@ -1,5 +1,7 @@
 // Public entry of @virtlab/guest: the catalog of guest workloads and the paths of built images.
-export { GUEST_TARGETS, UnknownWorkloadError, workloadByName, workloads } from './catalog.js';
+export { GUEST_TARGETS, OS_WORKLOAD_ITEMS, UnknownWorkloadError, osWorkloads, workloadByName, workloads } from './catalog.js';
+export { OSBENCH_ITEMS, OSBENCH_SCALE } from './osbench.js';
+export type { OsbenchItem } from './osbench.js';
 export type { GuestTarget } from './catalog.js';
 export { guestImages, imageInfo } from './images.js';
 export type { GuestImageInfo } from './images.js';

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeDifference, firstDifference, stripMetricLines } from '@virtlab/strategy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diskImage } from '../disk/recipes.js';
 import { workloads } from './catalog.js';
-import { bootOnBoard, bootOnQemu, bootSkipReason, diskImage, errtestMismatches, expectedFscheck, expectedOsbench } from './kernel-test-support.js';
+import { bootOnBoard, bootOnQemu, bootSkipReason, errtestMismatches, expectedFscheck } from './kernel-test-support.js';
+import { expectedOsbench } from './osbench.js';
 import { has } from './test-support/peers.js';
 
 const hasQemu = has('qemu-system-riscv32');

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeDifference, firstDifference, stripMetricLines } from '@virtlab/strategy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workloads } from './catalog.js';
+import { diskImage } from '../disk/recipes.js';
+import { osWorkloads, workloads } from './catalog.js';
 import type { Boot } from './kernel-test-support.js';
-import { bootOnQemu, bootSkipReason, diskImage, errtestMismatches, expectedFscheck, expectedOsbench } from './kernel-test-support.js';
+import { bootOnQemu, bootSkipReason, errtestMismatches, expectedFscheck } from './kernel-test-support.js';
+import { expectedOsbench } from './osbench.js';
 import { has } from './test-support/peers.js';
 
 const hasQemu = has('qemu-system-riscv32');
@@ -59,6 +61,17 @@ describe.skipIf(skip)('guest kernel on QEMU', () => {
     ]);
     for (const line of metrics) expect(line).toMatch(/^@metric \S+ \d+\.\d\d ticks\/op$/);
     expect(result.exitCode).toBe(0);
+  });
+
+  describe.concurrent("osbench at each size prints the catalog's reference, with the catalog's disk", () => {
+    const osbench = osWorkloads.find((w) => w.name === 'osbench')!;
+    for (const image of osbench.images) {
+      it(`${image.size}: init=/bin/osbench,${image.args?.join(',')}`, { timeout: 60_000 }, async () => {
+        const result = await bootOnQemu(`init=/bin/osbench,${image.args?.join(',')}`, osbench.disk!);
+        expect(stripMetricLines(result.output)).toBe(osbench.reference[image.size]);
+        expect(result.exitCode).toBe(0);
+      });
+    }
   });
 
   it('the virtio-blk driver also speaks legacy virtio-mmio (version 1, QEMU 7.2 default)', async () => {

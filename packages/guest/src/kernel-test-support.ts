@@ -1,6 +1,6 @@
 // Shared by the kernel boot tests (QEMU and the lab board) and the osbench script: where the
-// images are, the disk the tests attach, what osbench and errtest must print, and one boot on
-// each machine.
+// images are, what errtest and fscheck must print, and one boot on each machine. The disk and
+// osbench's expected lines live with the catalog (disk/recipes.ts, src/osbench.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -54,58 +54,6 @@ export function bootSkipReason(): string | undefined {
   if (missingImages.length) return `missing ${missingImages.join(', ')} (run pnpm guests)`;
   if (staleKernelImages.length) return `stale images: ${staleKernelImages.join(', ')} (run pnpm guests)`;
   return undefined;
-}
-
-/** FNV-1a, 32-bit (the checksum osbench prints for file and block data). */
-export function fnv1a(bytes: Uint8Array): number {
-  let h = 2166136261;
-  for (const byte of bytes) h = Math.imul(h ^ byte, 16777619) >>> 0;
-  return h;
-}
-
-const hex = (value: number) => value.toString(16).padStart(8, '0');
-
-/** The disk behind /dev/vda: 512 KiB from a 32-bit xorshift, so its checksum is known here. */
-export function diskImage(): Uint8Array {
-  const bytes = new Uint8Array(512 * 1024);
-  let x = 0x2545f491;
-  for (let i = 0; i < bytes.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
-
-/** What osbench writes to its file: 64 chunks of 4 KiB, byte i = 7i + 3, byte 0 = chunk index. */
-export function osbenchFileData(): Uint8Array {
-  const data = new Uint8Array(64 * 4096);
-  for (let chunk = 0; chunk < 64; chunk++) {
-    for (let i = 0; i < 4096; i++) data[chunk * 4096 + i] = (i * 7 + 3) & 0xff;
-    data[chunk * 4096] = chunk;
-  }
-  return data;
-}
-
-/** osbench's ordinary lines at scale 1, from the definition of each item (see osbench.c). */
-export function expectedOsbench(ppid: number): string {
-  const sum = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i)).reduce((a, b) => a + b, 0);
-  let mmapSum = 0;
-  for (let round = 0; round < 100; round++) mmapSum += sum(16, (i) => round + i);
-  return [
-    'osbench: scale 1',
-    `null syscall (getppid): 20000 calls, checksum ${20000 * ppid}`,
-    `fork+exit+wait: 50 processes, checksum ${sum(50, (i) => i & 0x7f)}`,
-    `fork+execve+wait: 20 programs, checksum ${sum(20, (i) => i % 100)}`,
-    'pipe ping-pong: 1000 round trips, token 2000',
-    `page fault on first touch: 256 pages, checksum ${sum(256, (i) => i)}, zero-filled 256`,
-    `mmap+touch+munmap of 16 pages: 100 rounds, checksum ${mmapSum}`,
-    `file write+read in the memory file system: 262144 bytes, fnv1a ${hex(fnv1a(osbenchFileData()))}`,
-    `block read through virtio-blk: 262144 bytes, fnv1a ${hex(fnv1a(diskImage().subarray(0, 262144)))}`,
-    'osbench: done',
-    '',
-  ].join('\n');
 }
 
 const killed = (pid: number, what: string, at: string | null) =>

@@ -1,6 +1,6 @@
 import { Bus, BusConfigError } from './bus.js';
 import { Clint } from './clint.js';
-import { LabClock } from './clock.js';
+import { DEFAULT_CYCLES_PER_TICK, LabClock } from './clock.js';
 import type { CostModel } from './cost-model.js';
 import { CostModelError, DEFAULT_COST_MODEL } from './cost-model.js';
 import { SifiveTestFinisher } from './finisher.js';
@@ -28,7 +28,7 @@ export interface VirtBoardOptions {
   /** Called with each byte the guest sends to the UART. */
   readonly onUartOutput?: (byte: number) => void;
   readonly cost?: CostModel;
-  /** Lab cycles per mtime tick (default 10). */
+  /** Lab cycles per mtime tick (default `DEFAULT_CYCLES_PER_TICK`, 10). */
   readonly cyclesPerTick?: number;
   /** mtime ticks per guest second, advertised as `timebase-frequency` (default 10 MHz, as QEMU). */
   readonly timebaseFrequency?: number;
@@ -69,7 +69,7 @@ export class VirtBoard implements HartPlatform {
       throw new BusConfigError(`ramSize ${String(ramSize)} must be a positive multiple of 4096 bytes, at most 2 GiB (0x80000000..0xffffffff)`);
     }
     this.bus = new Bus(VIRT.dram.base, ramSize);
-    this.clock = new LabClock(options.cyclesPerTick ?? 10, options.timebaseFrequency ?? 10_000_000);
+    this.clock = new LabClock(options.cyclesPerTick ?? DEFAULT_CYCLES_PER_TICK, options.timebaseFrequency ?? 10_000_000);
     this.cost = options.cost ?? DEFAULT_COST_MODEL;
     this.bootargs = options.bootargs;
 

@@ -1,3 +1,6 @@
+/** Lab cycles per mtime tick on a board that names no other ratio (`VirtBoardOptions.cyclesPerTick`). */
+export const DEFAULT_CYCLES_PER_TICK = 10;
+
 /**
  * Lab time. The hart advances `cycles` by the cost model; devices read time only through here, so
  * mtime is derived from lab cycles and never from the host clock (ARCHITECTURE.md, determinism).
@@ -8,7 +11,7 @@ export class LabClock {
 
   constructor(
     /** Lab cycles per mtime tick. */
-    readonly cyclesPerTick: number = 10,
+    readonly cyclesPerTick: number = DEFAULT_CYCLES_PER_TICK,
     /** The `timebase-frequency` advertised in the device tree (ticks per guest second). */
     readonly timebaseFrequency: number = 10_000_000,
   ) {

@@ -5,7 +5,7 @@ export type { BareElfBootOptions, BareElfBootResult, BootResult, InitialHartStat
 export { Bus, BusConfigError, BusError } from './bus.js';
 export type { AccessWidth, MmioDevice, RamWriteListener } from './bus.js';
 export { Clint } from './clint.js';
-export { LabClock } from './clock.js';
+export { DEFAULT_CYCLES_PER_TICK, LabClock } from './clock.js';
 export { COST_SCALAR_KEYS, CostModelError, DEFAULT_COST_MODEL, INSTRUCTION_CLASSES, costModel } from './cost-model.js';
 export type { CostModel, InstructionClass } from './cost-model.js';
 export { EM_RISCV, ElfError, PF_R, PF_W, PF_X, checkElfFitsRam, loadElf, parseElf } from './elf.js';

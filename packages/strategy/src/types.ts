@@ -38,6 +38,12 @@ export interface Workload {
   readonly reference: Readonly<Partial<Record<WorkloadSize, string>>>;
   /** Exit status the program ends with; 0 when absent. */
   readonly expectedExitCode?: number;
+  /**
+   * Absolute path of a raw disk image the program reads (osbench's /dev/vda). A lab strategy
+   * that boots the guest kernel attaches it as the board's virtio-blk device, from a private copy
+   * of the file's bytes: the guest's writes never reach the file. Absent: no disk.
+   */
+  readonly disk?: string;
 }
 
 export interface RunOptions {

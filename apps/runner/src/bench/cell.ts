@@ -1,4 +1,5 @@
 import { describeDifference, firstDifference, type Strategy, type Workload, type WorkloadSize } from '@virtlab/strategy';
+import { osItemsOf, parseItems } from './items.js';
 import type { BenchRecord } from './record.js';
 import { median } from './stats.js';
 
@@ -58,9 +59,13 @@ export async function runCell(strategy: Strategy, workload: Workload, options: C
       hostMs !== undefined && report.instructions !== undefined && hostMs > 0
         ? report.instructions / hostMs / 1000
         : undefined;
+    // An OS workload's items are its figures: a run without all of them is a failed cell.
+    const itemNames = strategy.view === 'lab' && report.stop === 'exit' ? osItemsOf(workload.name) : undefined;
+    const parsed = itemNames === undefined ? undefined : parseItems(report.output, workload.name, itemNames);
+    const itemsError = parsed !== undefined && 'error' in parsed ? `${workload.name}: ${parsed.error}` : undefined;
     return {
       ...base,
-      status: report.stop === 'exit' ? 'ok' : 'failed',
+      status: report.stop === 'exit' && itemsError === undefined ? 'ok' : 'failed',
       equivalent: report.stop === 'exit' && difference === undefined,
       ...(difference === undefined ? {} : { difference }),
       exitCode: report.exitCode,
@@ -70,7 +75,9 @@ export async function runCell(strategy: Strategy, workload: Workload, options: C
       ...(report.instructions === undefined ? {} : { instructions: report.instructions }),
       ...(mips === undefined ? {} : { mips }),
       counters: report.counters,
+      ...(parsed !== undefined && 'items' in parsed ? { items: parsed.items } : {}),
       ...(report.stop === 'exit' ? {} : { error: `guest stopped early (${report.stop})` }),
+      ...(itemsError === undefined ? {} : { error: itemsError }),
     };
   } catch (e) {
     return { ...base, status: 'failed', equivalent: false, counters: {}, error: errorText(e) };

@@ -1,4 +1,5 @@
 import type { View, WorkloadSize } from '@virtlab/strategy';
+import { osItemsOf } from './items.js';
 import { runnerOf, type BenchRecord } from './record.js';
 import { geomean } from './stats.js';
 
@@ -40,6 +41,14 @@ export function buildMatrix(records: readonly BenchRecord[], view: View): Matrix
   return { view, baseline, columns, rows: [...rows.values()] };
 }
 
+/** One view's compute matrix: every record but those of OS workloads (see `buildItemMatrices`). */
+export function buildComputeMatrix(records: readonly BenchRecord[], view: View): Matrix {
+  return buildMatrix(
+    records.filter((r) => !isOsRecord(r)),
+    view,
+  );
+}
+
 /** The figure a view compares: lab cycles or median host milliseconds. */
 export function measure(r: BenchRecord | undefined): number | undefined {
   if (r === undefined || r.status !== 'ok') return undefined;
@@ -77,4 +86,45 @@ export function tellingCounters(r: BenchRecord): { traps: number; exits: number;
     Object.entries(c).reduce((n, [name, value]) => (name.startsWith(prefix) ? n + value : n), 0);
   const exits = c['vm.exits'] ?? sum('exit.');
   return { traps: sum('trap.') + sum('irq.'), exits, tlbMisses: c['tlb.misses'] ?? 0 };
+}
+
+/** An OS workload's lab-view results: one row per item and size, the item's cycles per operation by strategy. */
+export interface ItemMatrix {
+  readonly workload: string;
+  readonly matrix: Matrix;
+  readonly rows: readonly { readonly item: string; readonly size: WorkloadSize; readonly row: MatrixRow }[];
+}
+
+/** The lab records of OS workloads (osbench), which the compute matrices leave out. */
+export const isOsRecord = (r: BenchRecord): boolean => osItemsOf(r.workload) !== undefined;
+
+/** One item matrix per OS workload among the lab records, items in the order the workload prints them. */
+export function buildItemMatrices(records: readonly BenchRecord[]): ItemMatrix[] {
+  const lab = records.filter((r) => r.view === 'lab' && isOsRecord(r));
+  return [...new Set(lab.map((r) => r.workload))].map((workload) => {
+    const matrix = buildMatrix(
+      lab.filter((r) => r.workload === workload),
+      'lab',
+    );
+    const items = osItemsOf(workload) ?? [];
+    return { workload, matrix, rows: matrix.rows.flatMap((row) => items.map((item) => ({ item, size: row.size, row }))) };
+  });
+}
+
+/** Lab cycles per operation of one item in a cell, where the cell ran. */
+export function itemCycles(r: BenchRecord | undefined, item: string): number | undefined {
+  return r?.status === 'ok' ? r.items?.[item] : undefined;
+}
+
+/** An item's cycles per operation relative to the baseline strategy's in the same row. */
+export function itemRatio(m: ItemMatrix, row: MatrixRow, column: string, item: string): number | undefined {
+  const value = itemCycles(row.cells.get(column), item);
+  const base = itemCycles(row.cells.get(m.matrix.baseline), item);
+  if (value === undefined || base === undefined || !(base > 0)) return undefined;
+  return value / base;
+}
+
+/** Geometric mean over the items of a column's ratios to the baseline. */
+export function geomeanItemRatio(m: ItemMatrix, column: string): number | undefined {
+  return geomean(m.rows.map(({ row, item }) => itemRatio(m, row, column, item)).filter((r): r is number => r !== undefined));
 }

@@ -30,6 +30,12 @@ export interface BenchRecord {
   /** Millions of guest RV32 instructions per second of host time, where it applies. */
   readonly mips?: number;
   readonly counters: Readonly<Record<string, number>>;
+  /**
+   * OS workloads (osbench) in the lab view: lab cycles per operation of each item, by the name
+   * the workload prints (`null_syscall`, `fork_exit_wait`, ...): its `@metric` ticks per operation
+   * times the board's lab cycles per mtime tick. Present on every `ok` record of an OS workload.
+   */
+  readonly items?: Readonly<Record<string, number>>;
   /** Why the cell failed or was skipped. */
   readonly error?: string;
 }

@@ -6,7 +6,7 @@ import { runnerOf, type BenchRecord, type BenchResult } from '../bench/record.js
 import { markOf } from '../report/format.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { allEquivalent, hostTables, labTables, notes } from '../report/tables.js';
+import { allEquivalent, allTables, notes } from '../report/tables.js';
 import { textTable } from '../report/text-table.js';
 import { addLabFlags, labOptionsOf, parseSize, type LabFlags } from './options.js';
 
@@ -18,7 +18,7 @@ const list = (value: string) =>
 
 export function printResult(result: BenchResult): void {
   const out: string[] = [];
-  for (const t of [...labTables(result), ...hostTables(result)]) out.push(t.title, textTable(t.header, t.rows), '');
+  for (const t of allTables(result)) out.push(t.title, textTable(t.header, t.rows), '');
   const n = notes(result);
   if (n.length > 0) out.push('Notes', ...n.map((line) => `  ${line}`), '');
   process.stdout.write(out.join('\n'));

@@ -40,13 +40,17 @@ export function registerRun(program: Command): void {
       if (report.labCycles !== undefined) lines.push(`lab cycles    ${report.labCycles} (${compact(report.labCycles)})`);
       if (report.hostMs !== undefined) lines.push(`host time     ${ms(report.hostMs)}`);
       if (report.instructions !== undefined) lines.push(`instructions  ${report.instructions}`);
-      const counters = Object.entries(report.counters).filter(([, v]) => v !== 0);
-      if (counters.length > 0) {
-        lines.push('counters');
-        const width = Math.max(...counters.map(([k]) => k.length));
-        for (const [k, v] of counters) lines.push(`  ${k.padEnd(width)}  ${v}`);
-      }
+      // A heading, then one aligned `name  value` line per entry.
+      const section = (heading: string, entries: [string, number][]) => {
+        if (entries.length === 0) return;
+        lines.push(heading);
+        const width = Math.max(...entries.map(([k]) => k.length));
+        for (const [k, v] of entries) lines.push(`  ${k.padEnd(width)}  ${v}`);
+      };
+      section('items         lab cycles per operation', Object.entries(record.items ?? {}));
+      if (record.status === 'failed' && record.error !== undefined) lines.push(`failed        ${record.error}`);
+      section('counters', Object.entries(report.counters).filter(([, v]) => v !== 0));
       process.stdout.write(`${lines.join('\n')}\n`);
-      if (!record.equivalent) process.exitCode = 1;
+      if (!record.equivalent || record.status === 'failed') process.exitCode = 1;
     });
 }

@@ -30,6 +30,32 @@ const host = (engine: string, workload: string, hostMs: number, extra: Partial<B
   ...extra,
 });
 
+/** osbench's items as native and a slower strategy might report them (lab cycles per operation). */
+export const SAMPLE_OS_ITEMS: Readonly<Record<'native' | 'vmm-full', Readonly<Record<string, number>>>> = {
+  native: {
+    null_syscall: 255.3,
+    fork_exit_wait: 97359.2,
+    fork_execve: 221222,
+    pipe_roundtrip: 5753.2,
+    page_fault: 5696,
+    mmap_munmap_16_pages: 93458.2,
+    file_write_4k: 14647.3,
+    file_read_4k: 9286.5,
+    block_read_4k: 14439.6,
+  },
+  'vmm-full': {
+    null_syscall: 2553,
+    fork_exit_wait: 194718.4,
+    fork_execve: 442444,
+    pipe_roundtrip: 11506.4,
+    page_fault: 11392,
+    mmap_munmap_16_pages: 186916.4,
+    file_write_4k: 29294.6,
+    file_read_4k: 18573,
+    block_read_4k: 28879.2,
+  },
+};
+
 export function sampleResult(): BenchResult {
   return {
     schema: 'virtlab-bench/1',
@@ -43,6 +69,8 @@ export function sampleResult(): BenchResult {
       lab('vmm-full', 'crc32', 4000, { 'trap.ecall_u': 10, 'exit.csr': 30, 'tlb.misses': 7 }),
       lab('native', 'sha256', 2000, { 'trap.ecall_u': 20 }),
       lab('vmm-full', 'sha256', 2000, { 'trap.ecall_u': 20 }),
+      { ...lab('native', 'osbench', 41_324_916, { 'trap.ecall_u': 25_000 }), items: SAMPLE_OS_ITEMS.native },
+      { ...lab('vmm-full', 'osbench', 90_000_000, { 'trap.ecall_u': 25_000 }), items: SAMPLE_OS_ITEMS['vmm-full'] },
       host('host-native', 'crc32', 2),
       host('cpu-core', 'crc32', 50, { instructions: 5_000_000, mips: 100 }),
       host('host-native', 'sha256', 4),

@@ -16,6 +16,9 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/<link[^>]+href=/);
     expect(html).toContain('<canvas id="chart-lab"');
     expect(html).toContain('<canvas id="chart-host"');
+    expect(html).toContain('<canvas id="chart-os-osbench"');
+    expect(html).toContain('<h2>OS table — osbench: lab cycles per operation and ratio to native');
+    expect(html).toContain('<tr><td>fork_exit_wait (test)</td><td>✓ 97.4k ×1.00</td><td>✓ 195k ×2.00</td></tr>');
     expect(html.length).toBeGreaterThan(100_000); // Chart.js is inlined
   });
 
@@ -38,11 +41,24 @@ describe('HTML report', () => {
         page.on('request', (r) => requests.push(r.url()));
         await page.goto(pathToFileURL(file).href);
         const charts = await page.evaluate(() => {
-          const w = window as unknown as { virtlabCharts?: { data: { datasets: unknown[] } }[] };
-          return (w.virtlabCharts ?? []).map((c) => c.data.datasets.length);
+          type Chart = { canvas: HTMLCanvasElement; data: { labels: unknown[]; datasets: unknown[] }; scales: Record<string, { type: string; max: number }> };
+          const w = window as unknown as { virtlabCharts?: Chart[] };
+          return (w.virtlabCharts ?? []).map((c) => ({
+            id: c.canvas.id,
+            datasets: c.data.datasets.length,
+            labels: c.data.labels.length,
+            y: c.scales.y?.type,
+            yMax: c.scales.y?.max,
+          }));
         });
         expect(errors).toEqual([]);
-        expect(charts).toEqual([2, 3]);
+        expect(charts.map((c) => [c.id, c.datasets, c.labels, c.y])).toEqual([
+          ['chart-lab', 2, 3, 'linear'],
+          ['chart-os-osbench', 2, 9, 'logarithmic'],
+          ['chart-host', 3, 3, 'logarithmic'],
+        ]);
+        // The OS chart's axis reaches the dearest item (fork_execve under vmm-full: 442k cycles).
+        expect(charts[1]!.yMax).toBeGreaterThanOrEqual(442_444);
         // The canvases hold drawn pixels, not a blank bitmap.
         const inked = await page.evaluate(() =>
           [...document.querySelectorAll('canvas')].map((canvas) => {
@@ -53,7 +69,7 @@ describe('HTML report', () => {
             return painted;
           }),
         );
-        expect(inked.length).toBe(2);
+        expect(inked.length).toBe(3);
         for (const n of inked) expect(n).toBeGreaterThan(1000);
         expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
       } finally {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildMatrix, geomeanRatio, ratioToBaseline } from '../bench/matrix.js';
+import { buildComputeMatrix, buildItemMatrices, geomeanRatio, itemCycles, ratioToBaseline } from '../bench/matrix.js';
 import type { BenchResult } from '../bench/record.js';
-import { hostTables, labTables, notes, type TableData } from './tables.js';
+import { allTables, notes, rowLabel, type TableData } from './tables.js';
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -20,10 +20,15 @@ function htmlTable(t: TableData): string {
   return `<h2>${esc(t.title)}</h2>\n<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-/** Per view: one bar per runner per workload (ratio to the baseline), plus the geometric mean. */
+/**
+ * Per view: one bar per runner per workload (ratio to the baseline), plus the geometric mean; per
+ * OS workload: one bar per strategy per item (lab cycles per operation, log scale).
+ */
 export interface ChartSpec {
   readonly id: string;
   readonly title: string;
+  readonly scale: 'linear' | 'logarithmic';
+  readonly yTitle: string;
   readonly labels: readonly string[];
   readonly datasets: readonly { readonly label: string; readonly data: readonly (number | null)[] }[];
 }
@@ -31,28 +36,42 @@ export interface ChartSpec {
 export function chartSpecs(result: BenchResult): ChartSpec[] {
   const specs: ChartSpec[] = [];
   for (const view of ['lab', 'host'] as const) {
-    const m = buildMatrix(result.records, view);
+    const m = buildComputeMatrix(result.records, view);
     if (m.rows.length === 0) continue;
-    const labels = [...m.rows.map((r) => (r.size === 'test' ? `${r.workload} (test)` : r.workload)), 'geomean'];
+    const labels = [...m.rows.map((r) => rowLabel(r.workload, r.size)), 'geomean'];
     specs.push({
       id: `chart-${view}`,
       title:
         view === 'lab'
           ? `Lab view: lab cycles relative to ${m.baseline} (lower is better)`
           : `Host view: wall-clock time relative to ${m.baseline} (lower is better, log scale)`,
+      scale: view === 'lab' ? 'linear' : 'logarithmic',
+      yTitle: 'ratio',
       labels,
       datasets: m.columns.map((c) => ({
         label: c,
         data: [...m.rows.map((row) => ratioToBaseline(m, row, c) ?? null), geomeanRatio(m, c) ?? null],
       })),
     });
+    if (view === 'lab') {
+      for (const os of buildItemMatrices(result.records)) {
+        specs.push({
+          id: `chart-os-${os.workload}`,
+          title: `OS table (${os.workload}): lab cycles per operation by strategy (lower is better, log scale)`,
+          scale: 'logarithmic',
+          yTitle: 'lab cycles per operation',
+          labels: os.rows.map(({ item, size }) => rowLabel(item, size)),
+          datasets: os.matrix.columns.map((c) => ({ label: c, data: os.rows.map(({ item, row }) => itemCycles(row.cells.get(c), item) ?? null) })),
+        });
+      }
+    }
   }
   return specs;
 }
 
 export function renderHtml(result: BenchResult): string {
   const specs = chartSpecs(result);
-  const tables = [...labTables(result), ...hostTables(result)].map(htmlTable).join('\n');
+  const tables = allTables(result).map(htmlTable).join('\n');
   const noteList = notes(result);
   const m = result.machine;
   const data = JSON.stringify(specs).replace(/</g, '\\u003c');
@@ -85,7 +104,7 @@ window.virtlabCharts = specs.map((spec) => new Chart(document.getElementById(spe
   options: {
     animation: false,
     maintainAspectRatio: false,
-    scales: { y: { type: spec.id === 'chart-host' ? 'logarithmic' : 'linear', title: { display: true, text: 'ratio' } } },
+    scales: { y: { type: spec.scale, title: { display: true, text: spec.yTitle } } },
   },
 }));
 </script>

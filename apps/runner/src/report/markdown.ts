@@ -1,5 +1,5 @@
 import type { BenchResult } from '../bench/record.js';
-import { hostTables, labTables, notes, type TableData } from './tables.js';
+import { allTables, notes, type TableData } from './tables.js';
 
 const escape = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -20,7 +20,7 @@ export function renderMarkdown(result: BenchResult): string {
     `- command: \`${result.command}\``,
     `- sizes: ${result.sizes.join(', ')}; host-view repeats: ${result.repeats} (median reported)`,
     '',
-    ...[...labTables(result), ...hostTables(result)].flatMap((t) => [markdownTable(t), '']),
+    ...allTables(result).flatMap((t) => [markdownTable(t), '']),
   ];
   const n = notes(result);
   if (n.length > 0) parts.push('### Notes', '', ...n.map((line) => `- ${line}`), '');

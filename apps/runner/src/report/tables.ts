@@ -1,4 +1,15 @@
-import { buildMatrix, geomeanMips, geomeanRatio, ratioToBaseline, tellingCounters, type Matrix } from '../bench/matrix.js';
+import {
+  buildItemMatrices,
+  buildComputeMatrix,
+  geomeanItemRatio,
+  geomeanMips,
+  geomeanRatio,
+  itemCycles,
+  itemRatio,
+  ratioToBaseline,
+  tellingCounters,
+  type Matrix,
+} from '../bench/matrix.js';
 import { runnerOf, type BenchRecord, type BenchResult } from '../bench/record.js';
 import { compact, markOf, ms, ratio } from './format.js';
 
@@ -9,7 +20,7 @@ export interface TableData {
   readonly rows: readonly (readonly string[])[];
 }
 
-const rowLabel = (workload: string, size: string) => (size === 'test' ? `${workload} (test)` : workload);
+export const rowLabel = (workload: string, size: string) => (size === 'test' ? `${workload} (test)` : workload);
 
 function labCell(matrix: Matrix, row: Matrix['rows'][number], col: string): string {
   const r = row.cells.get(col);
@@ -26,8 +37,13 @@ function hostCell(matrix: Matrix, row: Matrix['rows'][number], col: string): str
   return `${markOf(r)} ${ms(r.hostMs)} ${ratio(ratioToBaseline(matrix, row, col))}${mips}`.trimEnd();
 }
 
+/**
+ * The lab view's compute tables: the compute suite only. OS workloads (osbench) have tables of
+ * their own (`osTables`): a whole osbench run is boot plus a mix of kernel paths, and its lab
+ * cycles would only blur the compute geomean.
+ */
 export function labTables(result: BenchResult): TableData[] {
-  const m = buildMatrix(result.records, 'lab');
+  const m = buildComputeMatrix(result.records, 'lab');
   if (m.rows.length === 0) return [];
   const main: TableData = {
     title: `Lab view — lab cycles and ratio to ${m.baseline} (✓ equivalent, ✗ differs, ! failed)`,
@@ -53,8 +69,37 @@ export function labTables(result: BenchResult): TableData[] {
   return [main, counters];
 }
 
+/**
+ * The lab view's OS table, one per OS workload: item × strategy, lab cycles per operation and
+ * ratio to native, and the geometric mean of the ratios over the items. Columns are the
+ * strategies that ran the workload; one without a guest kernel (`bare`) has no column.
+ */
+export function osTables(result: BenchResult): TableData[] {
+  return buildItemMatrices(result.records).map((m) => ({
+    title: `OS table — ${m.workload}: lab cycles per operation and ratio to ${m.matrix.baseline} (✓ equivalent, ✗ differs, ! failed)`,
+    header: ['item', ...m.matrix.columns],
+    rows: [
+      ...m.rows.map(({ item, size, row }) => [
+        rowLabel(item, size),
+        ...m.matrix.columns.map((c) => {
+          const r = row.cells.get(c);
+          const cycles = itemCycles(r, item);
+          if (r === undefined || cycles === undefined) return r === undefined ? '' : markOf(r);
+          return `${markOf(r)} ${compact(cycles)} ${ratio(itemRatio(m, row, c, item))}`.trimEnd();
+        }),
+      ]),
+      ['geomean', ...m.matrix.columns.map((c) => ratio(geomeanItemRatio(m, c)))],
+    ],
+  }));
+}
+
+/** Every table of a result in the order they are printed: lab compute, lab OS, host. */
+export function allTables(result: BenchResult): TableData[] {
+  return [...labTables(result), ...osTables(result), ...hostTables(result)];
+}
+
 export function hostTables(result: BenchResult): TableData[] {
-  const m = buildMatrix(result.records, 'host');
+  const m = buildComputeMatrix(result.records, 'host');
   if (m.rows.length === 0) return [];
   return [
     {
