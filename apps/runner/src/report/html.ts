@@ -91,7 +91,7 @@ tbody tr:last-child { font-weight: 600; }
 </head>
 <body>
 <h1>virtlab bench</h1>
-<p>${esc(result.date)} · ${esc(m.cpu)}, ${m.cores} cores · Node ${esc(m.node)} · <code>${esc(result.command)}</code></p>
+<p>${esc(result.date)} · ${esc(m.cpu)}, ${m.cores} cores · Node ${esc(m.node)} · <code>${esc(result.command)}</code> · lab view: cost model <code>${esc(result.costModel ?? 'default')}</code>, ISA profile <code>${esc(result.profile ?? 'rv32ima')}</code></p>
 ${specs.map((s) => `<h2>${esc(s.title)}</h2>\n<div class="chart"><canvas id="${s.id}" role="img" aria-label="${esc(s.title)}"></canvas></div>`).join('\n')}
 ${tables}
 ${noteList.length > 0 ? `<h2>Notes</h2><ul>${noteList.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}

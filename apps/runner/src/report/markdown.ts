@@ -19,6 +19,7 @@ export function renderMarkdown(result: BenchResult): string {
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}`,
     `- command: \`${result.command}\``,
     `- sizes: ${result.sizes.join(', ')}; host-view repeats: ${result.repeats} (median reported)`,
+    `- lab view: cost model \`${result.costModel ?? 'default'}\`, ISA profile \`${result.profile ?? 'rv32ima'}\``,
     '',
     ...allTables(result).flatMap((t) => [markdownTable(t), '']),
   ];

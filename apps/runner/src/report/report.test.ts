@@ -112,6 +112,9 @@ describe('tables', () => {
     expect(md).toContain('### OS table — osbench: lab cycles per operation');
     expect(md).toContain('| page_fault (test) | ✓ 5.70k ×1.00 | ✓ 11.4k ×2.00 |');
     expect(md.indexOf('### OS table')).toBeLessThan(md.indexOf('### Host view'));
+    // Files from before the lab flags carry neither field: the defaults are what those runs used.
+    expect(md).toContain('- lab view: cost model `default`, ISA profile `rv32ima`');
+    expect(renderMarkdown({ ...result, costModel: 'vtx-2006', profile: 'legacy' })).toContain('- lab view: cost model `vtx-2006`, ISA profile `legacy`');
   });
   it('chart specs carry one dataset per runner with the geomean last', () => {
     const [labChart, osChart, hostChart] = chartSpecs(result);
