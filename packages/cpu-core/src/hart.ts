@@ -22,22 +22,13 @@ import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, 
 import { disassemble } from './disassemble.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
+import { MmioClaims, MonitorPort } from './hypervisor-port.js';
 import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
+import {
+  ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, Sv32Walker, WALK_ACCESS_FAULT, WALK_OK, accessFaultCause, pageFaultCause, ptePermits,
+} from './sv32-walk.js';
+import type { AccessKind } from './sv32-walk.js';
 import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
-
-export const ACCESS_LOAD = 0;
-export const ACCESS_STORE = 1;
-export const ACCESS_FETCH = 2;
-export type AccessKind = 0 | 1 | 2;
-
-const PTE_V = 1;
-const PTE_R = 2;
-const PTE_W = 4;
-const PTE_X = 8;
-const PTE_U = 16;
-const PTE_G = 32;
-const PTE_A = 64;
-const PTE_D = 128;
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
 // One typed array holds, in order: the registers (64 ints), the TLB's fast table, the predecoded pages.
@@ -110,7 +101,8 @@ const EVENT_NAMES = [
   'tlb.misses', 'tlb.flushes', 'tlb.walk_levels', 'predecode.pages', 'predecode.flushes', 'wfi.entries', 'wfi.cycles',
   'mmio.accesses', 'monitor.traps', 'monitor.handled', 'monitor.reg_reads', 'monitor.reg_writes', 'monitor.pc_writes',
   'monitor.csr_reads', 'monitor.csr_writes', 'monitor.priv_writes', 'monitor.satp_switches', 'monitor.tlb_flushes',
-  'monitor.irq_injections', 'lrsc.sc_failures',
+  'monitor.irq_injections', 'monitor.irq_claims', 'monitor.irq_completions', 'monitor.mem_reads', 'monitor.mem_writes',
+  'monitor.walks', 'monitor.mmio_claims', 'monitor.mmio_releases', 'monitor.mmio_accesses', 'lrsc.sc_failures',
 ] as const;
 export type HartEventName = (typeof EVENT_NAMES)[number];
 
@@ -327,7 +319,7 @@ function fastLoop(st: FastState): number {
             o = pd[e + 2]! + (a & 0xfff);
           }
         }
-        if (o >= 0 && true) {
+        if (o >= 0) {
           cnt[op] = cnt[op]! + 1;
           r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
           i += 2;
@@ -396,7 +388,7 @@ function fastLoop(st: FastState): number {
             o = pd[e + 2]! + (a & 0xfff);
           }
         }
-        if (o >= 0 && true) {
+        if (o >= 0) {
           cnt[op] = cnt[op]! + 1;
           r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
           i += 2;
@@ -442,7 +434,7 @@ function fastLoop(st: FastState): number {
             o = pd[e + 2]! + (a & 0xfff);
           }
         }
-        if (o >= 0 && true) {
+        if (o >= 0) {
           cnt[op] = cnt[op]! + 1;
           const k = o >>> 2;
           const sh = (o & 3) << 3;
@@ -690,6 +682,14 @@ export class Hart {
   mipSoft = 0;
   /** mip bits a monitor injected. */
   mipInjected = 0;
+  /**
+   * Interrupts (mip bit positions) a monitor handled and has not completed: not taken again until
+   * their level is seen low, or `port.completeInterrupt` (hypervisor-port.ts, interrupt rule).
+   * Internal to cpu-core: the port writes it.
+   */
+  irqClaimed = 0;
+  /** Physical ranges a monitor emulates (hypervisor-port.ts). Internal to cpu-core: the port writes it. */
+  readonly mmioClaims = new MmioClaims();
   mtvec = 0;
   mscratch = 0;
   mepc = 0;
@@ -725,6 +725,9 @@ export class Hart {
   readonly #irqCounts = new Float64Array(16);
   #tlbHits = 0;
   readonly #events: Record<HartEventName, number>;
+  /** Strategy events a monitor charged through its port, by name. */
+  readonly #strategyEvents = new Map<string, number>();
+  readonly #walker: Sv32Walker;
 
   // Derived mode state (see #modesChanged).
   #effPriv: Privilege = 3;
@@ -793,7 +796,8 @@ export class Hart {
     // The run loop counts cycles in an int32 between checks; keep one step's price far below 2^30.
     if (!(cost.takenBranch >= 0 && cost.takenBranch <= 1 << 20)) throw new HartError(`cost model: takenBranch = ${cost.takenBranch}; the hart supports 0..${1 << 20}`);
     this.#events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
-    this.port = new MonitorPort(this, this.#events);
+    this.#walker = new Sv32Walker(this.bus.ram32, this.bus.ramBase, this.bus.ramSize, this.pmp);
+    this.port = new MonitorPort(this, this.#events, this.#strategyEvents, this.#walker);
     this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
     const st = this.#fast;
     st.pd = this.#pd;
@@ -1493,7 +1497,13 @@ export class Hart {
         this.#events['monitor.traps']++;
         const verdict = this.monitor.onTrap(this, { code, interrupt, cause, tval: tval | 0, epc, from });
         if (verdict === 'handled') {
+          // Monitor time is never free (cost-model.ts): entry as any trap, and the resume as an mret.
           this.#events['monitor.handled']++;
+          this.clock.cycles += this.platform.cost.trapEntry + this.platform.cost.trapReturn;
+          if (interrupt) {
+            this.irqClaimed |= 1 << code;
+            this.#events['monitor.irq_claims']++;
+          }
           this.#modesChanged();
           return;
         }
@@ -1535,7 +1545,10 @@ export class Hart {
     const next = this.platform.nextEventCycle(this.hartId);
     // Lines were just read: an event time already passed changes nothing more.
     this.nextCheck = next > this.clock.cycles ? next : Infinity;
-    const pending = this.#mip() & this.mie;
+    const mip = this.#mip();
+    // A claimed interrupt is free again once its level is seen low (the interrupt rule).
+    this.irqClaimed &= mip;
+    const pending = mip & this.mie & ~this.irqClaimed;
     if (pending === 0) return;
     const mEnabled = this.priv < 3 || (this.mstatus & MSTATUS.MIE) !== 0;
     const sEnabled = this.priv < 1 || (this.priv === 1 && (this.mstatus & MSTATUS.SIE) !== 0);
@@ -1643,33 +1656,21 @@ export class Hart {
       const f = t.flags[e]!;
       const p = t.pmp[e]!;
       if (this.#dataTranslate) {
-        if ((p & PMP_R) !== 0 && this.#ptePermits(f, ACCESS_LOAD, this.#effPriv)) fast |= FAST_READ;
-        if ((p & PMP_W) !== 0 && (f & PTE_D) !== 0 && this.#ptePermits(f, ACCESS_STORE, this.#effPriv)) fast |= FAST_WRITE;
+        if ((p & PMP_R) !== 0 && ptePermits(f, ACCESS_LOAD, this.#effPriv, this.mstatus)) fast |= FAST_READ;
+        if ((p & PMP_W) !== 0 && (f & PTE.D) !== 0 && ptePermits(f, ACCESS_STORE, this.#effPriv, this.mstatus)) fast |= FAST_WRITE;
       }
-      if (this.#fetchTranslate && (p & PMP_X) !== 0 && this.#ptePermits(f, ACCESS_FETCH, this.priv)) fast |= FAST_EXEC;
+      if (this.#fetchTranslate && (p & PMP_X) !== 0 && ptePermits(f, ACCESS_FETCH, this.priv, this.mstatus)) fast |= FAST_EXEC;
     }
     ft[k + 1] = fast;
   }
 
-  /** Leaf permission checks in QEMU 7.2's order (priv 4.3.1, 4.3.2 step 5). */
-  #ptePermits(f: number, access: AccessKind, priv: number): boolean {
-    if ((f & PTE_U) !== 0) {
-      if (priv !== 0 && ((this.mstatus & MSTATUS.SUM) === 0 || access === ACCESS_FETCH)) return false;
-    } else if (priv !== 1) {
-      return false;
-    }
-    if (access === ACCESS_LOAD) return (f & PTE_R) !== 0 || ((this.mstatus & MSTATUS.MXR) !== 0 && (f & PTE_X) !== 0);
-    if (access === ACCESS_STORE) return (f & PTE_W) !== 0;
-    return (f & PTE_X) !== 0;
-  }
-
   #pageFault(access: AccessKind, va: number): number {
-    this.#raise(access === ACCESS_LOAD ? CAUSE.loadPageFault : access === ACCESS_STORE ? CAUSE.storePageFault : CAUSE.fetchPageFault, va);
+    this.#raise(pageFaultCause(access), va);
     return -1;
   }
 
   #accessFault(access: AccessKind, va: number): number {
-    this.#raise(access === ACCESS_LOAD ? CAUSE.loadAccess : access === ACCESS_STORE ? CAUSE.storeAccess : CAUSE.fetchAccess, va);
+    this.#raise(accessFaultCause(access), va);
     return -1;
   }
 
@@ -1688,7 +1689,7 @@ export class Hart {
       let e = vpn & t.mask;
       if (
         t.vpn[e] === vpn && (t.global[e] === 1 || t.asid[e] === this.#asid) &&
-        (access !== ACCESS_STORE || (t.flags[e]! & PTE_D) !== 0) && this.#ptePermits(t.flags[e]!, access, priv)
+        (access !== ACCESS_STORE || (t.flags[e]! & PTE.D) !== 0) && ptePermits(t.flags[e]!, access, priv, this.mstatus)
       ) {
         this.#tlbHits++;
       } else {
@@ -1704,48 +1705,29 @@ export class Hart {
     return pa;
   }
 
-  /** The Sv32 walk (priv 4.3.2), with A/D updated in memory as QEMU 7.2 does. Fills TLB entry `e`. */
+  /** The Sv32 walk (priv 4.3.2, sv32-walk.ts), charged per level, with A/D updated in memory as QEMU 7.2 does. Fills TLB entry `e`. */
   #walk(va: number, access: AccessKind, priv: number, e: number, tval: number): number {
-    const bus = this.bus;
-    let a = (this.satp & 0x3fffff) * 4096;
-    let level = 1;
-    let global = 0;
-    for (;;) {
-      const pteAddr = a + (level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff) * 4;
-      this.clock.cycles += this.platform.cost.tlbMissPerLevel;
-      this.#events['tlb.walk_levels']++;
-      if ((this.pmp.permissions(pteAddr, 4, 1) & PMP_R) === 0) return this.#accessFault(access, tval);
-      const off = pteAddr - bus.ramBase;
-      // QEMU 7.2: a PTE that cannot be read (not RAM) is a page fault.
-      if (off < 0 || off + 4 > bus.ramSize) return this.#pageFault(access, tval);
-      const pte = bus.ram32[off >>> 2]!;
-      if ((pte & PTE_V) === 0 || ((pte & PTE_R) === 0 && (pte & PTE_W) !== 0)) return this.#pageFault(access, tval);
-      global |= pte & PTE_G;
-      if ((pte & (PTE_R | PTE_X)) === 0) {
-        if (level === 0) return this.#pageFault(access, tval);
-        a = (pte >>> 10) * 4096;
-        level = 0;
-        continue;
-      }
-      if (!this.#ptePermits(pte, access, priv)) return this.#pageFault(access, tval);
-      if (level === 1 && ((pte >>> 10) & 0x3ff) !== 0) return this.#pageFault(access, tval); // misaligned superpage
-      const updated = pte | PTE_A | (access === ACCESS_STORE ? PTE_D : 0);
-      if (updated !== pte) {
-        bus.ram32[off >>> 2] = updated;
-        this.#codeWritten(off, 4);
-      }
-      const t = this.tlb;
-      t.vpn[e] = va >>> 12;
-      t.asid[e] = this.#asid;
-      t.global[e] = global !== 0 ? 1 : 0;
-      t.flags[e] = updated & 0xff;
-      t.superpage[e] = level;
-      const page = level === 1 ? (pte >>> 20) * 4194304 + (va & 0x3ff000) : (pte >>> 10) * 4096;
-      t.physical[e] = page;
-      t.pmp[e] = this.pmp.permissions(page, 4096, 1);
-      this.#refreshEntry(e);
-      return e;
+    const w = this.#walker;
+    const outcome = w.walk(this.satp, va, access, priv, this.mstatus);
+    this.clock.cycles += this.platform.cost.tlbMissPerLevel * w.levels;
+    this.#events['tlb.walk_levels'] += w.levels;
+    if (outcome !== WALK_OK) return outcome === WALK_ACCESS_FAULT ? this.#accessFault(access, tval) : this.#pageFault(access, tval);
+    const pte = w.leafPte;
+    const updated = pte | PTE.A | (access === ACCESS_STORE ? PTE.D : 0);
+    if (updated !== pte) {
+      this.bus.ram32[w.leafOffset >>> 2] = updated;
+      this.#codeWritten(w.leafOffset, 4);
     }
+    const t = this.tlb;
+    t.vpn[e] = va >>> 12;
+    t.asid[e] = this.#asid;
+    t.global[e] = w.global !== 0 ? 1 : 0;
+    t.flags[e] = updated & 0xff;
+    t.superpage[e] = w.leafLevel;
+    t.physical[e] = w.page;
+    t.pmp[e] = this.pmp.permissions(w.page, 4096, 1);
+    this.#refreshEntry(e);
+    return e;
   }
 
   #codeWritten(off: number, size: number): void {
@@ -1796,6 +1778,17 @@ export class Hart {
     // A device register access can raise or lower a line: look at interrupts again.
     this.nextCheck = 0;
     try {
+      if (this.mmioClaims.size !== 0 && this.mmioClaims.touches(pa, size)) {
+        // A range a monitor emulates (hypervisor-port.ts); straddling its edge is an access fault.
+        const claim = this.mmioClaims.find(pa, size);
+        if (claim === undefined) return this.#accessFault(access, tval);
+        this.#events['monitor.mmio_accesses']++;
+        if (access === ACCESS_STORE) {
+          claim.handler.write(pa - claim.base, size, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff));
+          return 0;
+        }
+        return claim.handler.read(pa - claim.base, size) | 0;
+      }
       if (access === ACCESS_STORE) {
         this.bus.write(pa, value, size);
         return 0;
@@ -1869,6 +1862,13 @@ export class Hart {
     return Array.from({ length: size }, (_, k) => (k < first ? pa1 + k : pa2 + k - first));
   }
 
+  /** A claimed MMIO range supports no LR/SC or AMO (hypervisor-port.ts): true after raising the access fault. */
+  #amoOnClaim(pa: number, access: AccessKind, va: number): boolean {
+    if (this.mmioClaims.size === 0 || !this.mmioClaims.touches(pa, 4)) return false;
+    this.#accessFault(access, va);
+    return true;
+  }
+
   /** LR/SC and AMOs (unpriv chapter 8) as QEMU 7.2: SC compares the reserved address and value. */
   #atomic(op: number, va: number, src: number): number {
     if (op === 57) {
@@ -1880,7 +1880,7 @@ export class Hart {
       }
       this.#reservation = -1;
       const pa = this.translate(va, ACCESS_STORE, 4);
-      if (pa < 0) return 0;
+      if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
       const cur = this.#readPhys(pa, 4, ACCESS_STORE, va);
       if (this.trapped) return 0;
       if (cur !== this.#reservationValue) {
@@ -1896,7 +1896,7 @@ export class Hart {
     }
     if (op === 56) {
       const pa = this.translate(va, ACCESS_LOAD, 4);
-      if (pa < 0) return 0;
+      if (pa < 0 || this.#amoOnClaim(pa, ACCESS_LOAD, va)) return 0;
       const v = this.#readPhys(pa, 4, ACCESS_LOAD, va);
       if (this.trapped) return 0;
       this.#reservation = va;
@@ -1904,7 +1904,7 @@ export class Hart {
       return v;
     }
     const pa = this.translate(va, ACCESS_STORE, 4);
-    if (pa < 0) return 0;
+    if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
     const old = this.#readPhys(pa, 4, ACCESS_STORE, va);
     if (this.trapped) return 0;
     let v: number;
@@ -1972,6 +1972,7 @@ export class Hart {
     out['irq.total'] = irqs;
     out['tlb.hits'] = this.#tlbHits;
     for (const n of EVENT_NAMES) out[n] = this.#events[n];
+    for (const [n, v] of this.#strategyEvents) out[`event.${n}`] = v;
     return out;
   }
 
@@ -1988,7 +1989,7 @@ export class Hart {
     this.regs.fill(0);
     this.pc = pc | 0;
     this.#privilege = 3;
-    this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = this.mipInjected = 0;
+    this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = this.mipInjected = this.irqClaimed = 0;
     this.mtvec = this.mscratch = this.mepc = this.mcause = this.mtval = this.mcounteren = this.mcountinhibit = 0;
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
     this.senvcfg = this.satp = 0;
@@ -2002,81 +2003,5 @@ export class Hart {
     this.tlb.flush(undefined, undefined);
     this.flushPredecode();
     this.#modesChanged();
-  }
-}
-
-/**
- * What a TypeScript monitor (hypervisor, firmware) uses to look at and change the hart. Every
- * call is counted under `monitor.*`.
- */
-export class MonitorPort {
-  readonly #hart: Hart;
-  readonly #ev: Record<HartEventName, number>;
-
-  constructor(hart: Hart, events: Record<HartEventName, number>) {
-    this.#hart = hart;
-    this.#ev = events;
-  }
-
-  readReg(index: number): number {
-    this.#ev['monitor.reg_reads']++;
-    return index === 0 ? 0 : this.#hart.regs[index & 31]!;
-  }
-
-  writeReg(index: number, value: number): void {
-    this.#ev['monitor.reg_writes']++;
-    if ((index & 31) !== 0) this.#hart.regs[index & 31] = value;
-  }
-
-  get pc(): number {
-    return this.#hart.pc;
-  }
-
-  set pc(value: number) {
-    this.#ev['monitor.pc_writes']++;
-    this.#hart.pc = value | 0;
-  }
-
-  get privilege(): Privilege {
-    return this.#hart.priv;
-  }
-
-  set privilege(p: Privilege) {
-    this.#ev['monitor.priv_writes']++;
-    this.#hart.priv = p;
-  }
-
-  readCsr(csr: number): number | undefined {
-    this.#ev['monitor.csr_reads']++;
-    return this.#hart.readCsr(csr);
-  }
-
-  writeCsr(csr: number, value: number): void {
-    this.#ev['monitor.csr_writes']++;
-    this.#hart.writeCsr(csr, value);
-    this.#hart.nextCheck = 0;
-  }
-
-  /** Switches the MMU root: writes satp (mode, ASID, root page). */
-  setSatp(value: number): void {
-    this.#ev['monitor.satp_switches']++;
-    this.#hart.writeCsr(CSR.satp, value);
-  }
-
-  flushTlb(vaddr?: number, asid?: number): void {
-    this.#ev['monitor.tlb_flushes']++;
-    this.#hart.tlb.flush(vaddr, asid);
-  }
-
-  /** Asserts mip bits (e.g. 1 << 5 for STIP) until `clearInterrupt`. */
-  injectInterrupt(bits: number): void {
-    this.#ev['monitor.irq_injections']++;
-    this.#hart.mipInjected |= bits & ALL_IRQS;
-    this.#hart.nextCheck = 0;
-  }
-
-  clearInterrupt(bits: number): void {
-    this.#hart.mipInjected &= ~bits;
-    this.#hart.nextCheck = 0;
   }
 }

@@ -7,15 +7,22 @@ export type { Extension, InstructionForm, OperandFormat, VirtualizationClass } f
 export { ABI_NAMES, disassemble } from './disassemble.js';
 export { AssemblerError, assemble, encode } from './assemble.js';
 export {
-  CAUSE, CSR, EXCEPTION_NAMES, IMPLEMENTED_CSRS, INTERRUPT_NAMES, IRQ, MSTATUS, PRIV, csrName, csrNumber, csrPrivilege, csrReadOnly,
+  ALL_IRQS, CAUSE, CSR, DELEGABLE_EXCEPTIONS, DELEGABLE_IRQS, EXCEPTION_NAMES, IMPLEMENTED_CSRS, INTERRUPT_NAMES, IRQ, MIP_WRITABLE, MSTATUS,
+  MSTATUS_WRITABLE, PRIV, SSTATUS_MASK, SSTATUS_WRITABLE, csrName, csrNumber, csrPrivilege, csrReadOnly,
 } from './csr.js';
 export type { Privilege } from './csr.js';
 export { LEGACY_PROFILE, RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 export type { IsaProfile, UserCsrHole } from './isa-profile.js';
-export { Pmp } from './pmp.js';
-export { Tlb } from './tlb.js';
-export { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, Hart, HartError, MonitorPort } from './hart.js';
-export type { AccessKind, HartMonitor, HartOptions, RunResult, StopReason, TrapInfo } from './hart.js';
+export { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
+export { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
+export {
+  ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, WALK_ACCESS_FAULT, WALK_OK, WALK_PAGE_FAULT, Sv32Walker, accessFaultCause, pageFaultCause, ptePermits,
+} from './sv32-walk.js';
+export type { AccessKind, PteRead, Sv32WalkResult, WalkFaultReason, WalkOptions } from './sv32-walk.js';
+export { Hart, HartError } from './hart.js';
+export type { HartEventName, HartMonitor, HartOptions, RunResult, StopReason, TrapInfo } from './hart.js';
+export { GuestMemory, MmioClaimError, MmioClaims, MonitorPort } from './hypervisor-port.js';
+export type { MmioClaim, MmioHandler } from './hypervisor-port.js';
 export { MINI_CONSOLE_BASE, MINI_FINISHER_BASE, MINI_TIMER_BASE, MiniPlatform } from './mini-platform.js';
 export type { MiniPlatformOptions } from './mini-platform.js';
 export { checkPopekGoldberg } from './popek-goldberg.js';

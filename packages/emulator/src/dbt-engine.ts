@@ -12,7 +12,7 @@
  * a general path instruction that changes pc or mode, a trap, the instruction budget, or the next
  * event.
  */
-import { CAUSE, FORM_BY_OP, mulhu } from '@virtlab/cpu-core';
+import { CAUSE, FORM_BY_OP, PMP_X, mulhu } from '@virtlab/cpu-core';
 import type { HartOptions, RunResult, StopReason } from '@virtlab/cpu-core';
 import { INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { CostModel, HartPlatform } from '@virtlab/hw-model';
@@ -45,9 +45,6 @@ export interface DbtOptions extends TranslationCacheOptions {
 const MERGE_WINDOW = 4096;
 /** ... which it is when it runs fewer instructions than this per exit on average. */
 const MERGE_SPAN = 64;
-
-/** `PMP_X` of cpu-core's pmp.ts. */
-const PMP_X = 4;
 
 /** Region builds per page and data mode between two flushes (guards against code that keeps changing). */
 const MAX_REBUILDS = 16;

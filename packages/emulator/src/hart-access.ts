@@ -4,13 +4,8 @@
  * interpreter does. (Interrupts, WFI, trap counting and the fault-loop rule are the hart's own:
  * `serviceInterrupts`, `waitForInterrupt`, `takeTrap`, `trapCount`, `faultLoop`.)
  */
-import { CAUSE, MSTATUS } from '@virtlab/cpu-core';
+import { ACCESS_FETCH, CAUSE, FAST_EXEC, MSTATUS, PMP_X } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
-
-/** `PMP_X` of cpu-core's pmp.ts (PMP entry permission bit, priv 3.7.1). */
-const PMP_X = 4;
-/** `FAST_EXEC` of cpu-core's tlb.ts. */
-const FAST_EXEC = 4;
 
 export class HartAccess {
   // Result of the last `setupFetch`.
@@ -31,7 +26,7 @@ export class HartAccess {
       h.takeTrap(CAUSE.misalignedFetch, false, pc);
       return false;
     }
-    const pa = h.translate(pc, 2, 4);
+    const pa = h.translate(pc, ACCESS_FETCH, 4);
     if (pa < 0) {
       h.trapped = false;
       return false;

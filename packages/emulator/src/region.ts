@@ -19,7 +19,7 @@
  * small, which is what makes V8 optimize it soon, and keeps untaken paths free of operations V8
  * would deoptimize on for lack of type feedback.
  */
-import { FORM_BY_OP, operandImmediate } from '@virtlab/cpu-core';
+import { FAST_EXEC, FORM_BY_OP, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
 import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, blockPrologue, emitBlockBody, inPage, registerUse } from './translator.js';
 import type { Block, BlockContext, BlockFrame, TranslationEnv } from './translator.js';
@@ -28,9 +28,6 @@ import type { Block, BlockContext, BlockFrame, TranslationEnv } from './translat
 const OUT_SLOW = 7;
 const OUT_WRITE = 8;
 const OUT_JUMP = 9;
-
-/** `FAST_EXEC` of cpu-core's tlb.ts (the fast-table permission bit for fetches). */
-const FAST_EXEC = 4;
 
 /**
  * Runs the region from its block `i`; returns an EXIT_* code with `h` updated and `h.blk` the index

@@ -19,7 +19,7 @@
  *   0 physical RAM, 1 the TLB's precomputed fast entries, 2 general path only), so TLB hits and
  *   misses are counted alike.
  */
-import { FORM_BY_OP, OP_ILLEGAL, decodeForm, field, operandImmediate } from '@virtlab/cpu-core';
+import { FAST_READ, FAST_WRITE, FORM_BY_OP, OP_ILLEGAL, decodeForm, field, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
 import type { Region } from './region.js';
 
@@ -130,9 +130,6 @@ export interface TranslationEnv {
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
-
-const FAST_READ = 1;
-const FAST_WRITE = 2;
 
 /** Ops that end a block: control transfers and everything whose general path can change mode or pc. */
 function endsBlock(op: number): boolean {

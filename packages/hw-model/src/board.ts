@@ -2,7 +2,7 @@ import { Bus, BusConfigError } from './bus.js';
 import { Clint } from './clint.js';
 import { DEFAULT_CYCLES_PER_TICK, LabClock } from './clock.js';
 import type { CostModel } from './cost-model.js';
-import { CostModelError, DEFAULT_COST_MODEL } from './cost-model.js';
+import { DEFAULT_COST_MODEL, eventPrice } from './cost-model.js';
 import { SifiveTestFinisher } from './finisher.js';
 import { MaskRom } from './mask-rom.js';
 import type { HartPlatform } from './platform.js';
@@ -124,11 +124,7 @@ export class VirtBoard implements HartPlatform {
    * `cost.events` and counts it. An event without a price is a configuration mistake, not free.
    */
   chargeEvent(name: string, times = 1): void {
-    const price = Object.hasOwn(this.cost.events, name) ? this.cost.events[name] : undefined;
-    if (price === undefined) {
-      throw new CostModelError(`event '${name}' has no price; add it with costModel({ events: { '${name}': cycles } })`);
-    }
-    this.clock.cycles += price * times;
+    this.clock.cycles += eventPrice(this.cost, name) * times;
     this.eventCounts.set(name, (this.eventCounts.get(name) ?? 0) + times);
   }
 

@@ -37,9 +37,12 @@ export interface CostModel {
   readonly instruction: Readonly<Record<InstructionClass, number>>;
   /** Extra cycles for a taken branch or a jump (pipeline refill). */
   readonly takenBranch: number;
-  /** Entering a trap (exception or interrupt): vectoring, state save. */
+  /**
+   * Entering a trap (exception or interrupt): vectoring, state save. Charged for every trap the
+   * hart takes, including one that a TypeScript monitor handles (see "Monitor time" below).
+   */
   readonly trapEntry: number;
-  /** mret / sret on top of their instruction class. */
+  /** mret / sret on top of their instruction class; also a monitor's resume after a handled trap. */
   readonly trapReturn: number;
   /** Each level of an Sv32 page-table walk on a TLB miss (one memory access per level). */
   readonly tlbMissPerLevel: number;
@@ -50,6 +53,20 @@ export interface CostModel {
   /** Prices of events that strategies add (`vm.exit`, `hypercall`, `shadow.fault`, ...). */
   readonly events: Readonly<Record<string, number>>;
 }
+
+/*
+ * Monitor time (the rule every engine implements the same way). A trap bound for M-mode that a
+ * TypeScript monitor handles (`HartMonitor.onTrap` returns 'handled') costs:
+ *   1. `trapEntry`, as any trap: the hart vectored, only into the monitor instead of mtvec;
+ *   2. the trapping instruction neither retires nor is charged its class price (as for any trap:
+ *      an exception stops the instruction; an interrupt comes between two instructions);
+ *   3. `trapReturn` for resuming the guest, as the mret that a firmware handler would end with;
+ *   4. whatever the monitor charges itself through its port (`chargeEvent(name)`, priced here in
+ *      `events`), which is how a hypervisor prices its emulation work (`vm.exit`, `shadow.fault`).
+ * The monitor's port reads and writes (registers, CSRs, guest memory, page walks) are counted
+ * but cost nothing by themselves: their price is in the events the monitor charges.
+ * A trap the monitor passes on ('deliver') costs `trapEntry` once, like any trap to mtvec.
+ */
 
 /**
  * Defaults: a simple in-order core in the spirit of the classic five-stage RISC pipeline, with
@@ -106,3 +123,12 @@ export function costModel(overrides: Partial<Omit<CostModel, 'instruction' | 'ev
 
 /** The single-number prices of a cost model, by key (besides `instruction` and `events`). */
 export const COST_SCALAR_KEYS = ['takenBranch', 'trapEntry', 'trapReturn', 'tlbMissPerLevel', 'mmioAccess', 'wfi'] as const;
+
+/** The price of strategy event `name` in `model.events`; an event without a price is a configuration mistake, not free. */
+export function eventPrice(model: CostModel, name: string): number {
+  const price = Object.hasOwn(model.events, name) ? model.events[name] : undefined;
+  if (price === undefined) {
+    throw new CostModelError(`event '${name}' has no price; add it with costModel({ events: { '${name}': cycles } })`);
+  }
+  return price;
+}

@@ -6,7 +6,7 @@ export { Bus, BusConfigError, BusError } from './bus.js';
 export type { AccessWidth, MmioDevice, RamWriteListener } from './bus.js';
 export { Clint } from './clint.js';
 export { DEFAULT_CYCLES_PER_TICK, LabClock } from './clock.js';
-export { COST_SCALAR_KEYS, CostModelError, DEFAULT_COST_MODEL, INSTRUCTION_CLASSES, costModel } from './cost-model.js';
+export { COST_SCALAR_KEYS, CostModelError, DEFAULT_COST_MODEL, INSTRUCTION_CLASSES, costModel, eventPrice } from './cost-model.js';
 export type { CostModel, InstructionClass } from './cost-model.js';
 export { EM_RISCV, ElfError, PF_R, PF_W, PF_X, checkElfFitsRam, loadElf, parseElf } from './elf.js';
 export type { ElfImage, ElfSegment } from './elf.js';
@@ -19,6 +19,7 @@ export { MachineConfigError, describeExit, runMachine, startHart } from './machi
 export type { MachineExit, MachineRunResult, RunMachineOptions, RunnableHart } from './machine.js';
 export { HaltState, IRQ_MEIP, IRQ_MSIP, IRQ_MTIP, IRQ_SEIP } from './platform.js';
 export type { HaltReason, HartPlatform } from './platform.js';
+export { MemoryWindowError, PhysicalWindow } from './physical-window.js';
 export { PLIC_NDEV, Plic } from './plic.js';
 export { Ns16550aUart } from './uart-ns16550a.js';
 export type { UartOptions } from './uart-ns16550a.js';

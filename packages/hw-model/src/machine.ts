@@ -120,7 +120,8 @@ export function runMachine(board: VirtBoard, hart: RunnableHart, options: RunMac
 
   const counters: Record<string, number> = { ...hart.counters?.() };
   for (const [name, n] of board.bus.mmioAccesses) counters[`mmio.${name}`] = n;
-  for (const [name, n] of board.eventCounts) counters[`event.${name}`] = n;
+  // A monitor's events (counted by the hart) and the board's add up under one name.
+  for (const [name, n] of board.eventCounts) counters[`event.${name}`] = (counters[`event.${name}`] ?? 0) + n;
   const disk = board.blk?.counters;
   if (disk !== undefined) for (const k of Object.keys(disk) as (keyof typeof disk)[]) counters[`virtio-blk.${k}`] = disk[k];
   return { exit, instructions, labCycles: board.clock.cycles, output: board.uart.output.slice(), counters };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bus } from './bus.js';
+import { MemoryWindowError, PhysicalWindow } from './physical-window.js';
 import { VirtioBlk } from './virtio-blk.js';
 import { VirtioMmio } from './virtio-mmio.js';
 
@@ -17,17 +18,23 @@ const HDR = RAM + 0x4000, DATA = RAM + 0x5000, STATUS = RAM + 0x6000;
 const QSIZE = 8;
 const F_NEXT = 1, F_WRITE = 2;
 
-function setup(diskSectors = 16, readOnly = false) {
-  const bus = new Bus(RAM, 1 << 20);
+/**
+ * A device and a driver. With `hostOffset`, the device belongs to a VM whose guest-physical RAM
+ * (RAM.., 1 MiB) is host RAM at RAM + hostOffset: the driver writes guest addresses through the
+ * window, as the guest would.
+ */
+function setup(diskSectors = 16, readOnly = false, hostOffset?: number) {
+  const bus = new Bus(RAM, hostOffset === undefined ? 1 << 20 : 4 << 20);
+  const mem = hostOffset === undefined ? PhysicalWindow.identity(bus) : new PhysicalWindow(bus, RAM, 1 << 20, RAM + hostOffset);
   const disk = new Uint8Array(diskSectors * 512);
   for (let i = 0; i < disk.length; i++) disk[i] = (i * 7 + (i >> 9)) & 0xff;
   const levels: boolean[] = [];
   const blk = new VirtioBlk({ disk, readOnly, serial: 'disk-under-test' });
-  const dev = new VirtioMmio('virtio-blk0', bus, blk, (l) => levels.push(l));
+  const dev = new VirtioMmio('virtio-blk0', hostOffset === undefined ? bus : mem, blk, (l) => levels.push(l));
   const r = (o: number) => dev.read(o, 4);
   const w = (o: number, v: number) => dev.write(o, v, 4);
-  const u16 = (a: number, v: number) => bus.write(a, v, 2);
-  const u32 = (a: number, v: number) => bus.write(a, v, 4);
+  const u16 = (a: number, v: number) => mem.write(a, v, 2);
+  const u32 = (a: number, v: number) => mem.write(a, v, 4);
 
   /** Driver initialization, section 3.1.1, and queue setup, section 4.2.3.2. */
   function init(acceptedHigh = 1 /* VIRTIO_F_VERSION_1 */) {
@@ -68,7 +75,7 @@ function setup(diskSectors = 16, readOnly = false) {
       d(i0, HDR, 16, F_NEXT, i2);
       d(i2, STATUS, 1, F_WRITE, 0);
     }
-    bus.write(STATUS, 0xff, 1);
+    mem.write(STATUS, 0xff, 1);
     u16(AVAIL + 4 + 2 * (availIdx % QSIZE), i0);
     availIdx++;
     u16(AVAIL + 2, availIdx);
@@ -76,7 +83,7 @@ function setup(diskSectors = 16, readOnly = false) {
     return i0;
   }
 
-  return { bus, disk, blk, dev, r, w, init, request, levels };
+  return { bus, mem, disk, blk, dev, r, w, init, request, levels };
 }
 
 describe('virtio-mmio transport', () => {
@@ -231,5 +238,74 @@ describe('virtio-blk requests through a virtqueue in RAM', () => {
     const { dev } = setup();
     for (let o = 0; o < 0x1000; o += 4) for (const v of [0xffffffff, 0, 0x80000000, 7]) expect(() => dev.write(o, v, 4)).not.toThrow();
     for (let o = 0; o < 0x1000; o++) expect(() => dev.read(o, 1)).not.toThrow();
+  });
+});
+
+/** Index of the first byte where `a` and `b` differ, -1 when equal (fast on megabytes, unlike toEqual). */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('virtio-blk in a VM window (guest-physical RAM at a host offset)', () => {
+  const OFFSET = 2 << 20; // guest RAM 0x8000_0000.. is host RAM 0x8020_0000..
+
+  it('DMA of a read lands at the host address of the guest buffer, and nowhere else', () => {
+    const { bus, mem, disk, init, request } = setup(16, false, OFFSET);
+    expect(init()).toBe(true);
+    const before = bus.ram.slice();
+    request(0 /* IN */, 2, 1024, true);
+    expect(mem.read(STATUS, 1)).toBe(0);
+    // Guest DATA is host DATA + OFFSET: sectors 2 and 3 of the disk are there.
+    expect(bus.readRam(DATA + OFFSET, 1024)).toEqual(disk.subarray(1024, 2048));
+    expect(mem.readBytes(DATA, 1024)).toEqual(disk.subarray(1024, 2048));
+    // Host RAM outside the window is untouched (the first 2 MiB and the last MiB).
+    expect(firstDifference(bus.ram.subarray(0, OFFSET), before.subarray(0, OFFSET))).toBe(-1);
+    expect(firstDifference(bus.ram.subarray(OFFSET + (1 << 20)), before.subarray(OFFSET + (1 << 20)))).toBe(-1);
+  });
+
+  it('a descriptor pointing outside the window sets DEVICE_NEEDS_RESET and writes no host memory', () => {
+    const { bus, mem, r, w, init, blk } = setup(16, false, OFFSET);
+    init();
+    // A read request whose data buffer is guest 0x8010_0000: just past the 1 MiB window, but in host RAM.
+    mem.write(HDR, 0, 4); mem.write(HDR + 8, 0, 4);
+    const d = (i: number, addr: number, len: number, flags: number, next: number) => {
+      mem.write(DESC + 16 * i, addr, 4); mem.write(DESC + 16 * i + 4, 0, 4);
+      mem.write(DESC + 16 * i + 8, len, 4); mem.write(DESC + 16 * i + 12, flags, 2); mem.write(DESC + 16 * i + 14, next, 2);
+    };
+    d(0, HDR, 16, F_NEXT, 1);
+    d(1, RAM + (1 << 20), 512, F_NEXT | F_WRITE, 2);
+    d(2, STATUS, 1, F_WRITE, 0);
+    mem.write(AVAIL + 4, 0, 2);
+    mem.write(AVAIL + 2, 1, 2);
+    const before = bus.ram.slice();
+    w(R.queueNotify, 0);
+    expect(r(R.status) & 0x40).toBe(0x40);
+    expect(blk.counters.reads).toBe(0);
+    expect(firstDifference(bus.ram, before)).toBe(-1);
+  });
+
+  it('a window access outside its range is a MemoryWindowError naming the address and the window', () => {
+    const bus = new Bus(RAM, 4 << 20);
+    const mem = new PhysicalWindow(bus, RAM, 1 << 20, RAM + OFFSET);
+    expect(() => mem.read(RAM + (1 << 20), 4)).toThrow(/read of 4 byte\(s\) at guest-physical 0x80100000 is outside the window 0x80000000\.\.0x80100000/);
+    expect(() => mem.write(RAM - 1, 0, 1)).toThrow(MemoryWindowError);
+    expect(() => mem.read(RAM + (1 << 20) - 2, 4)).toThrow(MemoryWindowError);
+    expect(() => new PhysicalWindow(bus, 0, 1 << 20, RAM + (3 << 20) + 4096)).toThrow(/does not lie in RAM/);
+    mem.write(RAM + 8, 0x11223344, 4);
+    expect(bus.read(RAM + OFFSET + 8, 4)).toBe(0x11223344);
+    expect(mem.hostAddress(RAM + 8)).toBe(RAM + OFFSET + 8);
+    expect(mem.read(RAM + 9, 2)).toBe(0x2233);
+  });
+
+  it('window writes tell the RAM-write listeners the host address (caches of code drop it)', () => {
+    const bus = new Bus(RAM, 4 << 20);
+    const mem = new PhysicalWindow(bus, 0x1000, 0x2000, RAM + OFFSET);
+    const writes: [number, number][] = [];
+    bus.onRamWrite((a, n) => writes.push([a, n]));
+    mem.write(0x1004, 7, 2);
+    mem.writeBytes(0x2000, new Uint8Array(16));
+    expect(writes).toEqual([[RAM + OFFSET + 4, 2], [RAM + OFFSET + 0x1000, 16]]);
   });
 });

@@ -101,7 +101,7 @@ export class VirtioBlk implements VirtioBackend {
    * included, whatever the outcome (QEMU's virtio_blk_req_complete pushes `in_len`).
    */
   #serve(queue: SplitVirtqueue, buffers: VirtqBuffer[]): number {
-    const bus = queue.bus;
+    const memory = queue.memory;
     const readable = buffers.filter((b) => !b.writable);
     const writable = buffers.filter((b) => b.writable);
     const writableBytes = writable.reduce((n, b) => n + b.length, 0);
@@ -113,7 +113,7 @@ export class VirtioBlk implements VirtioBackend {
     const input = new Uint8Array(readableBytes);
     let at = 0;
     for (const b of readable) {
-      input.set(bus.readRam(b.address, b.length), at);
+      input.set(memory.readBytes(b.address, b.length), at);
       at += b.length;
     }
     const view = new DataView(input.buffer);
@@ -159,18 +159,18 @@ export class VirtioBlk implements VirtioBackend {
     }
     if (status !== VIRTIO_BLK_S_OK) this.counters.errors++;
     const last = writable[writable.length - 1]!;
-    bus.writeRam(last.address + last.length - 1, Uint8Array.of(status));
+    memory.writeBytes(last.address + last.length - 1, Uint8Array.of(status));
     return writableBytes;
   }
 }
 
-/** Copies `data` into the device-writable buffers in order (DMA through the bus). */
+/** Copies `data` into the device-writable buffers in order (DMA through the queue's guest memory window). */
 function scatter(queue: SplitVirtqueue, writable: readonly VirtqBuffer[], data: Uint8Array): void {
   let at = 0;
   for (const b of writable) {
     if (at >= data.length) return;
     const n = Math.min(b.length, data.length - at);
-    queue.bus.writeRam(b.address, data.subarray(at, at + n));
+    queue.memory.writeBytes(b.address, data.subarray(at, at + n));
     at += n;
   }
 }

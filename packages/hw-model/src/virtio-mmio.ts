@@ -1,4 +1,6 @@
-import type { AccessWidth, Bus, MmioDevice } from './bus.js';
+import { Bus } from './bus.js';
+import type { AccessWidth, MmioDevice } from './bus.js';
+import { PhysicalWindow } from './physical-window.js';
 import type { IrqLine } from './irq-line.js';
 import { unconnectedIrq } from './irq-line.js';
 import { SplitVirtqueue } from './virtqueue.js';
@@ -101,12 +103,20 @@ export class VirtioMmio implements MmioDevice {
   /** Why the device last set DEVICE_NEEDS_RESET, for reports. */
   lastError: string | undefined;
 
+  /** The guest memory the device's DMA reaches (rings and buffers); nothing outside it. */
+  readonly memory: PhysicalWindow;
+
+  /**
+   * `memory`: the guest-physical window the device does DMA through; a `Bus` means the identity
+   * window over its RAM (a bare board). A VM's device gets the VM's window.
+   */
   constructor(
     readonly name: string,
-    readonly bus: Bus,
+    memory: Bus | PhysicalWindow,
     readonly backend: VirtioBackend | undefined,
     readonly irq: IrqLine = unconnectedIrq,
   ) {
+    this.memory = memory instanceof Bus ? PhysicalWindow.identity(memory) : memory;
     this.#queues = Array.from({ length: backend?.queueCount ?? 0 }, () => newQueue(backend?.queueNumMax ?? 0));
   }
 
@@ -271,7 +281,7 @@ export class VirtioMmio implements MmioDevice {
       q.ready = false;
       return;
     }
-    q.virtqueue = new SplitVirtqueue(this.bus, {
+    q.virtqueue = new SplitVirtqueue(this.memory, {
       size: q.num,
       descAddress: q.desc[0],
       availAddress: q.driver[0],
