@@ -12,15 +12,13 @@
  */
 import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
-import {
-  CAUSE, CSR, DELEGABLE_EXCEPTIONS, DELEGABLE_IRQS, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MIP_WRITABLE, MISA,
-  MSTATUS, MSTATUS_WRITABLE, SSTATUS_MASK, SSTATUS_WRITABLE, csrPrivilege, csrReadOnly, ALL_IRQS,
-} from './csr.js';
+import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
 import type { Privilege } from './csr.js';
 import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, operandImmediate } from './decoder-table.js';
 import { disassemble } from './disassemble.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
+import { readCsrOf, writeCsrOf } from './csr-file.js';
 import { MmioClaims, MonitorPort } from './hypervisor-port.js';
 import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
 import {
@@ -164,8 +162,9 @@ export class Hart {
   /** Lab cycle at which interrupt lines must be looked at again. */
   nextCheck = 0;
 
-  #cycleOffset = 0;
-  #instretOffset = 0;
+  /** mcycle/minstret minus the lab clock/retired count (writes to the counters). Internal: csr-file.ts writes them. */
+  cycleOffset = 0;
+  instretOffset = 0;
   #reservation = -1;
   #reservationValue = 0;
   #traps = 0;
@@ -697,213 +696,19 @@ export class Hart {
     return true;
   }
 
-  #mip(): number {
+  /** mip as software sees it: device lines, software-written bits and injected bits. */
+  mip(): number {
     return (this.platform.interruptLevels(this.hartId) & ALL_IRQS) | this.mipSoft | this.mipInjected;
   }
 
-  /** Reads a CSR without privilege checks (monitors, the translator); undefined when not implemented. */
+  /** Reads a CSR without privilege checks (monitors, the translator); undefined when not implemented (csr-file.ts). */
   readCsr(csr: number): number | undefined {
-    switch (csr) {
-      case CSR.mstatus:
-        return this.mstatus;
-      case CSR.sstatus:
-        return this.mstatus & SSTATUS_MASK;
-      case CSR.misa:
-        return MISA;
-      case CSR.medeleg:
-        return this.medeleg;
-      case CSR.mideleg:
-        return this.mideleg;
-      case CSR.mie:
-        return this.mie;
-      case CSR.sie:
-        return this.mie & this.mideleg;
-      case CSR.mip:
-        return this.#mip();
-      case CSR.sip:
-        return this.#mip() & this.mideleg;
-      case CSR.mtvec:
-        return this.mtvec;
-      case CSR.stvec:
-        return this.stvec;
-      case CSR.mscratch:
-        return this.mscratch;
-      case CSR.sscratch:
-        return this.sscratch;
-      case CSR.mepc:
-        return this.mepc;
-      case CSR.sepc:
-        return this.sepc;
-      case CSR.mcause:
-        return this.mcause;
-      case CSR.scause:
-        return this.scause;
-      case CSR.mtval:
-        return this.mtval;
-      case CSR.stval:
-        return this.stval;
-      case CSR.mcounteren:
-        return this.mcounteren;
-      case CSR.scounteren:
-        return this.scounteren;
-      case CSR.mcountinhibit:
-        return this.mcountinhibit;
-      case CSR.menvcfg:
-        return this.menvcfg;
-      case CSR.senvcfg:
-        return this.senvcfg;
-      case CSR.mstatush:
-      case CSR.menvcfgh:
-      case CSR.mvendorid:
-      case CSR.marchid:
-      case CSR.mimpid:
-      case CSR.mconfigptr:
-        return 0;
-      case CSR.mhartid:
-        return this.hartId;
-      case CSR.satp:
-        return this.satp;
-      case CSR.cycle:
-      case CSR.mcycle:
-        return this.#low(this.clock.cycles + this.#cycleOffset);
-      case CSR.cycleh:
-      case CSR.mcycleh:
-        return this.#high(this.clock.cycles + this.#cycleOffset);
-      case CSR.instret:
-      case CSR.minstret:
-        return this.#low(this.retired + this.#instretOffset);
-      case CSR.instreth:
-      case CSR.minstreth:
-        return this.#high(this.retired + this.#instretOffset);
-      case CSR.time:
-        return this.#low(this.clock.mtime);
-      case CSR.timeh:
-        return this.#high(this.clock.mtime);
-      default:
-        if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + 4) return this.pmp.readCfg(csr - CSR.pmpcfg0);
-        if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + 16) return this.pmp.addr[csr - CSR.pmpaddr0]! | 0;
-        // hpmcounter3..31, their high halves, mhpmcounters and mhpmevents: implemented as zero.
-        if ((csr & 31) >= 3 && [0xc00, 0xc80, 0xb00, 0xb80, 0x320].includes(csr & ~31)) return 0;
-        return undefined;
-    }
+    return readCsrOf(this, csr);
   }
 
-  #low(v: number): number {
-    return (v % 4294967296) | 0;
-  }
-
-  #high(v: number): number {
-    return Math.floor(v / 4294967296) | 0;
-  }
-
-  /** Writes a CSR without privilege checks, applying its WARL rules; unknown CSRs are ignored. */
+  /** Writes a CSR without privilege checks, applying its WARL rules; unknown CSRs are ignored (csr-file.ts). */
   writeCsr(csr: number, value: number): void {
-    const v = value | 0;
-    switch (csr) {
-      case CSR.mstatus: {
-        let n = (this.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
-        if (((n >>> 11) & 3) === 2) n = (n & ~MSTATUS.MPP) | (this.mstatus & MSTATUS.MPP); // MPP is WARL: 2 is reserved
-        this.mstatus = n;
-        break;
-      }
-      case CSR.sstatus:
-        this.mstatus = (this.mstatus & ~SSTATUS_WRITABLE) | (v & SSTATUS_WRITABLE);
-        break;
-      case CSR.medeleg:
-        this.medeleg = v & DELEGABLE_EXCEPTIONS;
-        break;
-      case CSR.mideleg:
-        this.mideleg = v & DELEGABLE_IRQS;
-        break;
-      case CSR.mie:
-        this.mie = v & ALL_IRQS;
-        break;
-      case CSR.sie:
-        this.mie = (this.mie & ~this.mideleg) | (v & this.mideleg);
-        break;
-      case CSR.mip:
-        this.mipSoft = (this.mipSoft & ~MIP_WRITABLE) | (v & MIP_WRITABLE);
-        break;
-      case CSR.sip: {
-        const m = this.mideleg & (1 << IRQ.SSI); // only SSIP is writable through sip (priv 4.1.3)
-        this.mipSoft = (this.mipSoft & ~m) | (v & m);
-        break;
-      }
-      case CSR.mtvec:
-        if ((v & 3) < 2) this.mtvec = v; // QEMU 7.2 ignores reserved modes
-        break;
-      case CSR.stvec:
-        if ((v & 3) < 2) this.stvec = v;
-        break;
-      case CSR.mscratch:
-        this.mscratch = v;
-        break;
-      case CSR.sscratch:
-        this.sscratch = v;
-        break;
-      case CSR.mepc:
-        this.mepc = v & ~3; // IALIGN=32 without C
-        break;
-      case CSR.sepc:
-        this.sepc = v & ~3;
-        break;
-      case CSR.mcause:
-        this.mcause = v;
-        break;
-      case CSR.scause:
-        this.scause = v;
-        break;
-      case CSR.mtval:
-        this.mtval = v;
-        break;
-      case CSR.stval:
-        this.stval = v;
-        break;
-      case CSR.mcounteren:
-        this.mcounteren = v;
-        break;
-      case CSR.scounteren:
-        this.scounteren = v;
-        break;
-      case CSR.mcountinhibit:
-        this.mcountinhibit = v & ~2;
-        break;
-      case CSR.menvcfg:
-        this.menvcfg = v & 1; // FIOM
-        break;
-      case CSR.senvcfg:
-        this.senvcfg = v & 1;
-        break;
-      case CSR.satp:
-        this.satp = v;
-        break;
-      case CSR.mcycle:
-        this.#cycleOffset = (Math.floor((this.clock.cycles + this.#cycleOffset) / 4294967296) * 4294967296 + (v >>> 0)) - this.clock.cycles;
-        break;
-      case CSR.mcycleh:
-        this.#cycleOffset = (v >>> 0) * 4294967296 + ((this.clock.cycles + this.#cycleOffset) % 4294967296) - this.clock.cycles;
-        break;
-      case CSR.minstret:
-        // The write happens instead of this instruction's own increment (priv 3.1.10): hence -1.
-        this.#instretOffset = (Math.floor((this.retired + this.#instretOffset) / 4294967296) * 4294967296 + (v >>> 0)) - this.retired - 1;
-        break;
-      case CSR.minstreth:
-        this.#instretOffset = (v >>> 0) * 4294967296 + ((this.retired + this.#instretOffset) % 4294967296) - this.retired - 1;
-        break;
-      default:
-        if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + 4) this.pmp.writeCfg(csr - CSR.pmpcfg0, v);
-        else if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + 16) this.pmp.writeAddr(csr - CSR.pmpaddr0, v);
-        else return;
-        this.#pmpChanged();
-        return;
-    }
-    this.#modesChanged();
-  }
-
-  #pmpChanged(): void {
-    const t = this.tlb;
-    for (let e = 0; e < t.size; e++) if (t.vpn[e]! >= 0) t.pmp[e] = this.pmp.permissions(t.physical[e]!, 4096, 1);
-    this.#modesChanged();
+    writeCsrOf(this, csr, value);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -993,7 +798,7 @@ export class Hart {
     const next = this.platform.nextEventCycle(this.hartId);
     // Lines were just read: an event time already passed changes nothing more.
     this.nextCheck = next > this.clock.cycles ? next : Infinity;
-    const mip = this.#mip();
+    const mip = this.mip();
     // A claimed interrupt is free again once its level is seen low (the interrupt rule).
     this.irqClaimed &= mip;
     const pending = mip & this.mie & ~this.irqClaimed;
@@ -1014,7 +819,7 @@ export class Hart {
 
   /** One step of WFI: wake on mip & mie, else let time pass to the next event (counted in wfi.cycles). False = deadlock. */
   waitForInterrupt(): boolean {
-    if ((this.#mip() & this.mie) !== 0) {
+    if ((this.mip() & this.mie) !== 0) {
       this.waiting = false;
       return true;
     }
@@ -1442,8 +1247,8 @@ export class Hart {
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
     this.senvcfg = this.satp = 0;
     this.#reservation = -1;
-    this.#cycleOffset = 0;
-    this.#instretOffset = 0;
+    this.cycleOffset = 0;
+    this.instretOffset = 0;
     this.waiting = false;
     this.trapped = false;
     this.nextCheck = 0;
