@@ -10,18 +10,15 @@
  * Stores into a predecoded page clear that instruction's entry, which is decoded again when
  * reached: self-modifying code is always seen, as on QEMU.
  */
-import { mulhu } from './mulhu.js';
 import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
-import {
-  CAUSE, CSR, DELEGABLE_EXCEPTIONS, DELEGABLE_IRQS, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MIP_WRITABLE, MISA,
-  MSTATUS, MSTATUS_WRITABLE, SSTATUS_MASK, SSTATUS_WRITABLE, csrPrivilege, csrReadOnly, ALL_IRQS,
-} from './csr.js';
+import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
 import type { Privilege } from './csr.js';
 import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, operandImmediate } from './decoder-table.js';
 import { disassemble } from './disassemble.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
+import { readCsrOf, writeCsrOf } from './csr-file.js';
 import { MmioClaims, MonitorPort } from './hypervisor-port.js';
 import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
 import {
@@ -29,13 +26,10 @@ import {
 } from './sv32-walk.js';
 import type { AccessKind } from './sv32-walk.js';
 import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
+import { EXIT_DECODE, EXIT_JUMP, EXIT_LIMIT, EXIT_PAGE_END, FastState, TLB_AREA, fastLoop } from './fast-loop.js';
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
-// One typed array holds, in order: the registers (64 ints), the TLB's fast table, the predecoded pages.
-const REGS_AREA = 64;
-const TLB_AREA = REGS_AREA;
 const CHUNK = 1 << 24;
-const INT_MIN = -0x80000000;
 const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const; // priv 3.1.9
 
 /** Why `run` returned. `run` never throws for anything the guest does. */
@@ -106,554 +100,6 @@ const EVENT_NAMES = [
 ] as const;
 export type HartEventName = (typeof EVENT_NAMES)[number];
 
-const EXIT_LIMIT = 0;
-const EXIT_DECODE = 1;
-const EXIT_PAGE_END = 2;
-const EXIT_JUMP = 3;
-const EXIT_SLOW = 4;
-
-/** What the fast loop works on; one object per hart, filled by `run` before each entry. */
-class FastState {
-  pd: Int32Array = new Int32Array(0);
-  ram32: Int32Array = new Int32Array(0);
-  cnt: Float64Array = new Float64Array(0);
-  pageSlot: Int32Array = new Int32Array(0);
-  rb = 0;
-  rl4 = 0;
-  tm = 0;
-  tb = 0;
-  dm = 0;
-  bias = 0;
-  i = 0;
-  n = 0;
-  sp = 0;
-  lim = 0;
-  th = 0;
-  jt = 0;
-}
-
-/**
- * The interpreter's hot loop: straight-line code with no calls, so that V8 keeps the typed
- * arrays' data pointers in registers. It runs until the budget or the cycle limit is reached or
- * an instruction needs the general path, then returns why (EXIT_*) with its state in `st`.
- */
-function fastLoop(st: FastState): number {
-  const pd = st.pd;
-  const r = pd; // registers are pd[0..32]
-  const ram32 = st.ram32;
-  const cnt = st.cnt;
-  const pageSlot = st.pageSlot;
-  const rb = st.rb;
-  const rl4 = st.rl4;
-  const tm = st.tm;
-  const tb = st.tb;
-  const dm = st.dm;
-  const bias = st.bias;
-  const lim = st.lim;
-  let i = st.i;
-  let n = st.n;
-  let sp = st.sp;
-  let th = st.th;
-  let code = EXIT_LIMIT;
-  loop: for (;;) {
-    if (n === 0 || sp >= lim) break;
-    const w = pd[i]!;
-    const op = w & 0x7f;
-    n--;
-    sp = (sp + (w >>> 25)) | 0;
-    switch (op) {
-      case 0:
-        // Not decoded yet (new page, or cleared by a store): the caller decodes it.
-        n++;
-        code = EXIT_DECODE;
-        break loop;
-      case 1: // lui
-        r[(w >> 7) & 63] = pd[i + 1]!;
-        i += 2;
-        continue;
-      case 2: // auipc
-        r[(w >> 7) & 63] = (bias + (i << 1) + pd[i + 1]!) | 0;
-        i += 2;
-        continue;
-      case 3: {
-        cnt[op] = cnt[op]! + 1;
-        // jal
-        const pc = (bias + (i << 1)) | 0;
-        const t = (pc + pd[i + 1]!) | 0;
-        sp = (sp + tb) | 0;
-        if ((t & 3) === 0) {
-          r[(w >> 7) & 63] = (pc + 4) | 0;
-          if (((t ^ pc) >>> 12) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-        }
-        st.jt = t;
-        code = EXIT_JUMP;
-        break loop;
-      }
-      case 4: {
-        cnt[op] = cnt[op]! + 1;
-        // jalr
-        const pc = (bias + (i << 1)) | 0;
-        const t = ((r[(w >> 13) & 63]! + pd[i + 1]!) & ~1) | 0;
-        sp = (sp + tb) | 0;
-        if ((t & 3) === 0) {
-          r[(w >> 7) & 63] = (pc + 4) | 0;
-          if (((t ^ pc) >>> 12) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-        }
-        st.jt = t;
-        code = EXIT_JUMP;
-        break loop;
-      }
-      case 5: // beq
-        cnt[op] = cnt[op]! + 1;
-        if (r[(w >> 13) & 63]! === r[(w >> 19) & 63]!) {
-          const pc = (bias + (i << 1)) | 0;
-          const t = (pc + pd[i + 1]!) | 0;
-          sp = (sp + tb) | 0;
-          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-          st.jt = t;
-          code = EXIT_JUMP;
-          break loop;
-        }
-        i += 2;
-        continue;
-      case 6: // bne
-        cnt[op] = cnt[op]! + 1;
-        if (r[(w >> 13) & 63]! !== r[(w >> 19) & 63]!) {
-          const pc = (bias + (i << 1)) | 0;
-          const t = (pc + pd[i + 1]!) | 0;
-          sp = (sp + tb) | 0;
-          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-          st.jt = t;
-          code = EXIT_JUMP;
-          break loop;
-        }
-        i += 2;
-        continue;
-      case 7: // blt
-        cnt[op] = cnt[op]! + 1;
-        if (r[(w >> 13) & 63]! < r[(w >> 19) & 63]!) {
-          const pc = (bias + (i << 1)) | 0;
-          const t = (pc + pd[i + 1]!) | 0;
-          sp = (sp + tb) | 0;
-          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-          st.jt = t;
-          code = EXIT_JUMP;
-          break loop;
-        }
-        i += 2;
-        continue;
-      case 8: // bge
-        cnt[op] = cnt[op]! + 1;
-        if (r[(w >> 13) & 63]! >= r[(w >> 19) & 63]!) {
-          const pc = (bias + (i << 1)) | 0;
-          const t = (pc + pd[i + 1]!) | 0;
-          sp = (sp + tb) | 0;
-          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-          st.jt = t;
-          code = EXIT_JUMP;
-          break loop;
-        }
-        i += 2;
-        continue;
-      case 9: // bltu
-        cnt[op] = cnt[op]! + 1;
-        if (r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0) {
-          const pc = (bias + (i << 1)) | 0;
-          const t = (pc + pd[i + 1]!) | 0;
-          sp = (sp + tb) | 0;
-          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-          st.jt = t;
-          code = EXIT_JUMP;
-          break loop;
-        }
-        i += 2;
-        continue;
-      case 10: // bgeu
-        cnt[op] = cnt[op]! + 1;
-        if (r[(w >> 13) & 63]! >>> 0 >= r[(w >> 19) & 63]! >>> 0) {
-          const pc = (bias + (i << 1)) | 0;
-          const t = (pc + pd[i + 1]!) | 0;
-          sp = (sp + tb) | 0;
-          if (((t ^ pc) >>> 12) === 0 && (t & 3) === 0) {
-            i = (t - bias) >> 1;
-            continue;
-          }
-          st.jt = t;
-          code = EXIT_JUMP;
-          break loop;
-        }
-        i += 2;
-        continue;
-      case 11: {
-        // lb
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4 + 3) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0) {
-          cnt[op] = cnt[op]! + 1;
-          r[(w >> 7) & 63] = (ram32[o >>> 2]! << (24 - ((o & 3) << 3))) >> 24;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 12: {
-        // lh
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4 + 2) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0 && (a & 1) === 0) {
-          cnt[op] = cnt[op]! + 1;
-          r[(w >> 7) & 63] = (ram32[o >>> 2]! << (16 - ((o & 2) << 3))) >> 16;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 13: {
-        // lw
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0 && (a & 3) === 0) {
-          cnt[op] = cnt[op]! + 1;
-          r[(w >> 7) & 63] = ram32[o >>> 2]!;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 14: {
-        // lbu
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4 + 3) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0) {
-          cnt[op] = cnt[op]! + 1;
-          r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 3) << 3)) & 0xff;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 15: {
-        // lhu
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4 + 2) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_READ) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0 && (a & 1) === 0) {
-          cnt[op] = cnt[op]! + 1;
-          r[(w >> 7) & 63] = (ram32[o >>> 2]! >>> ((o & 2) << 3)) & 0xffff;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 16: {
-        // sb
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4 + 3) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_WRITE) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0) {
-          cnt[op] = cnt[op]! + 1;
-          const k = o >>> 2;
-          const sh = (o & 3) << 3;
-          ram32[k] = (ram32[k]! & ~(0xff << sh)) | ((r[(w >> 19) & 63]! & 0xff) << sh);
-          const ps = pageSlot[o >>> 12]!;
-          if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 17: {
-        // sh
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4 + 2) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_WRITE) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0 && (a & 1) === 0) {
-          cnt[op] = cnt[op]! + 1;
-          const k = o >>> 2;
-          const sh = (o & 2) << 3;
-          ram32[k] = (ram32[k]! & ~(0xffff << sh)) | ((r[(w >> 19) & 63]! & 0xffff) << sh);
-          const ps = pageSlot[o >>> 12]!;
-          if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 18: {
-        // sw
-        const a = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        let o = -1;
-        if (dm === 0) {
-          const x = (a - rb) >>> 0;
-          if (x <= rl4) o = x;
-        } else if (dm === 1) {
-          const e = TLB_AREA + (((a >>> 12) & tm) << 2);
-          if (pd[e] === a >>> 12 && (pd[e + 1]! & FAST_WRITE) !== 0) {
-            th++;
-            o = pd[e + 2]! + (a & 0xfff);
-          }
-        }
-        if (o >= 0 && (a & 3) === 0) {
-          cnt[op] = cnt[op]! + 1;
-          ram32[o >>> 2] = r[(w >> 19) & 63]!;
-          const ps = pageSlot[o >>> 12]!;
-          if (ps >= 0) pd[ps + (((o & 0xfff) >>> 2) << 1)] = 0;
-          i += 2;
-          continue;
-        }
-        code = EXIT_SLOW;
-        break loop;
-      }
-      case 19: // addi
-        r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + pd[i + 1]!) | 0;
-        i += 2;
-        continue;
-      case 20: // slti
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! < pd[i + 1]! ? 1 : 0;
-        i += 2;
-        continue;
-      case 21: // sltiu
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < pd[i + 1]! >>> 0 ? 1 : 0;
-        i += 2;
-        continue;
-      case 22: // xori
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ pd[i + 1]!;
-        i += 2;
-        continue;
-      case 23: // ori
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! | pd[i + 1]!;
-        i += 2;
-        continue;
-      case 24: // andi
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! & pd[i + 1]!;
-        i += 2;
-        continue;
-      case 25: // slli
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! << pd[i + 1]!;
-        i += 2;
-        continue;
-      case 26: // srli
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> pd[i + 1]!;
-        i += 2;
-        continue;
-      case 27: // srai
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> pd[i + 1]!;
-        i += 2;
-        continue;
-      case 28: // add
-        r[(w >> 7) & 63] = (r[(w >> 13) & 63]! + r[(w >> 19) & 63]!) | 0;
-        i += 2;
-        continue;
-      case 29: // sub
-        r[(w >> 7) & 63] = (r[(w >> 13) & 63]! - r[(w >> 19) & 63]!) | 0;
-        i += 2;
-        continue;
-      case 30: // sll
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! << r[(w >> 19) & 63]!;
-        i += 2;
-        continue;
-      case 31: // slt
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! < r[(w >> 19) & 63]! ? 1 : 0;
-        i += 2;
-        continue;
-      case 32: // sltu
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> 0 < r[(w >> 19) & 63]! >>> 0 ? 1 : 0;
-        i += 2;
-        continue;
-      case 33: // xor
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! ^ r[(w >> 19) & 63]!;
-        i += 2;
-        continue;
-      case 34: // srl
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >>> r[(w >> 19) & 63]!;
-        i += 2;
-        continue;
-      case 35: // sra
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! >> r[(w >> 19) & 63]!;
-        i += 2;
-        continue;
-      case 36: // or
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! | r[(w >> 19) & 63]!;
-        i += 2;
-        continue;
-      case 37: // and
-        r[(w >> 7) & 63] = r[(w >> 13) & 63]! & r[(w >> 19) & 63]!;
-        i += 2;
-        continue;
-      case 48: // mul
-        cnt[op] = cnt[op]! + 1;
-        r[(w >> 7) & 63] = Math.imul(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
-        i += 2;
-        continue;
-      case 51: // mulhu
-        cnt[op] = cnt[op]! + 1;
-        r[(w >> 7) & 63] = mulhu(r[(w >> 13) & 63]!, r[(w >> 19) & 63]!);
-        i += 2;
-        continue;
-      case 49: {
-        cnt[op] = cnt[op]! + 1;
-        // mulh: the unsigned high half corrected for the signs (two's complement identity)
-        const a = r[(w >> 13) & 63]!;
-        const b = r[(w >> 19) & 63]!;
-        r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-        i += 2;
-        continue;
-      }
-      case 50: {
-        cnt[op] = cnt[op]! + 1;
-        // mulhsu
-        const a = r[(w >> 13) & 63]!;
-        const b = r[(w >> 19) & 63]!;
-        r[(w >> 7) & 63] = (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-        i += 2;
-        continue;
-      }
-      case 52: {
-        cnt[op] = cnt[op]! + 1;
-        // div: by zero gives -1, overflow gives the dividend (unpriv 13.2)
-        const a = r[(w >> 13) & 63]!;
-        const b = r[(w >> 19) & 63]!;
-        r[(w >> 7) & 63] = b === 0 ? -1 : a === INT_MIN && b === -1 ? a : (a / b) | 0;
-        i += 2;
-        continue;
-      }
-      case 53: {
-        cnt[op] = cnt[op]! + 1;
-        // divu
-        const b = r[(w >> 19) & 63]! >>> 0;
-        r[(w >> 7) & 63] = b === 0 ? -1 : (r[(w >> 13) & 63]! >>> 0) / b;
-        i += 2;
-        continue;
-      }
-      case 54: {
-        cnt[op] = cnt[op]! + 1;
-        // rem: by zero gives the dividend, overflow gives 0
-        const a = r[(w >> 13) & 63]!;
-        const b = r[(w >> 19) & 63]!;
-        r[(w >> 7) & 63] = b === 0 ? a : b === -1 ? 0 : a % b;
-        i += 2;
-        continue;
-      }
-      case 55: {
-        cnt[op] = cnt[op]! + 1;
-        // remu
-        const a = r[(w >> 13) & 63]!;
-        const b = r[(w >> 19) & 63]! >>> 0;
-        r[(w >> 7) & 63] = b === 0 ? a : (a >>> 0) % b;
-        i += 2;
-        continue;
-      }
-      case 72: // OP_PAGE_END
-        n++;
-        code = EXIT_PAGE_END;
-        break loop;
-      default:
-        code = EXIT_SLOW;
-        break loop;
-    }
-  }
-  st.i = i;
-  st.n = n;
-  st.sp = sp;
-  st.th = th;
-  return code;
-}
-
 export class Hart {
   readonly hartId: number;
   readonly profile: IsaProfile;
@@ -716,8 +162,9 @@ export class Hart {
   /** Lab cycle at which interrupt lines must be looked at again. */
   nextCheck = 0;
 
-  #cycleOffset = 0;
-  #instretOffset = 0;
+  /** mcycle/minstret minus the lab clock/retired count (writes to the counters). Internal: csr-file.ts writes them. */
+  cycleOffset = 0;
+  instretOffset = 0;
   #reservation = -1;
   #reservationValue = 0;
   #traps = 0;
@@ -1249,213 +696,19 @@ export class Hart {
     return true;
   }
 
-  #mip(): number {
+  /** mip as software sees it: device lines, software-written bits and injected bits. */
+  mip(): number {
     return (this.platform.interruptLevels(this.hartId) & ALL_IRQS) | this.mipSoft | this.mipInjected;
   }
 
-  /** Reads a CSR without privilege checks (monitors, the translator); undefined when not implemented. */
+  /** Reads a CSR without privilege checks (monitors, the translator); undefined when not implemented (csr-file.ts). */
   readCsr(csr: number): number | undefined {
-    switch (csr) {
-      case CSR.mstatus:
-        return this.mstatus;
-      case CSR.sstatus:
-        return this.mstatus & SSTATUS_MASK;
-      case CSR.misa:
-        return MISA;
-      case CSR.medeleg:
-        return this.medeleg;
-      case CSR.mideleg:
-        return this.mideleg;
-      case CSR.mie:
-        return this.mie;
-      case CSR.sie:
-        return this.mie & this.mideleg;
-      case CSR.mip:
-        return this.#mip();
-      case CSR.sip:
-        return this.#mip() & this.mideleg;
-      case CSR.mtvec:
-        return this.mtvec;
-      case CSR.stvec:
-        return this.stvec;
-      case CSR.mscratch:
-        return this.mscratch;
-      case CSR.sscratch:
-        return this.sscratch;
-      case CSR.mepc:
-        return this.mepc;
-      case CSR.sepc:
-        return this.sepc;
-      case CSR.mcause:
-        return this.mcause;
-      case CSR.scause:
-        return this.scause;
-      case CSR.mtval:
-        return this.mtval;
-      case CSR.stval:
-        return this.stval;
-      case CSR.mcounteren:
-        return this.mcounteren;
-      case CSR.scounteren:
-        return this.scounteren;
-      case CSR.mcountinhibit:
-        return this.mcountinhibit;
-      case CSR.menvcfg:
-        return this.menvcfg;
-      case CSR.senvcfg:
-        return this.senvcfg;
-      case CSR.mstatush:
-      case CSR.menvcfgh:
-      case CSR.mvendorid:
-      case CSR.marchid:
-      case CSR.mimpid:
-      case CSR.mconfigptr:
-        return 0;
-      case CSR.mhartid:
-        return this.hartId;
-      case CSR.satp:
-        return this.satp;
-      case CSR.cycle:
-      case CSR.mcycle:
-        return this.#low(this.clock.cycles + this.#cycleOffset);
-      case CSR.cycleh:
-      case CSR.mcycleh:
-        return this.#high(this.clock.cycles + this.#cycleOffset);
-      case CSR.instret:
-      case CSR.minstret:
-        return this.#low(this.retired + this.#instretOffset);
-      case CSR.instreth:
-      case CSR.minstreth:
-        return this.#high(this.retired + this.#instretOffset);
-      case CSR.time:
-        return this.#low(this.clock.mtime);
-      case CSR.timeh:
-        return this.#high(this.clock.mtime);
-      default:
-        if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + 4) return this.pmp.readCfg(csr - CSR.pmpcfg0);
-        if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + 16) return this.pmp.addr[csr - CSR.pmpaddr0]! | 0;
-        // hpmcounter3..31, their high halves, mhpmcounters and mhpmevents: implemented as zero.
-        if ((csr & 31) >= 3 && [0xc00, 0xc80, 0xb00, 0xb80, 0x320].includes(csr & ~31)) return 0;
-        return undefined;
-    }
+    return readCsrOf(this, csr);
   }
 
-  #low(v: number): number {
-    return (v % 4294967296) | 0;
-  }
-
-  #high(v: number): number {
-    return Math.floor(v / 4294967296) | 0;
-  }
-
-  /** Writes a CSR without privilege checks, applying its WARL rules; unknown CSRs are ignored. */
+  /** Writes a CSR without privilege checks, applying its WARL rules; unknown CSRs are ignored (csr-file.ts). */
   writeCsr(csr: number, value: number): void {
-    const v = value | 0;
-    switch (csr) {
-      case CSR.mstatus: {
-        let n = (this.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
-        if (((n >>> 11) & 3) === 2) n = (n & ~MSTATUS.MPP) | (this.mstatus & MSTATUS.MPP); // MPP is WARL: 2 is reserved
-        this.mstatus = n;
-        break;
-      }
-      case CSR.sstatus:
-        this.mstatus = (this.mstatus & ~SSTATUS_WRITABLE) | (v & SSTATUS_WRITABLE);
-        break;
-      case CSR.medeleg:
-        this.medeleg = v & DELEGABLE_EXCEPTIONS;
-        break;
-      case CSR.mideleg:
-        this.mideleg = v & DELEGABLE_IRQS;
-        break;
-      case CSR.mie:
-        this.mie = v & ALL_IRQS;
-        break;
-      case CSR.sie:
-        this.mie = (this.mie & ~this.mideleg) | (v & this.mideleg);
-        break;
-      case CSR.mip:
-        this.mipSoft = (this.mipSoft & ~MIP_WRITABLE) | (v & MIP_WRITABLE);
-        break;
-      case CSR.sip: {
-        const m = this.mideleg & (1 << IRQ.SSI); // only SSIP is writable through sip (priv 4.1.3)
-        this.mipSoft = (this.mipSoft & ~m) | (v & m);
-        break;
-      }
-      case CSR.mtvec:
-        if ((v & 3) < 2) this.mtvec = v; // QEMU 7.2 ignores reserved modes
-        break;
-      case CSR.stvec:
-        if ((v & 3) < 2) this.stvec = v;
-        break;
-      case CSR.mscratch:
-        this.mscratch = v;
-        break;
-      case CSR.sscratch:
-        this.sscratch = v;
-        break;
-      case CSR.mepc:
-        this.mepc = v & ~3; // IALIGN=32 without C
-        break;
-      case CSR.sepc:
-        this.sepc = v & ~3;
-        break;
-      case CSR.mcause:
-        this.mcause = v;
-        break;
-      case CSR.scause:
-        this.scause = v;
-        break;
-      case CSR.mtval:
-        this.mtval = v;
-        break;
-      case CSR.stval:
-        this.stval = v;
-        break;
-      case CSR.mcounteren:
-        this.mcounteren = v;
-        break;
-      case CSR.scounteren:
-        this.scounteren = v;
-        break;
-      case CSR.mcountinhibit:
-        this.mcountinhibit = v & ~2;
-        break;
-      case CSR.menvcfg:
-        this.menvcfg = v & 1; // FIOM
-        break;
-      case CSR.senvcfg:
-        this.senvcfg = v & 1;
-        break;
-      case CSR.satp:
-        this.satp = v;
-        break;
-      case CSR.mcycle:
-        this.#cycleOffset = (Math.floor((this.clock.cycles + this.#cycleOffset) / 4294967296) * 4294967296 + (v >>> 0)) - this.clock.cycles;
-        break;
-      case CSR.mcycleh:
-        this.#cycleOffset = (v >>> 0) * 4294967296 + ((this.clock.cycles + this.#cycleOffset) % 4294967296) - this.clock.cycles;
-        break;
-      case CSR.minstret:
-        // The write happens instead of this instruction's own increment (priv 3.1.10): hence -1.
-        this.#instretOffset = (Math.floor((this.retired + this.#instretOffset) / 4294967296) * 4294967296 + (v >>> 0)) - this.retired - 1;
-        break;
-      case CSR.minstreth:
-        this.#instretOffset = (v >>> 0) * 4294967296 + ((this.retired + this.#instretOffset) % 4294967296) - this.retired - 1;
-        break;
-      default:
-        if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + 4) this.pmp.writeCfg(csr - CSR.pmpcfg0, v);
-        else if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + 16) this.pmp.writeAddr(csr - CSR.pmpaddr0, v);
-        else return;
-        this.#pmpChanged();
-        return;
-    }
-    this.#modesChanged();
-  }
-
-  #pmpChanged(): void {
-    const t = this.tlb;
-    for (let e = 0; e < t.size; e++) if (t.vpn[e]! >= 0) t.pmp[e] = this.pmp.permissions(t.physical[e]!, 4096, 1);
-    this.#modesChanged();
+    writeCsrOf(this, csr, value);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1545,7 +798,7 @@ export class Hart {
     const next = this.platform.nextEventCycle(this.hartId);
     // Lines were just read: an event time already passed changes nothing more.
     this.nextCheck = next > this.clock.cycles ? next : Infinity;
-    const mip = this.#mip();
+    const mip = this.mip();
     // A claimed interrupt is free again once its level is seen low (the interrupt rule).
     this.irqClaimed &= mip;
     const pending = mip & this.mie & ~this.irqClaimed;
@@ -1566,7 +819,7 @@ export class Hart {
 
   /** One step of WFI: wake on mip & mie, else let time pass to the next event (counted in wfi.cycles). False = deadlock. */
   waitForInterrupt(): boolean {
-    if ((this.#mip() & this.mie) !== 0) {
+    if ((this.mip() & this.mie) !== 0) {
       this.waiting = false;
       return true;
     }
@@ -1994,8 +1247,8 @@ export class Hart {
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
     this.senvcfg = this.satp = 0;
     this.#reservation = -1;
-    this.#cycleOffset = 0;
-    this.#instretOffset = 0;
+    this.cycleOffset = 0;
+    this.instretOffset = 0;
     this.waiting = false;
     this.trapped = false;
     this.nextCheck = 0;

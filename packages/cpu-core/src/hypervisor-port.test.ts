@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE, CSR, MSTATUS } from './csr.js';
 import { Hart } from './hart.js';
 import { MmioClaimError } from './hypervisor-port.js';
+import { machine } from './test/harness.js';
 import { MiniPlatform } from './mini-platform.js';
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE } from './sv32-walk.js';
 import type { AccessKind } from './sv32-walk.js';
@@ -152,5 +153,50 @@ describe('MonitorPort claims and flushes', () => {
     expect(hart.trapCount).toBe(0);
     expect(hart.counters()['monitor.mem_reads']).toBe(3);
     expect(hart.counters()['monitor.mem_writes']).toBe(1);
+  });
+});
+
+describe('claimed MMIO from the guest', () => {
+  const program = `
+    li t0, m_trap
+    csrw mtvec, t0
+    li s0, 0x30000000
+    li t1, 0x1234
+    sh t1, 2(s0)
+    lb s1, 3(s0)
+    lw s2, 4(s0)
+    amoadd.w s3, t1, (s0)
+    csrr s4, mcause
+    li s5, 0x30001000
+    lw s6, 0(s5)
+    csrr s7, mcause
+    li t6, 0x100000
+    li t5, 0x5555
+    sw t5, 0(t6)
+  m_trap:
+    csrr t2, mepc
+    addi t2, t2, 4
+    csrw mepc, t2
+    mret
+  `;
+
+  it('routes loads and stores to the handler (offset, width, value), sign-extends lb, and faults AMOs and straddling accesses', () => {
+    const m = machine(program);
+    const log: string[] = [];
+    m.hart.port.claimMmio(0x3000_0000, 0x1002, {
+      read: (o, w) => {
+        log.push(`r${o}/${w}`);
+        return o === 3 ? 0x80 : 0xfeed_f00d;
+      },
+      write: (o, w, v) => void log.push(`w${o}/${w}=${v.toString(16)}`),
+    });
+    expect(m.run(10_000).stop.kind).toBe('halted');
+    expect(log).toEqual(['w2/2=1234', 'r3/1', 'r4/4']);
+    expect(m.reg('s1')).toBe(-128); // lb sign-extends the handler's 0x80 (unpriv 2.6)
+    expect(m.reg('s2') >>> 0).toBe(0xfeedf00d);
+    expect(m.reg('s4')).toBe(CAUSE.storeAccess); // AMO to an I/O range without AMO support
+    expect(m.reg('s7')).toBe(CAUSE.loadAccess); // an aligned word at 0x1000 straddles the claim's end (0x1002)
+    const c = m.hart.counters();
+    expect(c['monitor.mmio_accesses']).toBe(3);
   });
 });
