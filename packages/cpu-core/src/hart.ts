@@ -24,20 +24,13 @@ import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
 import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
+import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, ptePermits } from './pte.js';
+import type { AccessKind } from './pte.js';
 
-export const ACCESS_LOAD = 0;
-export const ACCESS_STORE = 1;
-export const ACCESS_FETCH = 2;
-export type AccessKind = 0 | 1 | 2;
+export { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE } from './pte.js';
+export type { AccessKind } from './pte.js';
 
-const PTE_V = 1;
-const PTE_R = 2;
-const PTE_W = 4;
-const PTE_X = 8;
-const PTE_U = 16;
-const PTE_G = 32;
-const PTE_A = 64;
-const PTE_D = 128;
+const { V: PTE_V, R: PTE_R, W: PTE_W, X: PTE_X, G: PTE_G, A: PTE_A, D: PTE_D } = PTE;
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
 // One typed array holds, in order: the registers (64 ints), the TLB's fast table, the predecoded pages.
@@ -1653,14 +1646,7 @@ export class Hart {
 
   /** Leaf permission checks in QEMU 7.2's order (priv 4.3.1, 4.3.2 step 5). */
   #ptePermits(f: number, access: AccessKind, priv: number): boolean {
-    if ((f & PTE_U) !== 0) {
-      if (priv !== 0 && ((this.mstatus & MSTATUS.SUM) === 0 || access === ACCESS_FETCH)) return false;
-    } else if (priv !== 1) {
-      return false;
-    }
-    if (access === ACCESS_LOAD) return (f & PTE_R) !== 0 || ((this.mstatus & MSTATUS.MXR) !== 0 && (f & PTE_X) !== 0);
-    if (access === ACCESS_STORE) return (f & PTE_W) !== 0;
-    return (f & PTE_X) !== 0;
+    return ptePermits(f, access, priv, this.mstatus);
   }
 
   #pageFault(access: AccessKind, va: number): number {

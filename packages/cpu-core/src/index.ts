@@ -7,7 +7,7 @@ export type { Extension, InstructionForm, OperandFormat, VirtualizationClass } f
 export { ABI_NAMES, disassemble } from './disassemble.js';
 export { AssemblerError, assemble, encode } from './assemble.js';
 export {
-  CAUSE, CSR, EXCEPTION_NAMES, IMPLEMENTED_CSRS, INTERRUPT_NAMES, IRQ, MSTATUS, PRIV, csrName, csrNumber, csrPrivilege, csrReadOnly,
+  CAUSE, CSR, DELEGABLE_IRQS, EXCEPTION_NAMES, IMPLEMENTED_CSRS, INTERRUPT_NAMES, IRQ, MSTATUS, PRIV, SSTATUS_MASK, SSTATUS_WRITABLE, csrName, csrNumber, csrPrivilege, csrReadOnly,
 } from './csr.js';
 export type { Privilege } from './csr.js';
 export { LEGACY_PROFILE, RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
@@ -21,3 +21,4 @@ export type { MiniPlatformOptions } from './mini-platform.js';
 export { checkPopekGoldberg } from './popek-goldberg.js';
 export type { FormVerdict, PopekGoldbergReport, ProbeResult } from './popek-goldberg.js';
 export { mulhu } from './mulhu.js';
+export { PTE, ptePermits } from './pte.js';
