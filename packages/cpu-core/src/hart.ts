@@ -24,7 +24,7 @@ import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
 import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
-import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, ptePermits } from './pte.js';
+import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, accessFaultCause, pageFaultCause, ptePermits } from './pte.js';
 import type { AccessKind } from './pte.js';
 
 export { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE } from './pte.js';
@@ -1650,12 +1650,12 @@ export class Hart {
   }
 
   #pageFault(access: AccessKind, va: number): number {
-    this.#raise(access === ACCESS_LOAD ? CAUSE.loadPageFault : access === ACCESS_STORE ? CAUSE.storePageFault : CAUSE.fetchPageFault, va);
+    this.#raise(pageFaultCause(access), va);
     return -1;
   }
 
   #accessFault(access: AccessKind, va: number): number {
-    this.#raise(access === ACCESS_LOAD ? CAUSE.loadAccess : access === ACCESS_STORE ? CAUSE.storeAccess : CAUSE.fetchAccess, va);
+    this.#raise(accessFaultCause(access), va);
     return -1;
   }
 

@@ -21,4 +21,4 @@ export type { MiniPlatformOptions } from './mini-platform.js';
 export { checkPopekGoldberg } from './popek-goldberg.js';
 export type { FormVerdict, PopekGoldbergReport, ProbeResult } from './popek-goldberg.js';
 export { mulhu } from './mulhu.js';
-export { PTE, ptePermits } from './pte.js';
+export { PTE, accessFaultCause, pageFaultCause, ptePermits } from './pte.js';

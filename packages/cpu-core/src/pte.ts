@@ -3,7 +3,7 @@
  * the hart's walker and by monitors that walk a guest's tables themselves (a hypervisor's shadow
  * paging walks guest-physical tables the hart cannot address).
  */
-import { MSTATUS } from './csr.js';
+import { CAUSE, MSTATUS } from './csr.js';
 
 /** PTE flag bits (priv 4.3.1, figure 4.18). */
 export const PTE = { V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128 } as const;
@@ -27,4 +27,14 @@ export function ptePermits(f: number, access: AccessKind, priv: number, mstatus:
   if (access === ACCESS_LOAD) return (f & PTE.R) !== 0 || ((mstatus & MSTATUS.MXR) !== 0 && (f & PTE.X) !== 0);
   if (access === ACCESS_STORE) return (f & PTE.W) !== 0;
   return (f & PTE.X) !== 0;
+}
+
+/** The page-fault cause of an access kind (priv 3.1.15). */
+export function pageFaultCause(access: AccessKind): number {
+  return access === ACCESS_LOAD ? CAUSE.loadPageFault : access === ACCESS_STORE ? CAUSE.storePageFault : CAUSE.fetchPageFault;
+}
+
+/** The access-fault cause of an access kind. */
+export function accessFaultCause(access: AccessKind): number {
+  return access === ACCESS_LOAD ? CAUSE.loadAccess : access === ACCESS_STORE ? CAUSE.storeAccess : CAUSE.fetchAccess;
 }
