@@ -1,0 +1,177 @@
+// Shadow paging against priv 4.3 (Sv32 translation, U/SUM/MXR, A/D) with the guest's RAM at an
+// offset in host RAM, so that guest-physical and host-physical addresses differ.
+import { describe, expect, it } from 'vitest';
+import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, CAUSE, MSTATUS, PTE } from '@virtlab/cpu-core';
+import { Bus } from '@virtlab/hw-model';
+import { GuestMemory, GuestMemoryError } from './guest-memory.js';
+import { ShadowPageTables, ShadowPagingError } from './shadow-page-table.js';
+import type { GuestMmuState } from './shadow-page-table.js';
+
+const HOST = 0x8000_0000;
+const SLICE = HOST + 0x10_0000; // guest-physical 0x8000_0000 is host 0x8010_0000
+const ROOT = 0x8001_0000; // guest-physical
+const L0 = 0x8001_1000;
+const { V, R, W, X, U, A, D } = PTE;
+
+function pte(pa: number, flags: number): number {
+  return ((pa >>> 12) << 10) | flags;
+}
+
+function setup(poolPages = 16) {
+  const bus = new Bus(HOST, 4 << 20);
+  const guest = new GuestMemory(bus, 0x8000_0000, SLICE, 2 << 20);
+  const flushes: (string)[] = [];
+  const shadow = new ShadowPageTables(bus, guest, HOST, poolPages, (va, asid) => flushes.push(`${va ?? '*'}/${asid ?? '*'}`));
+  // Guest tables: root → L0 for va 0x0000_0000..0x003f_ffff; kernel identity megapage at 0x8000_0000;
+  // the device megapage at 0x1000_0000.
+  guest.write(ROOT + 0 * 4, pte(L0, V));
+  guest.write(ROOT + 0x200 * 4, pte(0x8000_0000, V | R | W | X | A | D));
+  guest.write(ROOT + 0x40 * 4, pte(0x1000_0000, V | R | W | A | D));
+  guest.write(L0 + 0x10 * 4, pte(0x8002_0000, V | R | W | X | U | A)); // D clear
+  guest.write(L0 + 0x11 * 4, pte(0x8002_1000, V | R | X | U | A | D));
+  guest.write(L0 + 0x12 * 4, pte(0x8002_2000, V | X | U | A | D)); // execute-only
+  const satp = (0x8000_0000 | (ROOT >>> 12)) | 0;
+  const u: GuestMmuState = { priv: 0, satp, sstatus: 0 };
+  const s: GuestMmuState = { priv: 1, satp, sstatus: 0 };
+  /** The shadow leaf of `va` for virtual privilege `priv`, 0 when absent. */
+  const leaf = (priv: 0 | 1, va: number) => {
+    const root = (shadow.satpFor(priv) & 0x3fffff) * 4096;
+    const dir = bus.read(root + (va >>> 22) * 4, 4);
+    if ((dir & V) === 0) return 0;
+    return bus.read((dir >>> 10) * 4096 + ((va >>> 12) & 0x3ff) * 4, 4);
+  };
+  return { bus, guest, shadow, flushes, u, s, leaf };
+}
+
+const target = (leafPte: number) => (leafPte >>> 10) * 4096;
+const flags = (leafPte: number) => leafPte & 0xff;
+
+describe('shadow page tables', () => {
+  it('fill a user page: host frame of the slice, U set, W held back until the guest D bit is set; A set in the guest PTE', () => {
+    const { guest, shadow, u, leaf } = setup();
+    expect(shadow.fault(0x1_0004, ACCESS_LOAD, u)).toEqual({ kind: 'filled' });
+    expect(target(leaf(0, 0x1_0004)) >>> 0).toBe(0x8012_0000);
+    expect(flags(leaf(0, 0x1_0004))).toBe(V | R | X | U | A | D);
+    expect(shadow.fault(0x1_0008, ACCESS_STORE, u)).toEqual({ kind: 'filled' });
+    expect(flags(leaf(0, 0x1_0000))).toBe(V | R | W | X | U | A | D);
+    expect(guest.read(L0 + 0x10 * 4) & (A | D)).toBe(A | D); // priv 4.3.2 step 7
+    expect(shadow.counters.fills).toBe(2);
+  });
+
+  it('reflect what the guest would take: U-mode on a supervisor page, S fetch from a user page, S load without SUM; a store to a read-only page', () => {
+    const { shadow, u, s, leaf } = setup();
+    expect(shadow.fault(0x8000_1000 | 0, ACCESS_LOAD, u)).toEqual({ kind: 'guest', cause: CAUSE.loadPageFault });
+    expect(shadow.fault(0x11_000, ACCESS_FETCH, s)).toEqual({ kind: 'guest', cause: CAUSE.fetchPageFault });
+    expect(shadow.fault(0x11_000, ACCESS_LOAD, s)).toEqual({ kind: 'guest', cause: CAUSE.loadPageFault });
+    expect(shadow.fault(0x11_000, ACCESS_STORE, u)).toEqual({ kind: 'guest', cause: CAUSE.storePageFault });
+    expect(shadow.fault(0x50_0000, ACCESS_LOAD, u)).toEqual({ kind: 'guest', cause: CAUSE.loadPageFault }); // no root entry
+    expect(leaf(0, 0x11_000)).toBe(0);
+    expect(shadow.counters.fills).toBe(0);
+  });
+
+  it('keep virtual S and virtual U apart: with SUM, S reads a user page (no X), and the U shadow stays empty', () => {
+    const { shadow, s, leaf } = setup();
+    const sum = { ...s, sstatus: MSTATUS.SUM };
+    expect(shadow.fault(0x11_000, ACCESS_LOAD, sum)).toEqual({ kind: 'filled' });
+    expect(flags(leaf(1, 0x11_000))).toBe(V | R | U | A | D); // S may never execute a U page (priv 4.3.1)
+    expect(leaf(0, 0x11_000)).toBe(0);
+    expect(shadow.satpFor(0) >>> 22 & 0x1ff).not.toBe(shadow.satpFor(1) >>> 22 & 0x1ff);
+  });
+
+  it('emulate MXR: a load from an execute-only page faults without it and is filled readable with it', () => {
+    const { shadow, u, leaf } = setup();
+    expect(shadow.fault(0x12_000, ACCESS_LOAD, u)).toEqual({ kind: 'guest', cause: CAUSE.loadPageFault });
+    expect(shadow.fault(0x12_000, ACCESS_FETCH, u)).toEqual({ kind: 'filled' });
+    expect(flags(leaf(0, 0x12_000))).toBe(V | X | U | A | D);
+    expect(shadow.fault(0x12_000, ACCESS_LOAD, { ...u, sstatus: MSTATUS.MXR })).toEqual({ kind: 'filled' });
+    expect(flags(leaf(0, 0x12_000))).toBe(V | R | X | U | A | D);
+  });
+
+  it('split a guest megapage into 4 KiB shadow pages', () => {
+    const { shadow, s, leaf } = setup();
+    expect(shadow.fault(0x8003_0010 | 0, ACCESS_STORE, s)).toEqual({ kind: 'filled' });
+    expect(target(leaf(1, 0x8003_0000 | 0)) >>> 0).toBe(0x8013_0000);
+    expect(leaf(1, 0x8003_1000 | 0)).toBe(0);
+  });
+
+  it('write-protect guest page-table pages: a store to one is a table write, and an earlier writable mapping of a page loses W when it becomes a table', () => {
+    const { guest, shadow, u, s, leaf } = setup();
+    expect(shadow.fault(0x8004_0000 | 0, ACCESS_STORE, s)).toEqual({ kind: 'filled' });
+    expect(flags(leaf(1, 0x8004_0000 | 0)) & W).toBe(W);
+    expect(shadow.fault(L0 + 0x40, ACCESS_STORE, s)).toEqual({ kind: 'filled' }); // L0 not walked yet: plain data
+    shadow.invalidatePage(L0);
+    expect(shadow.fault(0x1_0000, ACCESS_LOAD, u)).toEqual({ kind: 'filled' }); // the walk goes through L0
+    expect(shadow.fault(L0 + 0x40, ACCESS_STORE, s)).toEqual({ kind: 'table-write', gpa: L0 + 0x40 });
+    expect(shadow.fault(ROOT, ACCESS_LOAD, s)).toEqual({ kind: 'filled' });
+    expect(flags(leaf(1, ROOT)) & W).toBe(0);
+    // The guest makes 0x8004_0000 the second-level table for 0x0040_0000..0x007f_ffff.
+    guest.write(ROOT + 1 * 4, pte(0x8004_0000, V));
+    shadow.tableWritten(ROOT + 4, 4);
+    guest.write(0x8004_0000, pte(0x8002_0000, V | R | U | A));
+    expect(shadow.fault(0x40_0000, ACCESS_LOAD, u)).toEqual({ kind: 'filled' });
+    expect(shadow.isGuestTable(0x8004_0000 | 0)).toBe(true);
+    expect(flags(leaf(1, 0x8004_0000 | 0)) & W).toBe(0);
+    expect(shadow.counters.writeProtects).toBe(1);
+  });
+
+  it('drop what a changed guest PTE fed: a leaf entry drops one page, a root entry its 4 MiB, in both shadows', () => {
+    const { shadow, u, s, leaf } = setup();
+    shadow.fault(0x10_000, ACCESS_LOAD, u);
+    shadow.fault(0x11_000, ACCESS_LOAD, u);
+    shadow.fault(0x11_000, ACCESS_LOAD, { ...s, sstatus: MSTATUS.SUM });
+    shadow.tableWritten(L0 + 0x10 * 4 + 1, 1);
+    expect([leaf(0, 0x10_000), leaf(0, 0x11_000) !== 0, leaf(1, 0x11_000) !== 0]).toEqual([0, true, true]);
+    shadow.tableWritten(ROOT, 4);
+    expect([leaf(0, 0x11_000), leaf(1, 0x11_000)]).toEqual([0, 0]);
+    expect(shadow.counters.rangeInvalidations).toBe(1);
+  });
+
+  it('never map device pages: an access outside guest RAM is MMIO, with the guest-physical address', () => {
+    const { shadow, s, leaf } = setup();
+    expect(shadow.fault(0x1000_0005, ACCESS_STORE, s)).toEqual({ kind: 'mmio', gpa: 0x1000_0005 });
+    expect(leaf(1, 0x1000_0005)).toBe(0);
+  });
+
+  it('with satp bare, map guest-physical RAM to the slice with every right; devices stay unmapped', () => {
+    const { shadow, s, leaf } = setup();
+    const bare = { ...s, satp: 0 };
+    expect(shadow.fault(0x8000_5000 | 0, ACCESS_FETCH, bare)).toEqual({ kind: 'filled' });
+    expect(target(leaf(1, 0x8000_5000 | 0)) >>> 0).toBe(0x8010_5000);
+    expect(flags(leaf(1, 0x8000_5000 | 0))).toBe(V | R | W | X | U | A | D);
+    expect(shadow.fault(0x0c00_0000, ACCESS_LOAD, bare)).toEqual({ kind: 'mmio', gpa: 0x0c00_0000 });
+  });
+
+  it('sfence.vma: one page, or everything; each also flushes the real TLB', () => {
+    const { shadow, u, leaf, flushes } = setup();
+    shadow.fault(0x10_000, ACCESS_LOAD, u);
+    shadow.fault(0x11_000, ACCESS_LOAD, u);
+    flushes.length = 0;
+    shadow.invalidatePage(0x10_123);
+    expect([leaf(0, 0x10_000), leaf(0, 0x11_000) !== 0]).toEqual([0, true]);
+    expect(flushes).toEqual([`${0x10_000}/*`]);
+    shadow.flushAll();
+    expect(leaf(0, 0x11_000)).toBe(0);
+    expect(shadow.isGuestTable(L0)).toBe(false);
+    expect(flushes.at(-1)).toBe('*/*');
+  });
+
+  it('start over when the pool runs dry, and say so in the counters', () => {
+    const { shadow, u, s, leaf } = setup(3);
+    expect(shadow.fault(0x10_000, ACCESS_LOAD, u)).toEqual({ kind: 'filled' });
+    expect(shadow.freePages).toBe(0);
+    expect(shadow.fault(0x8000_0000 | 0, ACCESS_LOAD, s)).toEqual({ kind: 'filled' });
+    expect(shadow.counters.poolExhausted).toBe(1);
+    expect(leaf(0, 0x10_000)).toBe(0);
+    expect(leaf(1, 0x8000_0000 | 0)).not.toBe(0);
+  });
+
+  it('refuse a pool that overlaps the slice, and guest accesses outside the slice, naming the addresses', () => {
+    const bus = new Bus(HOST, 4 << 20);
+    const guest = new GuestMemory(bus, 0x8000_0000, SLICE, 2 << 20);
+    expect(() => new ShadowPageTables(bus, guest, SLICE - 4096, 4, () => undefined)).toThrow(ShadowPagingError);
+    expect(() => new ShadowPageTables(bus, guest, SLICE - 4096, 4, () => undefined)).toThrow(/overlaps the VM's slice 0x80100000/);
+    expect(() => guest.read(0x8020_0000 | 0)).toThrow(GuestMemoryError);
+    expect(() => guest.read(0x8020_0000 | 0)).toThrow(/guest-physical 0x80200000 is outside the VM's RAM 0x80000000\.\.0x80200000/);
+    expect(() => new GuestMemory(bus, 0x8000_0000, HOST + (3 << 20), 2 << 20)).toThrow(/not inside host RAM/);
+  });
+});
