@@ -177,6 +177,27 @@ export class ShadowPageTables {
     }
   }
 
+  /**
+   * Stops treating guest page `gpa` as a page table (an update the hypervisor does not emulate:
+   * an AMO or SC on a PTE): drops every shadow entry it fed and lifts its write protection, so the
+   * guest's own store then runs. The next walk through the page protects it again.
+   */
+  untrackTable(gpa: number): void {
+    const uses = this.#tables.get(pageOf(gpa));
+    if (uses === undefined) return;
+    this.#tables.delete(pageOf(gpa));
+    for (const u of uses) {
+      if (u.level === 1) {
+        this.#clearRoot(0);
+        this.#clearRoot(1);
+        this.counters.flushes++;
+      } else {
+        this.#dropRange(u.vaBase >>> 22);
+      }
+    }
+    this.flushTlb(undefined, undefined);
+  }
+
   /** sfence.vma with an address: drops page `va` from both shadows. */
   invalidatePage(va: number): void {
     this.counters.pageInvalidations++;
