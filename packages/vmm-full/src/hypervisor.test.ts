@@ -18,7 +18,7 @@ async function underHypervisor(kernel: string, bootargs?: string, budget = 50_00
   const hv = new Hypervisor(board, {
     vm: { kernel: await readFile(kernel), ramSize: DEFAULT_RAM_SIZE, ...(bootargs === undefined ? {} : { bootargs, initrd: await readFile(GUEST_KERNEL.initrd) }) },
   });
-  const result = runMachine(board, hv.hart, { maxInstructions: budget });
+  const result = runMachine(board, hv.engine, { maxInstructions: budget });
   return { hv, board, result, output: board.uart.outputText() };
 }
 

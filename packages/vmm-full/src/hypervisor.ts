@@ -4,8 +4,9 @@
  * real U-mode on shadow page tables; every trap reaches `onTrap` and is emulated or reflected
  * (vcpu-exit.ts). Host RAM is laid out as [shadow pool | VM slice].
  */
-import { Hart } from '@virtlab/cpu-core';
-import type { HartMonitor, IsaProfile, TrapInfo } from '@virtlab/cpu-core';
+import type { Hart, HartMonitor, IsaProfile, TrapInfo } from '@virtlab/cpu-core';
+import { createEngine } from '@virtlab/emulator';
+import type { Engine, EngineKind } from '@virtlab/emulator';
 import type { VirtBoard } from '@virtlab/hw-model';
 import { HostPort } from './host-port.js';
 import { VcpuExits } from './vcpu-exit.js';
@@ -28,12 +29,16 @@ export interface HypervisorOptions {
   readonly shadowPoolPages?: number;
   readonly profile?: IsaProfile | 'rv32ima' | 'legacy';
   readonly hartId?: number;
+  /** What runs the hart: cpu-core's interpreter (`interp`, default) or the emulator's translator (`dbt`). */
+  readonly engine?: EngineKind;
 }
 
 const PAGE = 4096;
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
 export class Hypervisor implements HartMonitor {
+  /** What runMachine drives: the engine running the hart. */
+  readonly engine: Engine;
   readonly hart: Hart;
   readonly vm: VirtualMachine;
   readonly boot: VmBootState;
@@ -53,7 +58,12 @@ export class Hypervisor implements HartMonitor {
     if (!Number.isSafeInteger(ramSize) || ramSize <= 0 || ramSize % PAGE !== 0 || pool + ramSize > board.ramSize) {
       throw new HypervisorError(`VM RAM of ${hex(ramSize)} bytes plus a shadow pool of ${hex(pool)} bytes does not fit the board's ${hex(board.ramSize)} bytes of RAM`);
     }
-    this.hart = new Hart(board, { monitor: this, ...(options.profile === undefined ? {} : { profile: options.profile }), ...(options.hartId === undefined ? {} : { hartId: options.hartId }) });
+    this.engine = createEngine(options.engine ?? 'interp', board, {
+      monitor: this,
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.hartId === undefined ? {} : { hartId: options.hartId }),
+    });
+    this.hart = this.engine.hart;
     this.#host = new HostPort(this.hart, board);
     const ramBase = board.bus.ramBase;
     this.vm = new VirtualMachine(board, this.hart, this.#host, {

@@ -29,3 +29,4 @@ export type { HypervisorOptions } from './hypervisor.js';
 export { HostPort } from './host-port.js';
 export { VMM_EVENT_PRICES, withVmmEvents } from './vmm-events.js';
 export type { VmmEvent } from './vmm-events.js';
+export { TRAP_EMULATE_COUNTERS, trapEmulateStrategy, vmmFull } from './strategy.js';
