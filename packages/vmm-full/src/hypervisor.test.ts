@@ -6,7 +6,7 @@ import { Hart } from '@virtlab/cpu-core';
 import { DEFAULT_RAM_SIZE, bootQemu, createVirtBoard, runMachine, startHart } from '@virtlab/hw-model';
 import type { MachineRunResult } from '@virtlab/hw-model';
 import { PAYLOAD_EXIT_STATUS, firmwareImage, firmwarePayloads, referencePath } from '@virtlab/guest';
-import { GUEST_KERNEL, resolveCostModel } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, kernelBoard, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
 import { Hypervisor } from './hypervisor.js';
 import { withVmmEvents } from './vmm-events.js';
 
@@ -89,4 +89,19 @@ describe('the unmodified guest kernel in a VM', () => {
     expect(b.result.counters).toEqual(a.result.counters);
     expect(b.hv.counters()).toEqual(a.hv.counters());
   });
+
+  it('runs osbench (system calls, fork, execve, pipes, page faults, mmap, files) with native\'s output, and costs more per operation', async () => {
+    const bootargs = 'init=/bin/osbench,test';
+    const vm = await underHypervisor(GUEST_KERNEL.kernel, bootargs, 2_000_000_000);
+    const { board, state } = await kernelBoard(GUEST_KERNEL, { bootargs, cost });
+    const native = await runOnBoard(board, state, { maxInstructions: 2_000_000_000 });
+    const plain = (out: string) => out.split('\n').filter((l) => !l.startsWith('@metric ')).join('\n');
+    expect(plain(vm.output)).toBe(plain(native.output));
+    expect(vm.output).toContain('osbench: done\n');
+    expect(vm.result.exit).toMatchObject({ kind: 'poweroff', exitCode: 0 });
+    const metric = (out: string, item: string) => Number(/@metric osbench\.(\S+) ([\d.]+)/g.exec(out.split('\n').find((l) => l.includes(`osbench.${item} `)) ?? '')?.[2]);
+    // A null system call is an ecall reflected into the guest kernel plus its trap vector's CSR exits.
+    expect(metric(vm.output, 'null_syscall')).toBeGreaterThan(3 * metric(native.output, 'null_syscall'));
+    expect(vm.hv.counters()['vmm.exit.table_write']).toBeGreaterThan(100);
+  }, 120_000);
 });

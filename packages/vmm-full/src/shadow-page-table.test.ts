@@ -174,4 +174,18 @@ describe('shadow page tables', () => {
     expect(() => guest.read(0x8020_0000 | 0)).toThrow(/guest-physical 0x80200000 is outside the VM's RAM 0x80000000\.\.0x80200000/);
     expect(() => new GuestMemory(bus, 0x8000_0000, HOST + (3 << 20), 2 << 20)).toThrow(/not inside host RAM/);
   });
+
+  it('lift the protection of a table whose update it does not emulate, dropping what it fed; the next walk protects it again', () => {
+    const { shadow, u, s, leaf } = setup();
+    shadow.fault(0x1_0000, ACCESS_LOAD, u);
+    expect(shadow.fault(L0 + 0x44, ACCESS_STORE, s)).toEqual({ kind: 'table-write', gpa: L0 + 0x44 });
+    shadow.untrackTable(L0 + 0x44);
+    expect(shadow.isGuestTable(L0)).toBe(false);
+    expect(leaf(0, 0x1_0000)).toBe(0);
+    expect(shadow.fault(L0 + 0x44, ACCESS_STORE, s)).toEqual({ kind: 'filled' });
+    expect(flags(leaf(1, L0)) & W).toBe(W);
+    shadow.fault(0x1_0000, ACCESS_LOAD, u);
+    expect(shadow.isGuestTable(L0)).toBe(true);
+    expect(flags(leaf(1, L0)) & W).toBe(0);
+  });
 });
