@@ -25,6 +25,8 @@ export type GuestWalk =
       readonly gpa: number;
       /** The leaf PTE after the A/D update. */
       readonly pte: number;
+      /** 1: the leaf is a 4 MiB megapage; 0: a 4 KiB page. */
+      readonly level: 0 | 1;
       readonly tables: readonly TableUse[];
     }
   | { readonly ok: false; readonly cause: number; readonly tables: readonly TableUse[] };
@@ -58,7 +60,7 @@ export function walkGuest(mem: GuestMemory, satp: number, va: number, access: Ac
       mem.write(pteAddr, pte, 4);
     }
     const page = level === 1 ? (pte >>> 20) * 4194304 + (va & 0x3ff000) : (pte >>> 10) * 4096;
-    return { ok: true, gpa: page + (va & 0xfff), pte, tables };
+    return { ok: true, gpa: page + (va & 0xfff), pte, level, tables };
   }
 }
 

@@ -49,10 +49,10 @@ const flags = (leafPte: number) => leafPte & 0xff;
 describe('shadow page tables', () => {
   it('fill a user page: host frame of the slice, U set, W held back until the guest D bit is set; A set in the guest PTE', () => {
     const { guest, shadow, u, leaf } = setup();
-    expect(shadow.fault(0x1_0004, ACCESS_LOAD, u)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x1_0004, ACCESS_LOAD, u)).toMatchObject({ kind: 'filled' });
     expect(target(leaf(0, 0x1_0004)) >>> 0).toBe(0x8012_0000);
     expect(flags(leaf(0, 0x1_0004))).toBe(V | R | X | U | A | D);
-    expect(shadow.fault(0x1_0008, ACCESS_STORE, u)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x1_0008, ACCESS_STORE, u)).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(0, 0x1_0000))).toBe(V | R | W | X | U | A | D);
     expect(guest.read(L0 + 0x10 * 4) & (A | D)).toBe(A | D); // priv 4.3.2 step 7
     expect(shadow.counters.fills).toBe(2);
@@ -72,7 +72,7 @@ describe('shadow page tables', () => {
   it('keep virtual S and virtual U apart: with SUM, S reads a user page (no X), and the U shadow stays empty', () => {
     const { shadow, s, leaf } = setup();
     const sum = { ...s, sstatus: MSTATUS.SUM };
-    expect(shadow.fault(0x11_000, ACCESS_LOAD, sum)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x11_000, ACCESS_LOAD, sum)).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(1, 0x11_000))).toBe(V | R | U | A | D); // S may never execute a U page (priv 4.3.1)
     expect(leaf(0, 0x11_000)).toBe(0);
     expect(shadow.satpFor(0) >>> 22 & 0x1ff).not.toBe(shadow.satpFor(1) >>> 22 & 0x1ff);
@@ -81,34 +81,38 @@ describe('shadow page tables', () => {
   it('emulate MXR: a load from an execute-only page faults without it and is filled readable with it', () => {
     const { shadow, u, leaf } = setup();
     expect(shadow.fault(0x12_000, ACCESS_LOAD, u)).toEqual({ kind: 'guest', cause: CAUSE.loadPageFault });
-    expect(shadow.fault(0x12_000, ACCESS_FETCH, u)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x12_000, ACCESS_FETCH, u)).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(0, 0x12_000))).toBe(V | X | U | A | D);
-    expect(shadow.fault(0x12_000, ACCESS_LOAD, { ...u, sstatus: MSTATUS.MXR })).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x12_000, ACCESS_LOAD, { ...u, sstatus: MSTATUS.MXR })).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(0, 0x12_000))).toBe(V | R | X | U | A | D);
   });
 
-  it('split a guest megapage into 4 KiB shadow pages', () => {
+  it('split a guest megapage into 4 KiB shadow pages, all of them in one fill, none past the end of guest RAM', () => {
     const { shadow, s, leaf } = setup();
-    expect(shadow.fault(0x8003_0010 | 0, ACCESS_STORE, s)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x8003_0010 | 0, ACCESS_STORE, s)).toEqual({ kind: 'filled', pages: 512 }); // 2 MiB of guest RAM
     expect(target(leaf(1, 0x8003_0000 | 0)) >>> 0).toBe(0x8013_0000);
-    expect(leaf(1, 0x8003_1000 | 0)).toBe(0);
+    expect(target(leaf(1, 0x8000_0000 | 0)) >>> 0).toBe(0x8010_0000);
+    expect(target(leaf(1, 0x801f_f000 | 0)) >>> 0).toBe(0x802f_f000);
+    expect(leaf(1, 0x8020_0000 | 0)).toBe(0);
+    expect(shadow.counters).toMatchObject({ fills: 1, leaves: 512 });
+    expect(shadow.fault(0x1_0000, ACCESS_LOAD, { ...s, priv: 0 })).toEqual({ kind: 'filled', pages: 1 });
   });
 
   it('write-protect guest page-table pages: a store to one is a table write, and an earlier writable mapping of a page loses W when it becomes a table', () => {
     const { guest, shadow, u, s, leaf } = setup();
-    expect(shadow.fault(0x8004_0000 | 0, ACCESS_STORE, s)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x8004_0000 | 0, ACCESS_STORE, s)).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(1, 0x8004_0000 | 0)) & W).toBe(W);
-    expect(shadow.fault(L0 + 0x40, ACCESS_STORE, s)).toEqual({ kind: 'filled' }); // L0 not walked yet: plain data
+    expect(shadow.fault(L0 + 0x40, ACCESS_STORE, s)).toMatchObject({ kind: 'filled' }); // L0 not walked yet: plain data
     shadow.invalidatePage(L0);
-    expect(shadow.fault(0x1_0000, ACCESS_LOAD, u)).toEqual({ kind: 'filled' }); // the walk goes through L0
+    expect(shadow.fault(0x1_0000, ACCESS_LOAD, u)).toMatchObject({ kind: 'filled' }); // the walk goes through L0
     expect(shadow.fault(L0 + 0x40, ACCESS_STORE, s)).toEqual({ kind: 'table-write', gpa: L0 + 0x40 });
-    expect(shadow.fault(ROOT, ACCESS_LOAD, s)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(ROOT, ACCESS_LOAD, s)).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(1, ROOT)) & W).toBe(0);
     // The guest makes 0x8004_0000 the second-level table for 0x0040_0000..0x007f_ffff.
     guest.write(ROOT + 1 * 4, pte(0x8004_0000, V));
     shadow.tableWritten(ROOT + 4, 4);
     guest.write(0x8004_0000, pte(0x8002_0000, V | R | U | A));
-    expect(shadow.fault(0x40_0000, ACCESS_LOAD, u)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x40_0000, ACCESS_LOAD, u)).toMatchObject({ kind: 'filled' });
     expect(shadow.isGuestTable(0x8004_0000 | 0)).toBe(true);
     expect(flags(leaf(1, 0x8004_0000 | 0)) & W).toBe(0);
     expect(shadow.counters.writeProtects).toBe(1);
@@ -135,7 +139,7 @@ describe('shadow page tables', () => {
   it('with satp bare, map guest-physical RAM to the slice with every right; devices stay unmapped', () => {
     const { shadow, s, leaf } = setup();
     const bare = { ...s, satp: 0 };
-    expect(shadow.fault(0x8000_5000 | 0, ACCESS_FETCH, bare)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x8000_5000 | 0, ACCESS_FETCH, bare)).toMatchObject({ kind: 'filled' });
     expect(target(leaf(1, 0x8000_5000 | 0)) >>> 0).toBe(0x8010_5000);
     expect(flags(leaf(1, 0x8000_5000 | 0))).toBe(V | R | W | X | U | A | D);
     expect(shadow.fault(0x0c00_0000, ACCESS_LOAD, bare)).toEqual({ kind: 'mmio', gpa: 0x0c00_0000 });
@@ -157,9 +161,9 @@ describe('shadow page tables', () => {
 
   it('start over when the pool runs dry, and say so in the counters', () => {
     const { shadow, u, s, leaf } = setup(3);
-    expect(shadow.fault(0x10_000, ACCESS_LOAD, u)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x10_000, ACCESS_LOAD, u)).toMatchObject({ kind: 'filled' });
     expect(shadow.freePages).toBe(0);
-    expect(shadow.fault(0x8000_0000 | 0, ACCESS_LOAD, s)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(0x8000_0000 | 0, ACCESS_LOAD, s)).toMatchObject({ kind: 'filled' });
     expect(shadow.counters.poolExhausted).toBe(1);
     expect(leaf(0, 0x10_000)).toBe(0);
     expect(leaf(1, 0x8000_0000 | 0)).not.toBe(0);
@@ -182,7 +186,7 @@ describe('shadow page tables', () => {
     shadow.untrackTable(L0 + 0x44);
     expect(shadow.isGuestTable(L0)).toBe(false);
     expect(leaf(0, 0x1_0000)).toBe(0);
-    expect(shadow.fault(L0 + 0x44, ACCESS_STORE, s)).toEqual({ kind: 'filled' });
+    expect(shadow.fault(L0 + 0x44, ACCESS_STORE, s)).toMatchObject({ kind: 'filled' });
     expect(flags(leaf(1, L0)) & W).toBe(W);
     shadow.fault(0x1_0000, ACCESS_LOAD, u);
     expect(shadow.isGuestTable(L0)).toBe(true);

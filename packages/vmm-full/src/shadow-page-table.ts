@@ -30,8 +30,12 @@ export class ShadowPagingError extends Error {
 
 /** What a page fault of the guest turned out to be. */
 export type ShadowFault =
-  /** A hidden fault: the shadow lacked the entry and now has it; resume the guest. */
-  | { readonly kind: 'filled' }
+  /**
+   * A hidden fault: the shadow lacked the entry and now has it; resume the guest. `pages` shadow
+   * leaves were written: 1, or the 1024 pages of a guest megapage (or of 4 MiB of bare memory),
+   * filled at once so that a megapage costs one exit, not one per page.
+   */
+  | { readonly kind: 'filled'; readonly pages: number }
   /** A true guest fault: reflect `cause` with stval = the faulting address. */
   | { readonly kind: 'guest'; readonly cause: number }
   /** An access to guest-physical `gpa` outside RAM: emulate the device access. */
@@ -49,6 +53,8 @@ export interface GuestMmuState {
 /** Counts of the shadow's own work (the hypervisor prices them). */
 export interface ShadowCounters {
   fills: number;
+  /** Shadow leaves written by fills (a megapage fill writes up to 1024). */
+  leaves: number;
   /** Shadow tables dropped: whole flushes, one context, 4 MiB ranges, single pages. */
   flushes: number;
   rangeInvalidations: number;
@@ -65,7 +71,7 @@ const SATP_SV32 = 0x80000000 | 0;
 export const shadowAsid = (priv: VirtualPrivilege): number => priv + 1;
 
 export class ShadowPageTables {
-  readonly counters: ShadowCounters = { fills: 0, flushes: 0, rangeInvalidations: 0, pageInvalidations: 0, writeProtects: 0, poolExhausted: 0 };
+  readonly counters: ShadowCounters = { fills: 0, leaves: 0, flushes: 0, rangeInvalidations: 0, pageInvalidations: 0, writeProtects: 0, poolExhausted: 0 };
   readonly #ram32: Int32Array;
   readonly #ramBase: number;
   /** Host-physical root page of the shadow of virtual U (index 0) and virtual S (index 1). */
@@ -134,6 +140,7 @@ export class ShadowPageTables {
     let gpa: number;
     let rights: number;
     let tables: readonly TableUse[] = [];
+    let mega = true;
     if (state.satp >= 0) {
       // Bare: guest-physical = guest-virtual, everything allowed (priv 4.1.11).
       gpa = va >>> 0;
@@ -143,6 +150,7 @@ export class ShadowPageTables {
       tables = walk.tables;
       if (!walk.ok) return { kind: 'guest', cause: walk.cause };
       gpa = walk.gpa;
+      mega = walk.level === 1;
       rights = leafRights(walk.pte, state.priv, state.sstatus);
       if ((walk.pte & PTE.D) === 0) rights &= ~2; // the first store must come back to set D
     }
@@ -151,13 +159,26 @@ export class ShadowPageTables {
       return { kind: 'mmio', gpa };
     }
     for (const t of tables) this.#noteTable(t);
-    if (this.#tables.has(pageOf(gpa))) {
-      if (access === ACCESS_STORE) return { kind: 'table-write', gpa };
-      rights &= ~2;
-    }
-    this.#install(state.priv, va, pageOf(gpa), rights);
+    if (this.#tables.has(pageOf(gpa)) && access === ACCESS_STORE) return { kind: 'table-write', gpa };
     this.counters.fills++;
-    return { kind: 'filled' };
+    if (!mega) {
+      this.#install(state.priv, va, pageOf(gpa), rights);
+      this.counters.leaves++;
+      return { kind: 'filled', pages: 1 };
+    }
+    // Every page of the megapage (the same leaf, so the same rights), except those outside RAM.
+    const vaBase = (va & 0xffc00000) | 0;
+    const gpaBase = pageOf(gpa) - (va & 0x3ff000);
+    let pages = 0;
+    for (let i = 0; i < 1024; i++) {
+      const page = gpaBase + i * PAGE;
+      if (!this.guest.contains(page, PAGE)) continue;
+      this.#install(state.priv, (vaBase + i * PAGE) | 0, page, rights, false);
+      pages++;
+    }
+    this.flushTlb(undefined, shadowAsid(state.priv));
+    this.counters.leaves += pages;
+    return { kind: 'filled', pages };
   }
 
   /**
@@ -263,7 +284,9 @@ export class ShadowPageTables {
     this.flushTlb(undefined, undefined);
   }
 
-  #install(priv: VirtualPrivilege, va: number, page: number, rights: number): void {
+  /** Writes one shadow leaf; W is never given on a guest page table. */
+  #install(priv: VirtualPrivilege, va: number, page: number, rights: number, flush = true): void {
+    if (this.#tables.has(page)) rights &= ~2;
     const l1 = this.#roots[priv] + (va >>> 22) * 4;
     let dir = this.#get(l1);
     if ((dir & PTE.V) === 0) {
@@ -282,7 +305,7 @@ export class ShadowPageTables {
       if (list === undefined) this.#writers.set(page, [leafAddr]);
       else list.push(leafAddr);
     }
-    this.flushTlb(va & ~0xfff, shadowAsid(priv));
+    if (flush) this.flushTlb(va & ~0xfff, shadowAsid(priv));
   }
 
   /** Root entry `index` (4 MiB) of both shadows. */

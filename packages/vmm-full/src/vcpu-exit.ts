@@ -176,6 +176,7 @@ export class VcpuExits {
         this.counters.exits.shadow_fill++;
         this.counters.hiddenFaults++;
         this.#charge('vmm.shadow.fill');
+        this.host.chargeEvent('vmm.shadow.leaf', f.pages);
         return;
       case 'guest':
         this.counters.reflectedFaults++;

@@ -28,6 +28,8 @@ export const VMM_EVENT_PRICES = {
   'vmm.sbi': 4 * load + 2 * store + 16 * alu,
   /** A shadow entry filled: the guest walk (two PTE loads, the A/D store), the shadow store, bookkeeping. */
   'vmm.shadow.fill': 2 * load + store + 2 * load + store + 30 * alu,
+  /** Each shadow leaf a fill writes (one, or up to 1024 for a guest megapage): a store and its bookkeeping. */
+  'vmm.shadow.leaf': store + 4 * alu,
   /** A trap reflected into the guest: the virtual scause/sepc/stval/sstatus written, pc set to stvec. */
   'vmm.reflect': 4 * store + 2 * load + 10 * alu,
   /** A virtual interrupt delivered through stvec (the same stacking as a reflected trap). */
