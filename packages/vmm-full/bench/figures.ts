@@ -2,10 +2,13 @@
 // kernel on the board) and under vmm-full/trap-emulate, default cost model.
 // Run: pnpm --filter @virtlab/vmm-full figures
 import { workloads } from '@virtlab/guest';
-import { GUEST_KERNEL, initBootargs, kernelBoard, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
+import { DEFAULT_RAM_SIZE, createVirtBoard, runMachine } from '@virtlab/hw-model';
+import { GUEST_KERNEL, initBootargs, kernelBoard, readKernelImages, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
 import type { LabRun } from '@virtlab/lab-kit';
 import { imageFor } from '@virtlab/strategy';
+import { Hypervisor } from '../src/hypervisor.js';
 import { trapEmulateStrategy } from '../src/strategy.js';
+import { withVmmEvents } from '../src/vmm-events.js';
 
 const cost = resolveCostModel(process.argv[2] ?? 'default');
 const vmm = trapEmulateStrategy({ costModel: cost });
@@ -27,3 +30,16 @@ for (const w of workloads) {
   const direct = c.instret! / (c.instret! + c['vmm.emulated_instructions']!);
   console.log(`| ${w.name} | ${n(a.labCycles)} | ${n(b.labCycles)} | ${((b.labCycles ?? 0) / a.labCycles).toFixed(2)} | ${n(c['vmm.exits'])} | ${n(c['vmm.fault.hidden'])} | ${n(c['vmm.fault.reflected'])} | ${(100 * direct).toFixed(3)} % |`);
 }
+
+// The OS table: osbench's items in lab ticks per operation (its own @metric lines).
+const metrics = (out: string) => new Map([...out.matchAll(/^@metric osbench\.(\S+) ([\d.]+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+const bootargs = 'init=/bin/osbench,test';
+const nat = metrics((await native(bootargs)).output);
+const { kernel, initrd } = await readKernelImages(GUEST_KERNEL);
+const host = createVirtBoard({ ramSize: DEFAULT_RAM_SIZE + (4 << 20), cost: withVmmEvents(cost) });
+const hv = new Hypervisor(host, { vm: { kernel, initrd, bootargs, ramSize: DEFAULT_RAM_SIZE } });
+runMachine(host, hv.engine, { maxInstructions: 4_000_000_000 });
+const vm = metrics(host.uart.outputText());
+console.log('\n| osbench item | native ticks/op | trap-emulate ticks/op | ratio |');
+console.log('|---|---:|---:|---:|');
+for (const [item, v] of nat) console.log(`| ${item} | ${v.toFixed(2)} | ${(vm.get(item) ?? NaN).toFixed(2)} | ${((vm.get(item) ?? NaN) / v).toFixed(2)} |`);
