@@ -12,7 +12,7 @@ export type { SbiCall, SbiMachine, SbiReturn } from './sbi-abi.js';
 export { GuestMemory, GuestMemoryError } from './guest-memory.js';
 export { leafRights, walkGuest } from './guest-page-walk.js';
 export type { GuestWalk, TableUse } from './guest-page-walk.js';
-export { ShadowPageTables, ShadowPagingError, shadowAsid } from './shadow-page-table.js';
+export { ShadowPageTables, ShadowPagingError, TABLE_WRITE_FLOOD, shadowAsid } from './shadow-page-table.js';
 export type { GuestMmuState, ShadowCounters, ShadowFault } from './shadow-page-table.js';
 export { completeLoad, decodeMemoryAccess, storeValue } from './memory-access.js';
 export type { MemoryAccess } from './memory-access.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, CAUSE, MSTATUS, PTE } from '@virtlab/cpu-core';
 import { Bus } from '@virtlab/hw-model';
 import { GuestMemory, GuestMemoryError } from './guest-memory.js';
-import { ShadowPageTables, ShadowPagingError } from './shadow-page-table.js';
+import { ShadowPageTables, ShadowPagingError, TABLE_WRITE_FLOOD } from './shadow-page-table.js';
 import type { GuestMmuState } from './shadow-page-table.js';
 
 const HOST = 0x8000_0000;
@@ -17,7 +17,7 @@ function pte(pa: number, flags: number): number {
   return ((pa >>> 12) << 10) | flags;
 }
 
-function setup(poolPages = 16) {
+function setup(poolPages = 64) {
   const bus = new Bus(HOST, 4 << 20);
   const guest = new GuestMemory(bus, 0x8000_0000, SLICE, 2 << 20);
   const flushes: (string)[] = [];
@@ -152,7 +152,7 @@ describe('shadow page tables', () => {
     flushes.length = 0;
     shadow.invalidatePage(0x10_123);
     expect([leaf(0, 0x10_000), leaf(0, 0x11_000) !== 0]).toEqual([0, true]);
-    expect(flushes).toEqual([`${0x10_000}/*`]);
+    expect(flushes).toEqual([`${0x10_000}/1`]); // the page, in the U shadow's real ASID
     shadow.flushAll();
     expect(leaf(0, 0x11_000)).toBe(0);
     expect(shadow.isGuestTable(L0)).toBe(false);
@@ -191,5 +191,50 @@ describe('shadow page tables', () => {
     shadow.fault(0x1_0000, ACCESS_LOAD, u);
     expect(shadow.isGuestTable(L0)).toBe(true);
     expect(flags(leaf(1, L0)) & W).toBe(0);
+  });
+
+  it('keep the shadows of several guest address spaces: switching back finds them, each slot with its own real ASIDs', () => {
+    const { guest, shadow, u, leaf } = setup();
+    const ROOT2 = 0x8001_2000;
+    guest.write(ROOT2, pte(L0, V)); // a second address space sharing the second-level table
+    const other = { ...u, satp: (0x8000_0000 | (ROOT2 >>> 12)) | 0 };
+    shadow.fault(0x1_0000, ACCESS_LOAD, u);
+    const satpA = shadow.satpFor(0);
+    shadow.select(other.satp);
+    expect(leaf(0, 0x1_0000)).toBe(0);
+    expect(((shadow.satpFor(0) >>> 22) & 0x1ff)).not.toBe((satpA >>> 22) & 0x1ff);
+    shadow.fault(0x1_1000, ACCESS_LOAD, other);
+    shadow.select(u.satp);
+    expect(shadow.satpFor(0)).toBe(satpA);
+    expect(leaf(0, 0x1_0000)).not.toBe(0);
+    expect(leaf(0, 0x1_1000)).toBe(0);
+    expect(shadow.counters).toMatchObject({ spaceHits: 1, spaceMisses: 2 });
+    // A store to the shared table drops what it fed in both address spaces.
+    shadow.tableWritten(L0 + 0x11 * 4, 4);
+    shadow.select(other.satp);
+    expect(leaf(0, 0x1_1000)).toBe(0);
+  });
+
+  it('reuse the least recently used slot when every slot holds an address space', () => {
+    const bus = new Bus(HOST, 4 << 20);
+    const guest = new GuestMemory(bus, 0x8000_0000, SLICE, 2 << 20);
+    const shadow = new ShadowPageTables(bus, guest, HOST, 8, () => undefined, 2);
+    for (const root of [0x8001_3000, 0x8001_4000, 0x8001_5000]) shadow.select((0x8000_0000 | (root >>> 12)) | 0);
+    expect(shadow.counters.spaceMisses).toBe(3);
+    shadow.select((0x8000_0000 | (0x8001_4000 >>> 12)) | 0);
+    expect(shadow.counters.spaceHits).toBe(1);
+    shadow.select((0x8000_0000 | (0x8001_3000 >>> 12)) | 0); // evicted by the third
+    expect(shadow.counters.spaceMisses).toBe(4);
+    expect(() => new ShadowPageTables(bus, guest, HOST, 8, () => undefined, 4)).toThrow(/4 shadow address spaces need .* the pool has 8 pages/);
+  });
+
+  it(`unprotect a guest table written ${TABLE_WRITE_FLOOD + 1} times with no walk through it between (write flooding)`, () => {
+    const { shadow, u } = setup();
+    shadow.fault(0x1_0000, ACCESS_LOAD, u);
+    for (let i = 0; i < TABLE_WRITE_FLOOD; i++) shadow.tableWritten(L0 + 0x100 + 4 * i, 4);
+    expect(shadow.isGuestTable(L0)).toBe(true);
+    shadow.tableWritten(L0 + 0x200, 4);
+    expect(shadow.isGuestTable(L0)).toBe(false);
+    expect(shadow.counters.floods).toBe(1);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Shadow paging: the Sv32 tables the hart really walks while the guest runs, built lazily from
  * the guest's own tables (guest virtual → host physical), one shadow for virtual S and one for
- * virtual U, each with its own real ASID so that switching between them flushes nothing.
+ * virtual U, each with its own real ASID so that switching between them flushes nothing. Shadows
+ * are kept for several guest address spaces at once (a few slots, by guest satp, least recently
+ * used one reused), so that a guest context switch is a switch of shadow roots, not a refill.
  *
  * - A shadow leaf is always a 4 KiB page with U set (the guest runs in real U-mode); its R/W/X are
  *   what the guest's leaf allows the virtual privilege, with SUM and MXR applied (priv 4.3.1), so
@@ -12,6 +14,11 @@
  * - Guest-physical addresses outside the VM's RAM (its devices) are never mapped: every access
  *   faults and the hypervisor emulates it (trapping MMIO).
  * - With the guest's satp bare, the shadow maps guest-physical RAM to the VM's slice.
+ *
+ * Because every guest page table a shadow entry came from is write-protected, the shadows stay
+ * coherent with the guest's tables without sfence.vma; a table written over and over without being
+ * walked in between (a page-table page being freed and reused) loses its protection and the
+ * entries it fed (KVM's write-flooding rule), and is protected again by the next walk through it.
  *
  * Shadow tables live in a pool of host pages the hypervisor owns, outside every VM's slice; when
  * the pool runs dry the shadows are dropped and rebuilt on demand.
@@ -63,22 +70,48 @@ export interface ShadowCounters {
   writeProtects: number;
   /** Times the pool ran dry. */
   poolExhausted: number;
+  /** Guest address-space switches that found their shadows kept, and that had to start empty. */
+  spaceHits: number;
+  spaceMisses: number;
+  /** Guest page tables unprotected after a flood of writes. */
+  floods: number;
 }
 
 const PAGE = 4096;
 const SATP_SV32 = 0x80000000 | 0;
-/** Real ASID of the shadow of virtual privilege p: p + 1 (ASID 0 stays the hypervisor's). */
-export const shadowAsid = (priv: VirtualPrivilege): number => priv + 1;
+/** Stores into one guest page table, with no walk through it in between, before it is unprotected. */
+export const TABLE_WRITE_FLOOD = 8;
+/** Real ASID of the shadow of virtual privilege `priv` in slot `slot` (ASID 0 stays the hypervisor's). */
+export const shadowAsid = (priv: VirtualPrivilege, slot = 0): number => 2 * slot + priv + 1;
+
+/** One guest address space's pair of shadows. */
+interface Space {
+  /** The guest satp it shadows (0 for bare), undefined while unused. */
+  key: number | undefined;
+  /** Host-physical root pages: virtual U (0), virtual S (1). */
+  readonly roots: [number, number];
+  lastUse: number;
+}
+
+/** Where a guest table page is used: in which slot's shadows, at which level, for which addresses. */
+interface SlotUse {
+  readonly slot: number;
+  readonly level: 0 | 1;
+  readonly vaBase: number;
+}
 
 export class ShadowPageTables {
-  readonly counters: ShadowCounters = { fills: 0, leaves: 0, flushes: 0, rangeInvalidations: 0, pageInvalidations: 0, writeProtects: 0, poolExhausted: 0 };
+  readonly counters: ShadowCounters = { fills: 0, leaves: 0, flushes: 0, rangeInvalidations: 0, pageInvalidations: 0, writeProtects: 0, poolExhausted: 0, spaceHits: 0, spaceMisses: 0, floods: 0 };
   readonly #ram32: Int32Array;
   readonly #ramBase: number;
-  /** Host-physical root page of the shadow of virtual U (index 0) and virtual S (index 1). */
-  readonly #roots: [number, number];
+  readonly #spaces: Space[] = [];
+  #cur = 0;
+  #clock = 0;
   readonly #free: number[] = [];
-  /** Guest page-table pages (guest-physical page address) → the parts of the address space they translate. */
-  readonly #tables = new Map<number, TableUse[]>();
+  /** Guest page-table pages (guest-physical page address) → the parts of which address spaces they translate. */
+  readonly #tables = new Map<number, SlotUse[]>();
+  /** Stores into a guest table page since the last walk through it. */
+  readonly #tableWrites = new Map<number, number>();
   /** Guest-physical page → shadow leaves (host address of the shadow PTE) that map it writable. */
   readonly #writers = new Map<number, number[]>();
 
@@ -88,6 +121,7 @@ export class ShadowPageTables {
    * @param poolBase host-physical base of the pages the shadows may use (at least 3)
    * @param poolPages how many
    * @param flushTlb drops real TLB entries: of page `va` (or all) in real ASID `asid` (or all)
+   * @param spaces guest address spaces kept at once (default: 8, fewer when the pool is small)
    */
   constructor(
     bus: Bus,
@@ -95,7 +129,11 @@ export class ShadowPageTables {
     poolBase: number,
     poolPages: number,
     readonly flushTlb: (va: number | undefined, asid: number | undefined) => void,
+    spaces = Math.min(8, Math.floor((poolPages - 1) / 2)),
   ) {
+    if (!Number.isInteger(spaces) || spaces < 1 || spaces > 255 || 2 * spaces + 1 > poolPages) {
+      throw new ShadowPagingError(`${String(spaces)} shadow address spaces need 1..255 spaces and 2 root pages each plus one table page; the pool has ${poolPages} pages`);
+    }
     if (poolPages < 3 || poolBase % PAGE !== 0 || !bus.isRam(poolBase, poolPages * PAGE)) {
       throw new ShadowPagingError(`shadow pool at 0x${poolBase.toString(16)} of ${poolPages} pages: needs at least 3 page-aligned pages of host RAM`);
     }
@@ -105,15 +143,43 @@ export class ShadowPageTables {
     }
     this.#ram32 = bus.ram32;
     this.#ramBase = bus.ramBase;
-    this.#roots = [poolBase, poolBase + PAGE];
-    for (let p = poolPages - 1; p >= 2; p--) this.#free.push(poolBase + p * PAGE);
-    this.#zero(this.#roots[0]);
-    this.#zero(this.#roots[1]);
+    for (let i = 0; i < spaces; i++) {
+      const roots: [number, number] = [poolBase + 2 * i * PAGE, poolBase + (2 * i + 1) * PAGE];
+      this.#zero(roots[0]);
+      this.#zero(roots[1]);
+      this.#spaces.push({ key: i === 0 ? 0 : undefined, roots, lastUse: 0 });
+    }
+    for (let p = poolPages - 1; p >= 2 * spaces; p--) this.#free.push(poolBase + p * PAGE);
   }
 
-  /** The real satp that runs virtual privilege `priv` on its shadow. */
+  /** The real satp that runs virtual privilege `priv` on the shadow of the current guest address space. */
   satpFor(priv: VirtualPrivilege): number {
-    return SATP_SV32 | (shadowAsid(priv) << 22) | (this.#roots[priv] / PAGE);
+    return SATP_SV32 | (shadowAsid(priv, this.#cur) << 22) | (this.#spaces[this.#cur]!.roots[priv] / PAGE);
+  }
+
+  /**
+   * Makes the shadows of guest satp `satp` current (a guest satp write): kept ones if this
+   * address space was shadowed recently, else the least recently used slot, emptied.
+   */
+  select(satp: number): void {
+    const key = satp < 0 ? satp : 0;
+    const space = this.#spaces[this.#cur]!;
+    if (space.key === key) {
+      space.lastUse = ++this.#clock;
+      return;
+    }
+    let slot = this.#spaces.findIndex((s) => s.key === key);
+    if (slot >= 0) {
+      this.counters.spaceHits++;
+    } else {
+      this.counters.spaceMisses++;
+      slot = 0;
+      for (let i = 1; i < this.#spaces.length; i++) if (this.#spaces[i]!.lastUse < this.#spaces[slot]!.lastUse) slot = i;
+      this.#emptySlot(slot);
+      this.#spaces[slot]!.key = key;
+    }
+    this.#cur = slot;
+    this.#spaces[slot]!.lastUse = ++this.#clock;
   }
 
   /** Pages of the pool now free. */
@@ -131,6 +197,7 @@ export class ShadowPageTables {
    * shadow from the guest's tables, or says what else the fault is.
    */
   fault(va: number, access: AccessKind, state: GuestMmuState): ShadowFault {
+    this.select(state.satp);
     // A fill takes at most one table page; when the pool is dry, start over first (deterministic:
     // same guest, same points), so no flush falls between noting the guest's tables and the fill.
     if (this.#free.length === 0) {
@@ -158,7 +225,7 @@ export class ShadowPageTables {
       // Outside RAM: a device (emulated) or nothing (an access fault, as the bus gives natively).
       return { kind: 'mmio', gpa };
     }
-    for (const t of tables) this.#noteTable(t);
+    for (const t of tables) this.#noteTable(t.page, { slot: this.#cur, level: t.level, vaBase: t.vaBase });
     if (this.#tables.has(pageOf(gpa)) && access === ACCESS_STORE) return { kind: 'table-write', gpa };
     this.counters.fills++;
     if (!mega) {
@@ -176,7 +243,7 @@ export class ShadowPageTables {
       this.#install(state.priv, (vaBase + i * PAGE) | 0, page, rights, false);
       pages++;
     }
-    this.flushTlb(undefined, shadowAsid(state.priv));
+    this.flushTlb(undefined, shadowAsid(state.priv, this.#cur));
     this.counters.leaves += pages;
     return { kind: 'filled', pages };
   }
@@ -186,14 +253,22 @@ export class ShadowPageTables {
    * every shadow entry the changed PTE fed, in both shadows.
    */
   tableWritten(gpa: number, width: number): void {
-    const uses = this.#tables.get(pageOf(gpa));
+    const page = pageOf(gpa);
+    const uses = this.#tables.get(page);
     if (uses === undefined) return;
+    const writes = (this.#tableWrites.get(page) ?? 0) + 1;
+    if (writes > TABLE_WRITE_FLOOD) {
+      this.counters.floods++;
+      this.untrackTable(page);
+      return;
+    }
+    this.#tableWrites.set(page, writes);
     const first = ((gpa & 0xfff) >>> 2);
     const last = (((gpa + width - 1) & 0xfff) >>> 2);
     for (const u of uses) {
       for (let i = first; i <= last; i++) {
-        if (u.level === 1) this.#dropRange(i);
-        else this.invalidatePage((u.vaBase + i * PAGE) | 0);
+        if (u.level === 1) this.#dropRange(u.slot, i);
+        else this.#dropPage(u.slot, (u.vaBase + i * PAGE) | 0);
       }
     }
   }
@@ -207,45 +282,68 @@ export class ShadowPageTables {
     const uses = this.#tables.get(pageOf(gpa));
     if (uses === undefined) return;
     this.#tables.delete(pageOf(gpa));
+    this.#tableWrites.delete(pageOf(gpa));
     for (const u of uses) {
       if (u.level === 1) {
-        this.#clearRoot(0);
-        this.#clearRoot(1);
+        this.#clearRoot(u.slot, 0);
+        this.#clearRoot(u.slot, 1);
         this.counters.flushes++;
       } else {
-        this.#dropRange(u.vaBase >>> 22);
+        this.#dropRange(u.slot, u.vaBase >>> 22);
       }
     }
     this.flushTlb(undefined, undefined);
   }
 
-  /** sfence.vma with an address: drops page `va` from both shadows. */
+  /** sfence.vma with an address (and x0 for the ASID: every address space): drops page `va` from every shadow. */
   invalidatePage(va: number): void {
+    for (let slot = 0; slot < this.#spaces.length; slot++) this.#dropPage(slot, va);
+  }
+
+  /** Drops one privilege's shadows (SUM or MXR changed: the virtual S shadows' rights no longer hold). */
+  flushContext(priv: VirtualPrivilege): void {
+    this.counters.flushes++;
+    for (let slot = 0; slot < this.#spaces.length; slot++) {
+      this.#clearRoot(slot, priv);
+      this.flushTlb(undefined, shadowAsid(priv, slot));
+    }
+  }
+
+  /** Drops every shadow and forgets which guest pages are page tables. */
+  flushAll(): void {
+    this.counters.flushes++;
+    for (let slot = 0; slot < this.#spaces.length; slot++) {
+      this.#clearRoot(slot, 0);
+      this.#clearRoot(slot, 1);
+    }
+    this.#tables.clear();
+    this.#tableWrites.clear();
+    this.#writers.clear();
+    this.flushTlb(undefined, undefined);
+  }
+
+  #dropPage(slot: number, va: number): void {
     this.counters.pageInvalidations++;
     for (const priv of [0, 1] as const) {
-      const l1 = this.#roots[priv] + (va >>> 22) * 4;
+      const l1 = this.#spaces[slot]!.roots[priv] + (va >>> 22) * 4;
       const dir = this.#get(l1);
       if ((dir & PTE.V) === 0) continue;
       this.#set((dir >>> 10) * PAGE + ((va >>> 12) & 0x3ff) * 4, 0);
+      this.flushTlb(va & ~0xfff, shadowAsid(priv, slot));
     }
-    this.flushTlb(va & ~0xfff, undefined);
   }
 
-  /** Drops one shadow (SUM or MXR changed: the virtual S shadow's rights no longer hold). */
-  flushContext(priv: VirtualPrivilege): void {
-    this.counters.flushes++;
-    this.#clearRoot(priv);
-    this.flushTlb(undefined, shadowAsid(priv));
-  }
-
-  /** Drops both shadows and forgets which guest pages are page tables (satp write, sfence.vma x0). */
-  flushAll(): void {
-    this.counters.flushes++;
-    this.#clearRoot(0);
-    this.#clearRoot(1);
-    this.#tables.clear();
-    this.#writers.clear();
-    this.flushTlb(undefined, undefined);
+  /** Empties a slot for another address space: its shadows, and the table uses that point into it. */
+  #emptySlot(slot: number): void {
+    this.#clearRoot(slot, 0);
+    this.#clearRoot(slot, 1);
+    for (const [page, uses] of this.#tables) {
+      const kept = uses.filter((u) => u.slot !== slot);
+      if (kept.length === 0) this.#tables.delete(page);
+      else this.#tables.set(page, kept);
+    }
+    this.flushTlb(undefined, shadowAsid(0, slot));
+    this.flushTlb(undefined, shadowAsid(1, slot));
   }
 
   /** Whether a change of sstatus from `before` to `after` changes what the S shadow allows. */
@@ -258,14 +356,15 @@ export class ShadowPageTables {
     return accessFaultCause(access);
   }
 
-  #noteTable(t: TableUse): void {
-    let uses = this.#tables.get(t.page);
+  #noteTable(page: number, use: SlotUse): void {
+    this.#tableWrites.delete(page);
+    let uses = this.#tables.get(page);
     if (uses === undefined) {
       uses = [];
-      this.#tables.set(t.page, uses);
-      this.#writeProtect(t.page);
+      this.#tables.set(page, uses);
+      this.#writeProtect(page);
     }
-    if (!uses.some((u) => u.level === t.level && u.vaBase === t.vaBase)) uses.push(t);
+    if (!uses.some((u) => u.slot === use.slot && u.level === use.level && u.vaBase === use.vaBase)) uses.push(use);
   }
 
   /** Takes W away from every shadow leaf that maps guest page `page`. */
@@ -287,7 +386,7 @@ export class ShadowPageTables {
   /** Writes one shadow leaf; W is never given on a guest page table. */
   #install(priv: VirtualPrivilege, va: number, page: number, rights: number, flush = true): void {
     if (this.#tables.has(page)) rights &= ~2;
-    const l1 = this.#roots[priv] + (va >>> 22) * 4;
+    const l1 = this.#spaces[this.#cur]!.roots[priv] + (va >>> 22) * 4;
     let dir = this.#get(l1);
     if ((dir & PTE.V) === 0) {
       const table = this.#allocate();
@@ -305,14 +404,14 @@ export class ShadowPageTables {
       if (list === undefined) this.#writers.set(page, [leafAddr]);
       else list.push(leafAddr);
     }
-    if (flush) this.flushTlb(va & ~0xfff, shadowAsid(priv));
+    if (flush) this.flushTlb(va & ~0xfff, shadowAsid(priv, this.#cur));
   }
 
-  /** Root entry `index` (4 MiB) of both shadows. */
-  #dropRange(index: number): void {
+  /** Root entry `index` (4 MiB) of both shadows of a slot. */
+  #dropRange(slot: number, index: number): void {
     this.counters.rangeInvalidations++;
     for (const priv of [0, 1] as const) {
-      const l1 = this.#roots[priv] + index * 4;
+      const l1 = this.#spaces[slot]!.roots[priv] + index * 4;
       const dir = this.#get(l1);
       if ((dir & PTE.V) === 0) continue;
       this.#set(l1, 0);
@@ -321,8 +420,8 @@ export class ShadowPageTables {
     this.flushTlb(undefined, undefined);
   }
 
-  #clearRoot(priv: VirtualPrivilege): void {
-    const root = this.#roots[priv];
+  #clearRoot(slot: number, priv: VirtualPrivilege): void {
+    const root = this.#spaces[slot]!.roots[priv];
     for (let i = 0; i < 1024; i++) {
       const dir = this.#get(root + i * 4);
       if ((dir & PTE.V) === 0) continue;

@@ -42,7 +42,7 @@ const WFI = 0x10500073;
 
 export class VcpuExits {
   readonly counters = newExitCounters();
-  #lastPriv = -1;
+  #lastSatp = 0;
 
   constructor(
     readonly vm: VirtualMachine,
@@ -68,9 +68,10 @@ export class VcpuExits {
       this.counters.interrupts++;
       this.#charge('vmm.interrupt');
     }
-    if (vm.vcpu.priv !== this.#lastPriv) {
-      this.#lastPriv = vm.vcpu.priv;
-      this.host.setSatp(vm.shadow.satpFor(vm.vcpu.priv));
+    const satp = vm.shadow.satpFor(vm.vcpu.priv);
+    if (satp !== this.#lastSatp) {
+      this.#lastSatp = satp;
+      this.host.setSatp(satp);
     }
     this.host.privilege = 0;
   }
@@ -131,7 +132,7 @@ export class VcpuExits {
       }
       this.counters.exits.csr++;
       this.#charge('vmm.emulate.csr');
-      if (r.csr === CSR.satp && vcpu.satp !== satpBefore) vm.shadow.flushAll();
+      if (r.csr === CSR.satp && vcpu.satp !== satpBefore) vm.shadow.select(vcpu.satp);
       if (r.csr === CSR.sstatus && ShadowPageTables.sstatusMatters(sstatusBefore, vcpu.sstatus)) vm.shadow.flushContext(1);
       this.#next(epc);
       return;
@@ -157,9 +158,10 @@ export class VcpuExits {
     if (vcpu.priv === 1 && form?.mnemonic === 'sfence.vma') {
       this.counters.exits.sfence++;
       this.#charge('vmm.emulate.sfence');
+      // Write protection keeps the shadows coherent with the guest's tables, so a full fence drops
+      // nothing; a fence of one address drops that page (cheap, and what the guest asked for).
       const rs1 = field.rs1(word);
-      if (rs1 === 0) vm.shadow.flushAll();
-      else vm.shadow.invalidatePage(this.host.readReg(rs1));
+      if (rs1 !== 0) vm.shadow.invalidatePage(this.host.readReg(rs1));
       this.#next(epc);
       return;
     }
