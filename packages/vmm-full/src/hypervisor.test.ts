@@ -80,6 +80,7 @@ describe('the unmodified guest kernel in a VM', () => {
     expect(c['vmm.exit.table_write']).toBeGreaterThan(0);
     expect(c['vmm.fault.reflected']).toBeGreaterThan(0);
     expect(c['vmm.exit.mmio']).toBeGreaterThan(0); // the virtio-mmio probe of empty slots
+    expect(c['vmm.exit.syscall']).toBeGreaterThan(0); // the workload's write and exit, reflected to its kernel
   });
 
   it('is deterministic: the same lab cycles and counters twice', async () => {

@@ -19,7 +19,7 @@ import type { VmmEvent } from './vmm-events.js';
 
 /** Exit reasons, as counted (`exit.<reason>`). */
 export const EXIT_REASONS = [
-  'csr', 'sret', 'wfi', 'sfence', 'sbi', 'shadow_fill', 'table_write', 'mmio', 'timer', 'reflected_exception', 'reflected_page_fault', 'interrupt_other',
+  'csr', 'sret', 'wfi', 'sfence', 'sbi', 'syscall', 'shadow_fill', 'table_write', 'mmio', 'timer', 'reflected_exception', 'reflected_page_fault', 'interrupt_other',
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
@@ -95,7 +95,9 @@ export class VcpuExits {
           serveSbiCall(this.vm, this.host);
           this.#next(trap.epc);
         } else {
-          this.#reflect(CAUSE.ecallU, 0, trap.epc);
+          // A system call of the guest's process: its kernel's business.
+          this.counters.exits.syscall++;
+          this.#reflect(CAUSE.ecallU, 0, trap.epc, false);
         }
         return;
       case CAUSE.illegalInstruction:
