@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE, assemble } from '@virtlab/cpu-core';
 import { createVirtBoard, runMachine } from '@virtlab/hw-model';
 import { resolveCostModel } from '@virtlab/lab-kit';
-import { Hypervisor } from './hypervisor.js';
+import { Hypervisor, HypervisorError } from './hypervisor.js';
+import { VmBootError } from './vm-boot.js';
 import { withVmmEvents } from './vmm-events.js';
 import { tinyElf } from './test-support.js';
 
@@ -75,5 +76,28 @@ describe('a hostile guest kernel', () => {
     expect(board.bus.ram.subarray(otherBase - board.bus.ramBase).every((b) => b === 0xc3)).toBe(true);
     expect(hv.strayTraps).toBe(0);
     expect(hv.counters()['vmm.exit.reflected_exception']).toBe(6);
+  });
+
+  it('that faults in its own trap handler for ever ends on the step budget, and the host carries on', () => {
+    const cost = withVmmEvents(resolveCostModel('default'));
+    const board = createVirtBoard({ ramSize: POOL_PAGES * 4096 + GUEST_RAM, cost });
+    const { words } = assemble('li t0, 0x10\ncsrw stvec, t0\nli t1, 0x10\njalr zero, 0(t1)\n', ENTRY);
+    const hv = new Hypervisor(board, { vm: { kernel: tinyElf(words, ENTRY), ramSize: GUEST_RAM }, shadowPoolPages: POOL_PAGES });
+    const r = runMachine(board, hv.engine, { maxInstructions: 10_000 });
+    expect(r.exit.kind).toBe('budget');
+    expect(hv.vm.vcpu.scause).toBe(CAUSE.fetchAccess);
+    expect(hv.counters()['vmm.exit.reflected_exception']).toBeGreaterThan(5000);
+  });
+
+  it('whose image does not fit its RAM, or a VM too big for the board, is refused with the reason', () => {
+    const cost = withVmmEvents(resolveCostModel('default'));
+    const board = createVirtBoard({ ramSize: POOL_PAGES * 4096 + GUEST_RAM, cost });
+    const { words } = assemble('nop\n', 0x8090_0000);
+    expect(() => new Hypervisor(board, { vm: { kernel: tinyElf(words, 0x8090_0000), ramSize: GUEST_RAM }, shadowPoolPages: POOL_PAGES }))
+      .toThrow(VmBootError);
+    expect(() => new Hypervisor(board, { vm: { kernel: tinyElf(words, 0x8090_0000), ramSize: GUEST_RAM }, shadowPoolPages: POOL_PAGES }))
+      .toThrow(/segment 0 at 0x80900000\+0x4 is outside the VM's RAM 0x80000000\.\.0x80800000/);
+    expect(() => new Hypervisor(board, { vm: { kernel: tinyElf(words, 0x8090_0000), ramSize: 2 * GUEST_RAM }, shadowPoolPages: POOL_PAGES }))
+      .toThrow(HypervisorError);
   });
 });
