@@ -237,4 +237,27 @@ describe('shadow page tables', () => {
     expect(shadow.isGuestTable(L0)).toBe(false);
     expect(shadow.counters.floods).toBe(1);
   });
+
+  it('shadow a guest megapage with a megapage when it is all RAM, 4 MiB-aligned in the host and holds no page table; drop it when one turns up inside', () => {
+    const bus = new Bus(HOST, 16 << 20);
+    const guest = new GuestMemory(bus, 0x8000_0000, HOST + (4 << 20), 8 << 20);
+    const shadow = new ShadowPageTables(bus, guest, HOST, 64, () => undefined);
+    const root = 0x8000_1000; // the guest's root table, in its first megapage
+    guest.write(root + 0x200 * 4, pte(0x8000_0000, V | R | W | X | A | D));
+    guest.write(root + 0x201 * 4, pte(0x8040_0000, V | R | W | X | A | D));
+    guest.write(root + 0x1 * 4, pte(0x8040_0000, V)); // 0x0040_0000.. through a table at 0x8040_0000
+    guest.write(0x8040_0000, pte(0x8040_1000, V | R | U | A));
+    const s: GuestMmuState = { priv: 1, satp: (0x8000_0000 | (root >>> 12)) | 0, sstatus: 0 };
+    const rootEntry = (va: number) => bus.read((shadow.satpFor(1) & 0x3fffff) * 4096 + (va >>> 22) * 4, 4);
+    // The first megapage holds the root table: split. The second holds none yet: one leaf.
+    expect(shadow.fault(0x8000_2000 | 0, ACCESS_LOAD, s)).toEqual({ kind: 'filled', pages: 1024 });
+    expect(rootEntry(0x8000_0000 | 0) & (R | X)).toBe(0);
+    expect(shadow.fault(0x8040_2000 | 0, ACCESS_STORE, s)).toEqual({ kind: 'filled', pages: 1 });
+    expect(rootEntry(0x8040_0000 | 0) >>> 0).toBe((((HOST + (8 << 20)) >>> 12) << 10 | V | R | W | X | U | A | D) >>> 0);
+    // A walk through 0x8040_0000 makes it a page table: the shadow megapage goes, and comes back split.
+    expect(shadow.fault(0x40_0000, ACCESS_LOAD, { ...s, priv: 0 })).toEqual({ kind: 'filled', pages: 1 });
+    expect(rootEntry(0x8040_0000 | 0)).toBe(0);
+    expect(shadow.fault(0x8040_0000 | 0, ACCESS_STORE, s)).toEqual({ kind: 'table-write', gpa: 0x8040_0000 });
+    expect(shadow.fault(0x8040_2000 | 0, ACCESS_LOAD, s)).toEqual({ kind: 'filled', pages: 1024 });
+  });
 });

@@ -5,9 +5,12 @@
  * are kept for several guest address spaces at once (a few slots, by guest satp, least recently
  * used one reused), so that a guest context switch is a switch of shadow roots, not a refill.
  *
- * - A shadow leaf is always a 4 KiB page with U set (the guest runs in real U-mode); its R/W/X are
- *   what the guest's leaf allows the virtual privilege, with SUM and MXR applied (priv 4.3.1), so
- *   guest megapages are split into pages and the U bit, SUM and MXR are emulated.
+ * - A shadow leaf has U set (the guest runs in real U-mode); its R/W/X are what the guest's leaf
+ *   allows the virtual privilege, with SUM and MXR applied (priv 4.3.1): the U bit, SUM and MXR
+ *   are emulated. A guest megapage is shadowed by a megapage when all of it is guest RAM, its host
+ *   frame is 4 MiB-aligned and no guest page table lies inside it; otherwise it is split into
+ *   4 KiB pages (all 1024 written by one fault), and a megapage in which a page table turns up
+ *   later is dropped, to be refilled split.
  * - W is granted only once the guest's D bit is set (the first store faults, hidden, and sets D),
  *   and never on a page that holds a guest page table: guest page-table pages are write-protected,
  *   so updates fault and the shadow entries they feed are dropped (coherence without sfence).
@@ -114,6 +117,8 @@ export class ShadowPageTables {
   readonly #tableWrites = new Map<number, number>();
   /** Guest-physical page → shadow leaves (host address of the shadow PTE) that map it writable. */
   readonly #writers = new Map<number, number[]>();
+  /** Guest-physical megapage base → shadow megapage leaves (host address of the root entry) mapping it. */
+  readonly #megas = new Map<number, number[]>();
 
   /**
    * @param bus the host bus (shadow tables are host RAM)
@@ -233,9 +238,14 @@ export class ShadowPageTables {
       this.counters.leaves++;
       return { kind: 'filled', pages: 1 };
     }
-    // Every page of the megapage (the same leaf, so the same rights), except those outside RAM.
     const vaBase = (va & 0xffc00000) | 0;
     const gpaBase = pageOf(gpa) - (va & 0x3ff000);
+    if (this.#megaAllowed(gpaBase)) {
+      this.#installMega(state.priv, vaBase, gpaBase, rights);
+      this.counters.leaves++;
+      return { kind: 'filled', pages: 1 };
+    }
+    // Every page of the megapage (the same leaf, so the same rights), except those outside RAM.
     let pages = 0;
     for (let i = 0; i < 1024; i++) {
       const page = gpaBase + i * PAGE;
@@ -319,6 +329,7 @@ export class ShadowPageTables {
     this.#tables.clear();
     this.#tableWrites.clear();
     this.#writers.clear();
+    this.#megas.clear();
     this.flushTlb(undefined, undefined);
   }
 
@@ -328,7 +339,8 @@ export class ShadowPageTables {
       const l1 = this.#spaces[slot]!.roots[priv] + (va >>> 22) * 4;
       const dir = this.#get(l1);
       if ((dir & PTE.V) === 0) continue;
-      this.#set((dir >>> 10) * PAGE + ((va >>> 12) & 0x3ff) * 4, 0);
+      if (isLeaf(dir)) this.#set(l1, 0); // a shadow megapage: all of it goes
+      else this.#set((dir >>> 10) * PAGE + ((va >>> 12) & 0x3ff) * 4, 0);
       this.flushTlb(va & ~0xfff, shadowAsid(priv, slot));
     }
   }
@@ -356,6 +368,24 @@ export class ShadowPageTables {
     return accessFaultCause(access);
   }
 
+  /** Whether guest megapage `gpaBase` may be shadowed by one megapage leaf. */
+  #megaAllowed(gpaBase: number): boolean {
+    if (!this.guest.contains(gpaBase, MEGA) || this.guest.hostAddress(gpaBase) % MEGA !== 0) return false;
+    for (const page of this.#tables.keys()) if (page >= gpaBase && page < gpaBase + MEGA) return false;
+    return true;
+  }
+
+  #installMega(priv: VirtualPrivilege, vaBase: number, gpaBase: number, rights: number): void {
+    const l1 = this.#spaces[this.#cur]!.roots[priv] + (vaBase >>> 22) * 4;
+    const old = this.#get(l1);
+    if ((old & PTE.V) !== 0 && !isLeaf(old)) this.#free.push((old >>> 10) * PAGE);
+    this.#set(l1, ((this.guest.hostAddress(gpaBase) / PAGE) << 10) | leafFlags(rights));
+    const list = this.#megas.get(gpaBase);
+    if (list === undefined) this.#megas.set(gpaBase, [l1]);
+    else list.push(l1);
+    this.flushTlb(undefined, shadowAsid(priv, this.#cur));
+  }
+
   #noteTable(page: number, use: SlotUse): void {
     this.#tableWrites.delete(page);
     let uses = this.#tables.get(page);
@@ -367,8 +397,21 @@ export class ShadowPageTables {
     if (!uses.some((u) => u.slot === use.slot && u.level === use.level && u.vaBase === use.vaBase)) uses.push(use);
   }
 
-  /** Takes W away from every shadow leaf that maps guest page `page`. */
+  /** Takes W away from every shadow leaf that maps guest page `page`, and drops shadow megapages holding it. */
   #writeProtect(page: number): void {
+    const megaBase = page - (page % MEGA);
+    const megas = this.#megas.get(megaBase);
+    if (megas !== undefined) {
+      this.#megas.delete(megaBase);
+      const host = this.guest.contains(megaBase, MEGA) ? this.guest.hostAddress(megaBase) / PAGE : -1;
+      for (const a of megas) {
+        const pte = this.#get(a);
+        if ((pte & PTE.V) === 0 || !isLeaf(pte) || pte >>> 10 !== host) continue;
+        this.#set(a, 0);
+        this.counters.writeProtects++;
+      }
+      this.flushTlb(undefined, undefined);
+    }
     const leaves = this.#writers.get(page);
     if (leaves === undefined) return;
     this.#writers.delete(page);
@@ -388,17 +431,14 @@ export class ShadowPageTables {
     if (this.#tables.has(page)) rights &= ~2;
     const l1 = this.#spaces[this.#cur]!.roots[priv] + (va >>> 22) * 4;
     let dir = this.#get(l1);
-    if ((dir & PTE.V) === 0) {
+    if ((dir & PTE.V) === 0 || isLeaf(dir)) {
+      // No table yet, or a shadow megapage now to be split: a fresh table.
       const table = this.#allocate();
       dir = ((table / PAGE) << 10) | PTE.V;
       this.#set(l1, dir);
     }
     const leafAddr = (dir >>> 10) * PAGE + ((va >>> 12) & 0x3ff) * 4;
-    let flags = PTE.V | PTE.U | PTE.A | PTE.D;
-    if ((rights & 1) !== 0) flags |= PTE.R;
-    if ((rights & 2) !== 0) flags |= PTE.W | PTE.R;
-    if ((rights & 4) !== 0) flags |= PTE.X;
-    this.#set(leafAddr, ((this.guest.hostAddress(page) / PAGE) << 10) | flags);
+    this.#set(leafAddr, ((this.guest.hostAddress(page) / PAGE) << 10) | leafFlags(rights));
     if ((rights & 2) !== 0) {
       const list = this.#writers.get(page);
       if (list === undefined) this.#writers.set(page, [leafAddr]);
@@ -415,7 +455,7 @@ export class ShadowPageTables {
       const dir = this.#get(l1);
       if ((dir & PTE.V) === 0) continue;
       this.#set(l1, 0);
-      this.#free.push((dir >>> 10) * PAGE);
+      if (!isLeaf(dir)) this.#free.push((dir >>> 10) * PAGE);
     }
     this.flushTlb(undefined, undefined);
   }
@@ -426,7 +466,7 @@ export class ShadowPageTables {
       const dir = this.#get(root + i * 4);
       if ((dir & PTE.V) === 0) continue;
       this.#set(root + i * 4, 0);
-      this.#free.push((dir >>> 10) * PAGE);
+      if (!isLeaf(dir)) this.#free.push((dir >>> 10) * PAGE);
     }
   }
 
@@ -449,6 +489,21 @@ export class ShadowPageTables {
   #set(hostAddr: number, value: number): void {
     this.#ram32[(hostAddr - this.#ramBase) >>> 2] = value;
   }
+}
+
+const MEGA = 1 << 22;
+
+function isLeaf(pte: number): boolean {
+  return (pte & (PTE.R | PTE.X)) !== 0;
+}
+
+/** Shadow leaf flags for rights (bit 0 load, 1 store, 2 fetch): always V, U, A, D; W only with R. */
+function leafFlags(rights: number): number {
+  let flags = PTE.V | PTE.U | PTE.A | PTE.D;
+  if ((rights & 1) !== 0) flags |= PTE.R;
+  if ((rights & 2) !== 0) flags |= PTE.W | PTE.R;
+  if ((rights & 4) !== 0) flags |= PTE.X;
+  return flags;
 }
 
 function pageOf(a: number): number {
