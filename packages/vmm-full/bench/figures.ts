@@ -1,6 +1,6 @@
-// The README's figures: every compute workload (test size) and osbench, on `native` (firmware +
-// kernel on the board) and under vmm-full/trap-emulate, default cost model.
-// Run: pnpm --filter @virtlab/vmm-full figures
+// The README's figures: every compute workload and osbench, on `native` (firmware + kernel on the
+// board) and under vmm-full/trap-emulate.
+// Run: pnpm --filter @virtlab/vmm-full figures [cost preset (default)] [size (test)]
 import { workloads } from '@virtlab/guest';
 import { DEFAULT_RAM_SIZE, createVirtBoard, runMachine } from '@virtlab/hw-model';
 import { GUEST_KERNEL, initBootargs, kernelBoard, readKernelImages, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
@@ -11,6 +11,7 @@ import { trapEmulateStrategy } from '../src/strategy.js';
 import { withVmmEvents } from '../src/vmm-events.js';
 
 const cost = resolveCostModel(process.argv[2] ?? 'default');
+const size = process.argv[3] === 'bench' ? 'bench' : 'test';
 const vmm = trapEmulateStrategy({ costModel: cost });
 
 async function native(bootargs: string): Promise<LabRun> {
@@ -22,10 +23,10 @@ const n = (v: number | undefined) => (v ?? 0).toLocaleString('en-US');
 console.log('| workload | native lab cycles | trap-emulate lab cycles | ratio | VM exits | hidden faults | reflected faults | run directly |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const w of workloads) {
-  const image = imageFor(w, 'rv32-process', 'test');
+  const image = imageFor(w, 'rv32-process', size);
   if (image === undefined) continue;
-  const a = await native(initBootargs(w.name, image.args ?? ['test']));
-  const b = await vmm.run(w, { size: 'test' });
+  const a = await native(initBootargs(w.name, image.args ?? [size]));
+  const b = await vmm.run(w, { size });
   const c = b.counters;
   const direct = c.instret! / (c.instret! + c['vmm.emulated_instructions']!);
   console.log(`| ${w.name} | ${n(a.labCycles)} | ${n(b.labCycles)} | ${((b.labCycles ?? 0) / a.labCycles).toFixed(2)} | ${n(c['vmm.exits'])} | ${n(c['vmm.fault.hidden'])} | ${n(c['vmm.fault.reflected'])} | ${(100 * direct).toFixed(3)} % |`);
@@ -33,7 +34,7 @@ for (const w of workloads) {
 
 // The OS table: osbench's items in lab ticks per operation (its own @metric lines).
 const metrics = (out: string) => new Map([...out.matchAll(/^@metric osbench\.(\S+) ([\d.]+)/gm)].map((m) => [m[1]!, Number(m[2])]));
-const bootargs = 'init=/bin/osbench,test';
+const bootargs = `init=/bin/osbench,${size}`;
 const nat = metrics((await native(bootargs)).output);
 const { kernel, initrd } = await readKernelImages(GUEST_KERNEL);
 const host = createVirtBoard({ ramSize: DEFAULT_RAM_SIZE + (4 << 20), cost: withVmmEvents(cost) });
