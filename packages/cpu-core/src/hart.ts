@@ -12,13 +12,14 @@
  */
 import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
-import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
+import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
 import type { Privilege } from './csr.js';
 import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, operandImmediate } from './decoder-table.js';
 import { disassemble } from './disassemble.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { readCsrOf, writeCsrOf } from './csr-file.js';
+import { raise, serviceInterrupts, takeTrap, waitForInterrupt } from './traps.js';
 import { MmioClaims, MonitorPort } from './hypervisor-port.js';
 import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
 import {
@@ -30,7 +31,6 @@ import { EXIT_DECODE, EXIT_JUMP, EXIT_LIMIT, EXIT_PAGE_END, FastState, TLB_AREA,
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
 const CHUNK = 1 << 24;
-const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const; // priv 3.1.9
 
 /** Why `run` returned. `run` never throws for anything the guest does. */
 export type StopReason =
@@ -113,7 +113,11 @@ export class Hart {
    */
   readonly regs: Int32Array;
   pc: number;
-  #privilege: Privilege = 3;
+  /**
+   * The privilege as stored, without re-deriving modes. Internal to cpu-core: trap entry and xRET
+   * write it and then re-derive; everyone else goes through `priv`.
+   */
+  privilege: Privilege = 3;
   monitor: HartMonitor | undefined;
   readonly tlb: Tlb;
   readonly pmp = new Pmp();
@@ -165,13 +169,17 @@ export class Hart {
   /** mcycle/minstret minus the lab clock/retired count (writes to the counters). Internal: csr-file.ts writes them. */
   cycleOffset = 0;
   instretOffset = 0;
-  #reservation = -1;
+  /** The LR reservation's address, -1 when none. Internal: trap entry clears it (traps.ts). */
+  reservation = -1;
   #reservationValue = 0;
-  #traps = 0;
-  readonly #trapCounts = new Float64Array(16);
-  readonly #irqCounts = new Float64Array(16);
+  /** Traps taken (exceptions and interrupts). Internal: traps.ts counts them; read `trapCount`. */
+  traps = 0;
+  /** Exceptions and interrupts taken, by code. Internal: traps.ts counts them; read `counters()`. */
+  readonly trapCounts = new Float64Array(16);
+  readonly irqCounts = new Float64Array(16);
   #tlbHits = 0;
-  readonly #events: Record<HartEventName, number>;
+  /** Named event counts reported by `counters()`. Internal: traps.ts, the port and the MMU add to them. */
+  readonly events: Record<HartEventName, number>;
   /** Strategy events a monitor charged through its port, by name. */
   readonly #strategyEvents = new Map<string, number>();
   readonly #walker: Sv32Walker;
@@ -204,12 +212,12 @@ export class Hart {
   #fPhys = 0;
   #fSingle = false;
 
-  // Fault-loop detection.
-  #lastVector = -1;
-  #lastCause = -1;
-  #loopCount = 0;
-  #faultLoop: StopReason | undefined;
-
+  /** Fault-loop detection: the last trap's vector and cause, and how often it repeated. Internal: traps.ts. */
+  lastVector = -1;
+  lastCause = -1;
+  loopCount = 0;
+  /** Set by trap entry when the handler faults again and again; an external run loop reads and clears it. */
+  faultLoop: StopReason | undefined = undefined;
 
   constructor(platform: HartPlatform, options: HartOptions = {}) {
     this.platform = platform;
@@ -242,9 +250,9 @@ export class Hart {
     }
     // The run loop counts cycles in an int32 between checks; keep one step's price far below 2^30.
     if (!(cost.takenBranch >= 0 && cost.takenBranch <= 1 << 20)) throw new HartError(`cost model: takenBranch = ${cost.takenBranch}; the hart supports 0..${1 << 20}`);
-    this.#events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
+    this.events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
     this.#walker = new Sv32Walker(this.bus.ram32, this.bus.ramBase, this.bus.ramSize, this.pmp);
-    this.port = new MonitorPort(this, this.#events, this.#strategyEvents, this.#walker);
+    this.port = new MonitorPort(this, this.events, this.#strategyEvents, this.#walker);
     this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
     const st = this.#fast;
     st.pd = this.#pd;
@@ -260,12 +268,12 @@ export class Hart {
 
   /** Current privilege (0 U, 1 S, 3 M). Setting it re-derives translation modes. */
   get priv(): Privilege {
-    return this.#privilege;
+    return this.privilege;
   }
 
   set priv(p: Privilege) {
     if (p !== 0 && p !== 1 && p !== 3) throw new HartError(`privilege must be 0 (U), 1 (S) or 3 (M), got ${String(p)}`);
-    this.#privilege = p;
+    this.privilege = p;
     this.nextCheck = 0;
     this.#modesChanged();
   }
@@ -284,8 +292,8 @@ export class Hart {
     const clock = this.clock;
     const halt = this.platform.halt;
     const startRetired = this.retired;
-    const startSteps = this.retired + this.#traps;
-    this.#faultLoop = undefined;
+    const startSteps = this.retired + this.traps;
+    this.faultLoop = undefined;
     const pd = this.#pd;
     const cnt = this.#opCount;
     const ram32 = this.bus.ram32;
@@ -293,13 +301,13 @@ export class Hart {
 
     for (;;) {
       if (halt.reason !== undefined) return this.#result({ kind: 'halted', halt: halt.reason }, startRetired);
-      if (this.#faultLoop !== undefined) return this.#result(this.#faultLoop, startRetired);
+      if (this.faultLoop !== undefined) return this.#result(this.faultLoop, startRetired);
       if (clock.cycles >= this.nextCheck) this.serviceInterrupts();
       if (this.waiting) {
         if (!this.waitForInterrupt()) return this.#result({ kind: 'deadlock', pc: this.pc >>> 0 }, startRetired);
         continue;
       }
-      const left = maxInstructions - (this.retired + this.#traps - startSteps);
+      const left = maxInstructions - (this.retired + this.traps - startSteps);
       if (left <= 0) return this.#result({ kind: 'budget' }, startRetired);
       if (!this.#setupFetch()) continue;
 
@@ -344,7 +352,7 @@ export class Hart {
             cnt[op] = cnt[op]! - 1;
             this.pc = (bias + (i << 1)) | 0;
             clock.cycles = base + st.sp - (w >>> 25) - tb;
-            this.#raise(CAUSE.misalignedFetch, jt);
+            raise(this, CAUSE.misalignedFetch, jt);
             this.trapped = false;
             base = clock.cycles;
             st.sp = 0;
@@ -414,7 +422,7 @@ export class Hart {
     this.#pd.fill(0, base, base + 2048);
     this.#pd[base + 2048] = OP_PAGE_END;
     this.#pageSlot[ramPage] = base;
-    this.#events['predecode.pages']++;
+    this.events['predecode.pages']++;
     return base;
   }
 
@@ -438,7 +446,7 @@ export class Hart {
       this.#slotPage[s] = -1;
     }
     this.#fetchCache.fill(-1);
-    this.#events['predecode.flushes']++;
+    this.events['predecode.flushes']++;
   }
 
   /** Translates `pc` for execution and points the run loop at its predecoded page. */
@@ -466,7 +474,7 @@ export class Hart {
       }
     }
     if ((pc & 3) !== 0) {
-      this.#raise(CAUSE.misalignedFetch, pc);
+      raise(this, CAUSE.misalignedFetch, pc);
       this.trapped = false;
       return false;
     }
@@ -477,7 +485,7 @@ export class Hart {
     }
     const off = pa - this.bus.ramBase;
     if (off < 0 || off + 4 > this.bus.ramSize) {
-      this.#raise(CAUSE.fetchAccess, pc);
+      raise(this, CAUSE.fetchAccess, pc);
       this.trapped = false;
       return false;
     }
@@ -542,10 +550,10 @@ export class Hart {
         this.pc = (this.pc + 4) | 0;
         return 1;
       case 40: // ecall
-        this.#raise(this.priv === 0 ? CAUSE.ecallU : this.priv === 1 ? CAUSE.ecallS : CAUSE.ecallM, 0);
+        raise(this, this.priv === 0 ? CAUSE.ecallU : this.priv === 1 ? CAUSE.ecallS : CAUSE.ecallM, 0);
         return 1;
       case 41: // ebreak: QEMU 7.2 leaves tval 0 (checked with qemu-system-riscv32)
-        this.#raise(CAUSE.breakpoint, 0);
+        raise(this, CAUSE.breakpoint, 0);
         return 1;
       case 42:
       case 43:
@@ -585,7 +593,7 @@ export class Hart {
 
   #illegal(word: number): 1 {
     // QEMU 7.2 reports the instruction bits in tval for illegal instructions.
-    this.#raise(CAUSE.illegalInstruction, word);
+    raise(this, CAUSE.illegalInstruction, word);
     return 1;
   }
 
@@ -599,7 +607,7 @@ export class Hart {
     s &= ~MSTATUS.MPP;
     if (mpp !== 3) s &= ~MSTATUS.MPRV; // priv 1.12: leaving M for a lower mode clears MPRV
     this.mstatus = s;
-    this.#privilege = mpp;
+    this.privilege = mpp;
     this.pc = this.mepc;
     this.clock.cycles += this.platform.cost.trapReturn;
     this.nextCheck = 0; // interrupts masked in the old mode may be taken in the new one
@@ -616,7 +624,7 @@ export class Hart {
     s |= MSTATUS.SPIE;
     s &= ~(MSTATUS.SPP | MSTATUS.MPRV);
     this.mstatus = s;
-    this.#privilege = spp;
+    this.privilege = spp;
     this.pc = this.sepc;
     this.clock.cycles += this.platform.cost.trapReturn;
     this.nextCheck = 0;
@@ -633,7 +641,7 @@ export class Hart {
     this.pc = (this.pc + 4) | 0;
     this.clock.cycles += this.platform.cost.wfi;
     this.waiting = true;
-    this.#events['wfi.entries']++;
+    this.events['wfi.entries']++;
     this.nextCheck = 0;
     return 1;
   }
@@ -642,7 +650,7 @@ export class Hart {
   sfenceVma(word: number, vaddr: number | undefined, asid: number | undefined): 0 | 1 {
     if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MSTATUS.TVM) !== 0)) return this.#illegal(word);
     this.tlb.flush(vaddr, asid === undefined ? undefined : asid & 0x1ff);
-    this.#events['tlb.flushes']++;
+    this.events['tlb.flushes']++;
     this.pc = (this.pc + 4) | 0;
     return 1;
   }
@@ -650,7 +658,7 @@ export class Hart {
   /** Flushes the whole TLB (what sfence.vma x0, x0 does). */
   flushTlb(): void {
     this.tlb.flush(undefined, undefined);
-    this.#events['tlb.flushes']++;
+    this.events['tlb.flushes']++;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -712,123 +720,21 @@ export class Hart {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Traps and interrupts
+  // Traps and interrupts (traps.ts)
 
-  #raise(code: number, tval: number): void {
-    this.trapped = true;
-    this.takeTrap(code, false, tval);
-  }
-
-  /**
-   * Trap entry (priv 3.1.6.1, 3.1.8, 4.1.1) from `pc`: delegated traps from S or U go to S; the
-   * rest go to M, where a monitor sees them first.
-   */
+  /** Trap entry from `pc` (traps.ts): delegated traps from S or U go to S; the rest go to M, where a monitor sees them first. */
   takeTrap(code: number, interrupt: boolean, tval: number): void {
-    const epc = this.pc;
-    const from = this.priv;
-    this.#traps++;
-    (interrupt ? this.#irqCounts : this.#trapCounts)[code & 15]!++;
-    this.#reservation = -1;
-    this.waiting = false;
-    this.nextCheck = 0;
-    const cause = interrupt ? (code | 0x80000000) | 0 : code;
-    const deleg = interrupt ? this.mideleg : this.medeleg;
-    let target: number;
-    if (from <= 1 && ((deleg >>> code) & 1) !== 0) {
-      this.scause = cause;
-      this.sepc = epc;
-      this.stval = tval | 0;
-      let s = this.mstatus;
-      s = (s & MSTATUS.SIE) !== 0 ? s | MSTATUS.SPIE : s & ~MSTATUS.SPIE;
-      s &= ~MSTATUS.SIE;
-      s = from === 1 ? s | MSTATUS.SPP : s & ~MSTATUS.SPP;
-      this.mstatus = s;
-      this.#privilege = 1;
-      target = this.stvec;
-    } else {
-      if (this.monitor !== undefined) {
-        this.#events['monitor.traps']++;
-        const verdict = this.monitor.onTrap(this, { code, interrupt, cause, tval: tval | 0, epc, from });
-        if (verdict === 'handled') {
-          // Monitor time is never free (cost-model.ts): entry as any trap, and the resume as an mret.
-          this.#events['monitor.handled']++;
-          this.clock.cycles += this.platform.cost.trapEntry + this.platform.cost.trapReturn;
-          if (interrupt) {
-            this.irqClaimed |= 1 << code;
-            this.#events['monitor.irq_claims']++;
-          }
-          this.#modesChanged();
-          return;
-        }
-      }
-      this.mcause = cause;
-      this.mepc = epc;
-      this.mtval = tval | 0;
-      let s = this.mstatus;
-      s = (s & MSTATUS.MIE) !== 0 ? s | MSTATUS.MPIE : s & ~MSTATUS.MPIE;
-      s &= ~MSTATUS.MIE;
-      s = (s & ~MSTATUS.MPP) | (from << 11);
-      this.mstatus = s;
-      this.#privilege = 3;
-      target = this.mtvec;
-    }
-    const base = target & ~3;
-    this.pc = ((target & 3) === 1 && interrupt ? base + 4 * code : base) | 0;
-    this.clock.cycles += this.platform.cost.trapEntry;
-    if (!interrupt && epc === this.#lastVector && code === this.#lastCause) {
-      if (++this.#loopCount >= 3) {
-        this.#faultLoop = {
-          kind: 'fault-loop',
-          cause: code,
-          pc: epc >>> 0,
-          tval: tval >>> 0,
-          description: `trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${code} (${EXCEPTION_NAMES[code] ?? '?'}) tval 0x${(tval >>> 0).toString(16)}, again and again`,
-        };
-      }
-    } else {
-      this.#loopCount = 0;
-    }
-    this.#lastVector = this.pc;
-    this.#lastCause = interrupt ? -1 : code;
-    this.#modesChanged();
+    takeTrap(this, code, interrupt, tval);
   }
 
-  /** Takes the highest-priority enabled pending interrupt, if any (priv 3.1.9), and sets `nextCheck`. */
+  /** Takes the highest-priority enabled pending interrupt, if any, and sets `nextCheck` (traps.ts). */
   serviceInterrupts(): void {
-    const next = this.platform.nextEventCycle(this.hartId);
-    // Lines were just read: an event time already passed changes nothing more.
-    this.nextCheck = next > this.clock.cycles ? next : Infinity;
-    const mip = this.mip();
-    // A claimed interrupt is free again once its level is seen low (the interrupt rule).
-    this.irqClaimed &= mip;
-    const pending = mip & this.mie & ~this.irqClaimed;
-    if (pending === 0) return;
-    const mEnabled = this.priv < 3 || (this.mstatus & MSTATUS.MIE) !== 0;
-    const sEnabled = this.priv < 1 || (this.priv === 1 && (this.mstatus & MSTATUS.SIE) !== 0);
-    const m = mEnabled ? pending & ~this.mideleg : 0;
-    const s = sEnabled ? pending & this.mideleg : 0;
-    const take = m !== 0 ? m : s;
-    if (take === 0) return;
-    for (const irq of IRQ_PRIORITY) {
-      if ((take & (1 << irq)) !== 0) {
-        this.takeTrap(irq, true, 0);
-        return;
-      }
-    }
+    serviceInterrupts(this);
   }
 
-  /** One step of WFI: wake on mip & mie, else let time pass to the next event (counted in wfi.cycles). False = deadlock. */
+  /** One step of WFI (traps.ts): wake on mip & mie, else let time pass to the next event. False = deadlock. */
   waitForInterrupt(): boolean {
-    if ((this.mip() & this.mie) !== 0) {
-      this.waiting = false;
-      return true;
-    }
-    const next = this.platform.nextEventCycle(this.hartId);
-    if (!(next > this.clock.cycles) || next === Infinity) return false;
-    this.#events['wfi.cycles'] += next - this.clock.cycles;
-    this.clock.cycles = next;
-    this.nextCheck = 0;
-    return true;
+    return waitForInterrupt(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -860,16 +766,7 @@ export class Hart {
 
   /** Traps taken (exceptions and interrupts): the run budget counts them as steps. */
   get trapCount(): number {
-    return this.#traps;
-  }
-
-  /** Set by trap entry when the handler faults again and again; an external run loop reads and clears it. */
-  get faultLoop(): StopReason | undefined {
-    return this.#faultLoop;
-  }
-
-  set faultLoop(v: StopReason | undefined) {
-    this.#faultLoop = v;
+    return this.traps;
   }
 
   /** Re-derives translation and fast-path modes after privilege, mstatus, satp or PMP changed. */
@@ -918,12 +815,12 @@ export class Hart {
   }
 
   #pageFault(access: AccessKind, va: number): number {
-    this.#raise(pageFaultCause(access), va);
+    raise(this, pageFaultCause(access), va);
     return -1;
   }
 
   #accessFault(access: AccessKind, va: number): number {
-    this.#raise(accessFaultCause(access), va);
+    raise(this, accessFaultCause(access), va);
     return -1;
   }
 
@@ -947,7 +844,7 @@ export class Hart {
         this.#tlbHits++;
       } else {
         // QEMU walks again whenever the cached entry does not allow the access.
-        this.#events['tlb.misses']++;
+        this.events['tlb.misses']++;
         e = this.#walk(va, access, priv, e, tval);
         if (e < 0) return -1;
       }
@@ -963,7 +860,7 @@ export class Hart {
     const w = this.#walker;
     const outcome = w.walk(this.satp, va, access, priv, this.mstatus);
     this.clock.cycles += this.platform.cost.tlbMissPerLevel * w.levels;
-    this.#events['tlb.walk_levels'] += w.levels;
+    this.events['tlb.walk_levels'] += w.levels;
     if (outcome !== WALK_OK) return outcome === WALK_ACCESS_FAULT ? this.#accessFault(access, tval) : this.#pageFault(access, tval);
     const pte = w.leafPte;
     const updated = pte | PTE.A | (access === ACCESS_STORE ? PTE.D : 0);
@@ -1026,7 +923,7 @@ export class Hart {
 
   #mmio(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number, value: number): number {
     if (pa >= 4294967296) return this.#accessFault(access, tval);
-    this.#events['mmio.accesses']++;
+    this.events['mmio.accesses']++;
     this.clock.cycles += this.platform.cost.mmioAccess;
     // A device register access can raise or lower a line: look at interrupts again.
     this.nextCheck = 0;
@@ -1035,7 +932,7 @@ export class Hart {
         // A range a monitor emulates (hypervisor-port.ts); straddling its edge is an access fault.
         const claim = this.mmioClaims.find(pa, size);
         if (claim === undefined) return this.#accessFault(access, tval);
-        this.#events['monitor.mmio_accesses']++;
+        this.events['monitor.mmio_accesses']++;
         if (access === ACCESS_STORE) {
           claim.handler.write(pa - claim.base, size, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff));
           return 0;
@@ -1126,25 +1023,25 @@ export class Hart {
   #atomic(op: number, va: number, src: number): number {
     if (op === 57) {
       // sc.w: a different address fails without any access (not even an alignment check).
-      if (va !== this.#reservation) {
-        this.#reservation = -1;
-        this.#events['lrsc.sc_failures']++;
+      if (va !== this.reservation) {
+        this.reservation = -1;
+        this.events['lrsc.sc_failures']++;
         return 1;
       }
-      this.#reservation = -1;
+      this.reservation = -1;
       const pa = this.translate(va, ACCESS_STORE, 4);
       if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
       const cur = this.#readPhys(pa, 4, ACCESS_STORE, va);
       if (this.trapped) return 0;
       if (cur !== this.#reservationValue) {
-        this.#events['lrsc.sc_failures']++;
+        this.events['lrsc.sc_failures']++;
         return 1;
       }
       this.#writePhys(pa, 4, src, va);
       return this.trapped ? 0 : 0;
     }
     if ((va & 3) !== 0) {
-      this.#raise(op === 56 ? CAUSE.misalignedLoad : CAUSE.misalignedStore, va);
+      raise(this, op === 56 ? CAUSE.misalignedLoad : CAUSE.misalignedStore, va);
       return 0;
     }
     if (op === 56) {
@@ -1152,7 +1049,7 @@ export class Hart {
       if (pa < 0 || this.#amoOnClaim(pa, ACCESS_LOAD, va)) return 0;
       const v = this.#readPhys(pa, 4, ACCESS_LOAD, va);
       if (this.trapped) return 0;
-      this.#reservation = va;
+      this.reservation = va;
       this.#reservationValue = v;
       return v;
     }
@@ -1213,18 +1110,18 @@ export class Hart {
     for (const [c, v] of byClass) out[`class.${c}`] = v;
     let traps = 0;
     for (const [code, name] of Object.entries(EXCEPTION_NAMES)) {
-      out[`trap.${name}`] = this.#trapCounts[Number(code)]!;
-      traps += this.#trapCounts[Number(code)]!;
+      out[`trap.${name}`] = this.trapCounts[Number(code)]!;
+      traps += this.trapCounts[Number(code)]!;
     }
     let irqs = 0;
     for (const [code, name] of Object.entries(INTERRUPT_NAMES)) {
-      out[`irq.${name}`] = this.#irqCounts[Number(code)]!;
-      irqs += this.#irqCounts[Number(code)]!;
+      out[`irq.${name}`] = this.irqCounts[Number(code)]!;
+      irqs += this.irqCounts[Number(code)]!;
     }
     out['trap.total'] = traps;
     out['irq.total'] = irqs;
     out['tlb.hits'] = this.#tlbHits;
-    for (const n of EVENT_NAMES) out[n] = this.#events[n];
+    for (const n of EVENT_NAMES) out[n] = this.events[n];
     for (const [n, v] of this.#strategyEvents) out[`event.${n}`] = v;
     return out;
   }
@@ -1241,12 +1138,12 @@ export class Hart {
   reset(pc: number = this.bus.ramBase): void {
     this.regs.fill(0);
     this.pc = pc | 0;
-    this.#privilege = 3;
+    this.privilege = 3;
     this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = this.mipInjected = this.irqClaimed = 0;
     this.mtvec = this.mscratch = this.mepc = this.mcause = this.mtval = this.mcounteren = this.mcountinhibit = 0;
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
     this.senvcfg = this.satp = 0;
-    this.#reservation = -1;
+    this.reservation = -1;
     this.cycleOffset = 0;
     this.instretOffset = 0;
     this.waiting = false;
