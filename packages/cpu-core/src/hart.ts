@@ -10,7 +10,7 @@
  * Stores into a predecoded page clear that instruction's entry, which is decoded again when
  * reached: self-modifying code is always seen, as on QEMU.
  */
-import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
+import { INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
 import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
 import type { Privilege } from './csr.js';
@@ -20,13 +20,12 @@ import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { readCsrOf, writeCsrOf } from './csr-file.js';
 import { raise, serviceInterrupts, takeTrap, waitForInterrupt } from './traps.js';
+import { atomic, load, refreshTlbEntry, store, translate } from './memory-access.js';
 import { MmioClaims, MonitorPort } from './hypervisor-port.js';
-import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
-import {
-  ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, Sv32Walker, WALK_ACCESS_FAULT, WALK_OK, accessFaultCause, pageFaultCause, ptePermits,
-} from './sv32-walk.js';
+import { PMP_X, Pmp } from './pmp.js';
+import { ACCESS_FETCH, Sv32Walker } from './sv32-walk.js';
 import type { AccessKind } from './sv32-walk.js';
-import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
+import { FAST_EXEC, Tlb } from './tlb.js';
 import { EXIT_DECODE, EXIT_JUMP, EXIT_LIMIT, EXIT_PAGE_END, FastState, TLB_AREA, fastLoop } from './fast-loop.js';
 
 const SLOT = 1025; // 1024 instructions and the page-end sentinel
@@ -171,24 +170,30 @@ export class Hart {
   instretOffset = 0;
   /** The LR reservation's address, -1 when none. Internal: trap entry clears it (traps.ts). */
   reservation = -1;
-  #reservationValue = 0;
+  /** The value LR read at `reservation`; SC compares it. Internal: memory-access.ts. */
+  reservationValue = 0;
   /** Traps taken (exceptions and interrupts). Internal: traps.ts counts them; read `trapCount`. */
   traps = 0;
   /** Exceptions and interrupts taken, by code. Internal: traps.ts counts them; read `counters()`. */
   readonly trapCounts = new Float64Array(16);
   readonly irqCounts = new Float64Array(16);
-  #tlbHits = 0;
+  /** TLB hits so far; the MMU (memory-access.ts), the run loop and an external fast path add theirs. */
+  tlbHits = 0;
   /** Named event counts reported by `counters()`. Internal: traps.ts, the port and the MMU add to them. */
   readonly events: Record<HartEventName, number>;
   /** Strategy events a monitor charged through its port, by name. */
   readonly #strategyEvents = new Map<string, number>();
-  readonly #walker: Sv32Walker;
+  /** The Sv32 walker the MMU and the port share. Internal: memory-access.ts walks with it. */
+  readonly walker: Sv32Walker;
 
-  // Derived mode state (see #modesChanged).
-  #effPriv: Privilege = 3;
-  #dataTranslate = false;
-  #fetchTranslate = false;
-  #asid = 0;
+  /**
+   * Derived mode state (see #modesChanged): the privilege loads and stores are made with (MPRV),
+   * whether data and fetch are translated, and the current ASID. Internal: memory-access.ts reads them.
+   */
+  effPriv: Privilege = 3;
+  dataTranslate = false;
+  fetchTranslate = false;
+  asid = 0;
   /** 0: loads/stores go straight to RAM; 1: through the TLB fast path; 2: general path only. */
   #dataMode = 0;
 
@@ -251,8 +256,8 @@ export class Hart {
     // The run loop counts cycles in an int32 between checks; keep one step's price far below 2^30.
     if (!(cost.takenBranch >= 0 && cost.takenBranch <= 1 << 20)) throw new HartError(`cost model: takenBranch = ${cost.takenBranch}; the hart supports 0..${1 << 20}`);
     this.events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
-    this.#walker = new Sv32Walker(this.bus.ram32, this.bus.ramBase, this.bus.ramSize, this.pmp);
-    this.port = new MonitorPort(this, this.events, this.#strategyEvents, this.#walker);
+    this.walker = new Sv32Walker(this.bus.ram32, this.bus.ramBase, this.bus.ramSize, this.pmp);
+    this.port = new MonitorPort(this, this.events, this.#strategyEvents, this.walker);
     this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
     const st = this.#fast;
     st.pd = this.#pd;
@@ -385,7 +390,7 @@ export class Hart {
       }
       clock.cycles = base + st.sp;
       this.retired += n0 - st.n;
-      this.#tlbHits += st.th;
+      this.tlbHits += st.th;
     }
   }
 
@@ -459,11 +464,11 @@ export class Hart {
     const fc = this.#fetchCache;
     if (fc[c] === vpn && (pc & 3) === 0) {
       let ok = true;
-      if (this.#fetchTranslate) {
+      if (this.fetchTranslate) {
         const k = (vpn & this.tlb.mask) << 2;
         const ft = this.tlb.fastTable;
         ok = ft[k] === vpn && (ft[k + 1]! & FAST_EXEC) !== 0;
-        if (ok) this.#tlbHits++;
+        if (ok) this.tlbHits++;
       }
       if (ok) {
         this.#fSingle = false;
@@ -492,7 +497,7 @@ export class Hart {
     const page = pa - (pa % 4096);
     // Run a whole page only when PMP (and the TLB) grant execution uniformly over it.
     let single = (this.pmp.permissions(page, 4096, this.priv) & PMP_X) === 0;
-    if (this.#fetchTranslate) {
+    if (this.fetchTranslate) {
       const e = ((pc >>> 12) & this.tlb.mask) << 2;
       const ft = this.tlb.fastTable;
       if (ft[e] !== pc >>> 12 || (ft[e + 1]! & FAST_EXEC) === 0) single = true;
@@ -573,7 +578,7 @@ export class Hart {
       case 64:
       case 65:
       case 66: {
-        const v = this.#atomic(form.op, r[rs1]!, r[rs2]!);
+        const v = atomic(this, form.op, r[rs1]!, r[rs2]!);
         if (this.trapped) return 1;
         if (rd !== 0) r[rd] = v;
         return 0;
@@ -738,9 +743,6 @@ export class Hart {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Memory: translation, PMP, RAM and MMIO
-
-  // ---------------------------------------------------------------------------------------------
   // For run loops outside this class (the emulator's translator)
 
   /**
@@ -753,15 +755,6 @@ export class Hart {
   /** Executions per handler id (flushed totals). ALU entries are ignored by `counters()`: class.alu = instret - the rest. */
   get opCounts(): Float64Array {
     return this.#opCount;
-  }
-
-  /** TLB hits so far; an external fast path adds its own. */
-  get tlbHits(): number {
-    return this.#tlbHits;
-  }
-
-  set tlbHits(v: number) {
-    this.#tlbHits = v;
   }
 
   /** Traps taken (exceptions and interrupts): the run budget counts them as steps. */
@@ -777,110 +770,44 @@ export class Hart {
   #modesChanged(): void {
     this.#fetchCache.fill(-1);
     const s = this.mstatus;
-    this.#effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
+    this.effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
     const sv32 = this.satp >>> 31 === 1;
-    this.#dataTranslate = sv32 && this.#effPriv < 3;
-    this.#fetchTranslate = sv32 && this.priv < 3;
-    this.#asid = (this.satp >>> 22) & 0x1ff;
-    if (this.#dataTranslate) this.#dataMode = 1;
-    else this.#dataMode = (this.pmp.permissions(this.bus.ramBase, this.bus.ramSize, this.#effPriv) & 3) === 3 ? 0 : 2;
+    this.dataTranslate = sv32 && this.effPriv < 3;
+    this.fetchTranslate = sv32 && this.priv < 3;
+    this.asid = (this.satp >>> 22) & 0x1ff;
+    if (this.dataTranslate) this.#dataMode = 1;
+    else this.#dataMode = (this.pmp.permissions(this.bus.ramBase, this.bus.ramSize, this.effPriv) & 3) === 3 ? 0 : 2;
     const t = this.tlb;
-    for (let e = 0; e < t.size; e++) this.#refreshEntry(e);
+    for (let e = 0; e < t.size; e++) refreshTlbEntry(this, e);
   }
 
-  #refreshEntry(e: number): void {
-    const t = this.tlb;
-    const ft = t.fastTable;
-    const k = e << 2;
-    const vpn = t.vpn[e]!;
-    if (vpn < 0 || (t.global[e] === 0 && t.asid[e] !== this.#asid)) {
-      ft[k] = -1;
-      ft[k + 1] = 0;
-      return;
-    }
-    ft[k] = vpn;
-    const off = t.physical[e]! - this.bus.ramBase;
-    let fast = 0;
-    if (off >= 0 && off + 4096 <= this.bus.ramSize) {
-      ft[k + 2] = off;
-      const f = t.flags[e]!;
-      const p = t.pmp[e]!;
-      if (this.#dataTranslate) {
-        if ((p & PMP_R) !== 0 && ptePermits(f, ACCESS_LOAD, this.#effPriv, this.mstatus)) fast |= FAST_READ;
-        if ((p & PMP_W) !== 0 && (f & PTE.D) !== 0 && ptePermits(f, ACCESS_STORE, this.#effPriv, this.mstatus)) fast |= FAST_WRITE;
-      }
-      if (this.#fetchTranslate && (p & PMP_X) !== 0 && ptePermits(f, ACCESS_FETCH, this.priv, this.mstatus)) fast |= FAST_EXEC;
-    }
-    ft[k + 1] = fast;
-  }
-
-  #pageFault(access: AccessKind, va: number): number {
-    raise(this, pageFaultCause(access), va);
-    return -1;
-  }
-
-  #accessFault(access: AccessKind, va: number): number {
-    raise(this, accessFaultCause(access), va);
-    return -1;
-  }
+  // ---------------------------------------------------------------------------------------------
+  // Memory access: translation, PMP, RAM and MMIO (memory-access.ts)
 
   /**
    * Translates `va` for an access of `size` bytes (within one page) by the privilege that makes
-   * it, and checks PMP. Returns the physical address, or -1 after taking the trap.
+   * it, and checks PMP (memory-access.ts). Returns the physical address, or -1 after taking the trap.
    */
   translate(va: number, access: AccessKind, size: number, tval: number = va): number {
-    const priv = access === ACCESS_FETCH ? this.priv : this.#effPriv;
-    let pa: number;
-    if (priv === 3 || this.satp >>> 31 === 0) {
-      pa = va >>> 0;
-    } else {
-      const t = this.tlb;
-      const vpn = va >>> 12;
-      let e = vpn & t.mask;
-      if (
-        t.vpn[e] === vpn && (t.global[e] === 1 || t.asid[e] === this.#asid) &&
-        (access !== ACCESS_STORE || (t.flags[e]! & PTE.D) !== 0) && ptePermits(t.flags[e]!, access, priv, this.mstatus)
-      ) {
-        this.#tlbHits++;
-      } else {
-        // QEMU walks again whenever the cached entry does not allow the access.
-        this.events['tlb.misses']++;
-        e = this.#walk(va, access, priv, e, tval);
-        if (e < 0) return -1;
-      }
-      pa = t.physical[e]! + (va & 0xfff);
-    }
-    const bit = access === ACCESS_LOAD ? PMP_R : access === ACCESS_STORE ? PMP_W : PMP_X;
-    if ((this.pmp.permissions(pa, size, priv) & bit) === 0) return this.#accessFault(access, tval);
-    return pa;
+    return translate(this, va, access, size, tval);
   }
 
-  /** The Sv32 walk (priv 4.3.2, sv32-walk.ts), charged per level, with A/D updated in memory as QEMU 7.2 does. Fills TLB entry `e`. */
-  #walk(va: number, access: AccessKind, priv: number, e: number, tval: number): number {
-    const w = this.#walker;
-    const outcome = w.walk(this.satp, va, access, priv, this.mstatus);
-    this.clock.cycles += this.platform.cost.tlbMissPerLevel * w.levels;
-    this.events['tlb.walk_levels'] += w.levels;
-    if (outcome !== WALK_OK) return outcome === WALK_ACCESS_FAULT ? this.#accessFault(access, tval) : this.#pageFault(access, tval);
-    const pte = w.leafPte;
-    const updated = pte | PTE.A | (access === ACCESS_STORE ? PTE.D : 0);
-    if (updated !== pte) {
-      this.bus.ram32[w.leafOffset >>> 2] = updated;
-      this.#codeWritten(w.leafOffset, 4);
-    }
-    const t = this.tlb;
-    t.vpn[e] = va >>> 12;
-    t.asid[e] = this.#asid;
-    t.global[e] = w.global !== 0 ? 1 : 0;
-    t.flags[e] = updated & 0xff;
-    t.superpage[e] = w.leafLevel;
-    t.physical[e] = w.page;
-    t.pmp[e] = this.pmp.permissions(w.page, 4096, 1);
-    this.#refreshEntry(e);
-    return e;
+  /**
+   * A load of `size` bytes at virtual `va`, as the current (effective) privilege makes it
+   * (memory-access.ts); misaligned loads are carried out. On a fault the trap is taken and
+   * `trapped` is set.
+   */
+  load(va: number, size: 1 | 2 | 4, signed: boolean): number {
+    return load(this, va, size, signed);
   }
 
-  #codeWritten(off: number, size: number): void {
+  /** A store of the low `size` bytes of `value` at virtual `va` (see `load`). */
+  store(va: number, size: 1 | 2 | 4, value: number): void {
+    store(this, va, size, value);
+  }
+
+  /** Drops predecoded code (and tells `onCodeWrite`) after the general path wrote RAM at `off`. Internal: memory-access.ts calls it. */
+  codeWritten(off: number, size: number): void {
     if (this.onCodeWrite !== undefined) this.onCodeWrite(off, size);
     const ps = this.#pageSlot[off >>> 12]!;
     if (ps < 0) return;
@@ -890,205 +817,6 @@ export class Hart {
       const ps2 = this.#pageSlot[last >>> 12]!;
       if (ps2 >= 0) this.#pd[ps2 + (((last & 0xfff) >>> 2) << 1)] = 0;
     }
-  }
-
-  #readPhys(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number): number {
-    const bus = this.bus;
-    const off = pa - bus.ramBase;
-    if (off >= 0 && off + size <= bus.ramSize) {
-      const r = bus.ram;
-      if (size === 1) return r[off]!;
-      if (size === 2) return r[off]! | (r[off + 1]! << 8);
-      return r[off]! | (r[off + 1]! << 8) | (r[off + 2]! << 16) | (r[off + 3]! << 24);
-    }
-    return this.#mmio(pa, size, access, tval, 0);
-  }
-
-  #writePhys(pa: number, size: 1 | 2 | 4, value: number, tval: number): void {
-    const bus = this.bus;
-    const off = pa - bus.ramBase;
-    if (off >= 0 && off + size <= bus.ramSize) {
-      const r = bus.ram;
-      r[off] = value;
-      if (size >= 2) r[off + 1] = value >>> 8;
-      if (size === 4) {
-        r[off + 2] = value >>> 16;
-        r[off + 3] = value >>> 24;
-      }
-      this.#codeWritten(off, size);
-      return;
-    }
-    this.#mmio(pa, size, ACCESS_STORE, tval, value);
-  }
-
-  #mmio(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number, value: number): number {
-    if (pa >= 4294967296) return this.#accessFault(access, tval);
-    this.events['mmio.accesses']++;
-    this.clock.cycles += this.platform.cost.mmioAccess;
-    // A device register access can raise or lower a line: look at interrupts again.
-    this.nextCheck = 0;
-    try {
-      if (this.mmioClaims.size !== 0 && this.mmioClaims.touches(pa, size)) {
-        // A range a monitor emulates (hypervisor-port.ts); straddling its edge is an access fault.
-        const claim = this.mmioClaims.find(pa, size);
-        if (claim === undefined) return this.#accessFault(access, tval);
-        this.events['monitor.mmio_accesses']++;
-        if (access === ACCESS_STORE) {
-          claim.handler.write(pa - claim.base, size, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff));
-          return 0;
-        }
-        return claim.handler.read(pa - claim.base, size) | 0;
-      }
-      if (access === ACCESS_STORE) {
-        this.bus.write(pa, value, size);
-        return 0;
-      }
-      return this.bus.read(pa, size) | 0;
-    } catch (err) {
-      if (err instanceof BusError) return this.#accessFault(access, tval);
-      throw err;
-    }
-  }
-
-  /**
-   * A load of `size` bytes at virtual `va`, as the current (effective) privilege makes it.
-   * Misaligned loads are carried out, as QEMU 7.2 does for regular loads. On a fault the trap is
-   * taken and `trapped` is set.
-   */
-  load(va: number, size: 1 | 2 | 4, signed: boolean): number {
-    let v: number;
-    if ((va & (size - 1)) === 0) {
-      const pa = this.translate(va, ACCESS_LOAD, size);
-      if (pa < 0) return 0;
-      v = this.#readPhys(pa, size, ACCESS_LOAD, va);
-    } else {
-      const pas = this.#misalignedPages(va, size, ACCESS_LOAD);
-      if (pas === undefined) return 0;
-      v = 0;
-      for (let k = 0; k < size; k++) {
-        v |= this.#readPhys(pas[k]!, 1, ACCESS_LOAD, va) << (8 * k);
-        if (this.trapped) return 0;
-      }
-    }
-    if (this.trapped) return 0;
-    if (size === 4) return v | 0;
-    const sh = 32 - 8 * size;
-    return signed ? (v << sh) >> sh : (v << sh) >>> sh;
-  }
-
-  /** A store of the low `size` bytes of `value` at virtual `va` (see `load`). */
-  store(va: number, size: 1 | 2 | 4, value: number): void {
-    if ((va & (size - 1)) === 0) {
-      const pa = this.translate(va, ACCESS_STORE, size);
-      if (pa < 0) return;
-      this.#writePhys(pa, size, value, va);
-      return;
-    }
-    const pas = this.#misalignedPages(va, size, ACCESS_STORE);
-    if (pas === undefined) return;
-    for (let k = 0; k < size; k++) {
-      this.#writePhys(pas[k]!, 1, value >>> (8 * k), va);
-      if (this.trapped) return;
-    }
-  }
-
-  /**
-   * Physical addresses of each byte of a misaligned access, both pages translated before any
-   * byte moves. Fault addresses follow QEMU 7.2's split: the first page reports the address
-   * rounded down to the access size, the second page its first byte.
-   */
-  #misalignedPages(va: number, size: number, access: AccessKind): number[] | undefined {
-    const first = 4096 - (va & 0xfff);
-    if (size <= first) {
-      const pa = this.translate(va, access, size);
-      if (pa < 0) return undefined;
-      return Array.from({ length: size }, (_, k) => pa + k);
-    }
-    const pa1 = this.translate(va, access, first, va & ~(size - 1));
-    if (pa1 < 0) return undefined;
-    const va2 = (va + first) | 0;
-    const pa2 = this.translate(va2, access, size - first);
-    if (pa2 < 0) return undefined;
-    return Array.from({ length: size }, (_, k) => (k < first ? pa1 + k : pa2 + k - first));
-  }
-
-  /** A claimed MMIO range supports no LR/SC or AMO (hypervisor-port.ts): true after raising the access fault. */
-  #amoOnClaim(pa: number, access: AccessKind, va: number): boolean {
-    if (this.mmioClaims.size === 0 || !this.mmioClaims.touches(pa, 4)) return false;
-    this.#accessFault(access, va);
-    return true;
-  }
-
-  /** LR/SC and AMOs (unpriv chapter 8) as QEMU 7.2: SC compares the reserved address and value. */
-  #atomic(op: number, va: number, src: number): number {
-    if (op === 57) {
-      // sc.w: a different address fails without any access (not even an alignment check).
-      if (va !== this.reservation) {
-        this.reservation = -1;
-        this.events['lrsc.sc_failures']++;
-        return 1;
-      }
-      this.reservation = -1;
-      const pa = this.translate(va, ACCESS_STORE, 4);
-      if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
-      const cur = this.#readPhys(pa, 4, ACCESS_STORE, va);
-      if (this.trapped) return 0;
-      if (cur !== this.#reservationValue) {
-        this.events['lrsc.sc_failures']++;
-        return 1;
-      }
-      this.#writePhys(pa, 4, src, va);
-      return this.trapped ? 0 : 0;
-    }
-    if ((va & 3) !== 0) {
-      raise(this, op === 56 ? CAUSE.misalignedLoad : CAUSE.misalignedStore, va);
-      return 0;
-    }
-    if (op === 56) {
-      const pa = this.translate(va, ACCESS_LOAD, 4);
-      if (pa < 0 || this.#amoOnClaim(pa, ACCESS_LOAD, va)) return 0;
-      const v = this.#readPhys(pa, 4, ACCESS_LOAD, va);
-      if (this.trapped) return 0;
-      this.reservation = va;
-      this.#reservationValue = v;
-      return v;
-    }
-    const pa = this.translate(va, ACCESS_STORE, 4);
-    if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
-    const old = this.#readPhys(pa, 4, ACCESS_STORE, va);
-    if (this.trapped) return 0;
-    let v: number;
-    switch (op) {
-      case 58:
-        v = src;
-        break;
-      case 59:
-        v = (old + src) | 0;
-        break;
-      case 60:
-        v = old ^ src;
-        break;
-      case 61:
-        v = old & src;
-        break;
-      case 62:
-        v = old | src;
-        break;
-      case 63:
-        v = old < src ? old : src;
-        break;
-      case 64:
-        v = old > src ? old : src;
-        break;
-      case 65:
-        v = old >>> 0 < src >>> 0 ? old : src;
-        break;
-      default:
-        v = old >>> 0 > src >>> 0 ? old : src;
-        break;
-    }
-    this.#writePhys(pa, 4, v, va);
-    return old;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1120,7 +848,7 @@ export class Hart {
     }
     out['trap.total'] = traps;
     out['irq.total'] = irqs;
-    out['tlb.hits'] = this.#tlbHits;
+    out['tlb.hits'] = this.tlbHits;
     for (const n of EVENT_NAMES) out[n] = this.events[n];
     for (const [n, v] of this.#strategyEvents) out[`event.${n}`] = v;
     return out;
