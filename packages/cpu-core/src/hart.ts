@@ -14,21 +14,21 @@ import { INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
 import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
 import type { Privilege } from './csr.js';
-import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, operandImmediate } from './decoder-table.js';
+import { FORM_BY_OP, OP_COUNT, decodeForm, field, imm } from './decoder-table.js';
 import { disassemble } from './disassemble.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { readCsrOf, writeCsrOf } from './csr-file.js';
 import { raise, serviceInterrupts, takeTrap, waitForInterrupt } from './traps.js';
 import { atomic, load, refreshTlbEntry, store, translate } from './memory-access.js';
+import { SLOT, flushPredecode, invalidateCode, predecode, setupFetch } from './predecode.js';
 import { MmioClaims, MonitorPort } from './hypervisor-port.js';
-import { PMP_X, Pmp } from './pmp.js';
-import { ACCESS_FETCH, Sv32Walker } from './sv32-walk.js';
+import { Pmp } from './pmp.js';
+import { Sv32Walker } from './sv32-walk.js';
 import type { AccessKind } from './sv32-walk.js';
-import { FAST_EXEC, Tlb } from './tlb.js';
+import { Tlb } from './tlb.js';
 import { EXIT_DECODE, EXIT_JUMP, EXIT_LIMIT, EXIT_PAGE_END, FastState, TLB_AREA, fastLoop } from './fast-loop.js';
 
-const SLOT = 1025; // 1024 instructions and the page-end sentinel
 const CHUNK = 1 << 24;
 
 /** Why `run` returned. `run` never throws for anything the guest does. */
@@ -197,25 +197,34 @@ export class Hart {
   /** 0: loads/stores go straight to RAM; 1: through the TLB fast path; 2: general path only. */
   #dataMode = 0;
 
-  // Predecode cache.
-  /** Two ints per instruction: the packed word, then the immediate. */
-  readonly #pd: Int32Array;
-  readonly #slotPage: Int32Array;
-  readonly #pageSlot: Int32Array;
-  #nextSlot = 0;
+  /**
+   * Predecode cache (predecode.ts), internal to cpu-core: `pd` holds the registers, the TLB fast
+   * table and then the page slots, two ints per instruction (the packed word, then the immediate);
+   * `slotPage` maps slots to RAM pages and `pageSlot` RAM pages to slot bases (-1: none).
+   */
+  readonly pd: Int32Array;
+  readonly slotPage: Int32Array;
+  readonly pageSlot: Int32Array;
+  /** The slot the next new page takes (round-robin). */
+  nextSlot = 0;
   readonly #opCount = new Float64Array(OP_COUNT);
-  readonly #opCost = new Int32Array(OP_COUNT);
+  /** Lab cycles per handler id, packed into predecoded words. Internal: predecode.ts. */
+  readonly opCost = new Int32Array(OP_COUNT);
 
   readonly #fast = new FastState();
-  readonly #slotArea: number;
+  /** Where the page slots start in `pd`. Internal: predecode.ts. */
+  readonly slotArea: number;
   /** 64 entries of [vpn, slot base, RAM offset, 0]; cleared whenever modes, PMP or the predecode slots change. */
-  readonly #fetchCache = new Int32Array(256).fill(-1);
+  readonly fetchCache = new Int32Array(256).fill(-1);
 
-  // Current fetch page.
-  #fSb = 0;
-  #fVpage = 0;
-  #fPhys = 0;
-  #fSingle = false;
+  /**
+   * The current fetch page, set by predecode.ts for the run loop: its slot base in `pd`, its
+   * virtual page, its RAM offset, and whether it runs one instruction at a time (non-uniform PMP/TLB).
+   */
+  fSb = 0;
+  fVpage = 0;
+  fPhys = 0;
+  fSingle = false;
 
   /** Fault-loop detection: the last trap's vector and cause, and how often it repeated. Internal: traps.ts. */
   lastVector = -1;
@@ -239,19 +248,19 @@ export class Hart {
     this.pc = (options.resetPc ?? this.bus.ramBase) | 0;
     const pages = options.predecodePages ?? 256;
     if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`predecodePages must be a positive integer, got ${pages}`);
-    this.#slotArea = TLB_AREA + tlbEntries * 4;
-    this.#pd = new Int32Array(this.#slotArea + pages * SLOT * 2);
-    this.regs = this.#pd.subarray(0, 33);
-    this.tlb = new Tlb(tlbEntries, this.#pd.subarray(TLB_AREA, this.#slotArea));
-    this.#slotPage = new Int32Array(pages).fill(-1);
-    this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
+    this.slotArea = TLB_AREA + tlbEntries * 4;
+    this.pd = new Int32Array(this.slotArea + pages * SLOT * 2);
+    this.regs = this.pd.subarray(0, 33);
+    this.tlb = new Tlb(tlbEntries, this.pd.subarray(TLB_AREA, this.slotArea));
+    this.slotPage = new Int32Array(pages).fill(-1);
+    this.pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
     const cost = platform.cost;
     for (let op = 0; op < OP_COUNT; op++) {
       const f = FORM_BY_OP[op];
       const c = f === undefined ? 0 : cost.instruction[f.cls];
       // The price rides in the predecoded word's top 7 bits.
       if (!(c >= 0 && c <= 127)) throw new HartError(`cost model: instruction.${f?.cls ?? '?'} = ${c} cycles; the hart supports 0..127 per instruction`);
-      this.#opCost[op] = c;
+      this.opCost[op] = c;
     }
     // The run loop counts cycles in an int32 between checks; keep one step's price far below 2^30.
     if (!(cost.takenBranch >= 0 && cost.takenBranch <= 1 << 20)) throw new HartError(`cost model: takenBranch = ${cost.takenBranch}; the hart supports 0..${1 << 20}`);
@@ -260,10 +269,10 @@ export class Hart {
     this.port = new MonitorPort(this, this.events, this.#strategyEvents, this.walker);
     this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
     const st = this.#fast;
-    st.pd = this.#pd;
+    st.pd = this.pd;
     st.ram32 = this.bus.ram32;
     st.cnt = this.#opCount;
-    st.pageSlot = this.#pageSlot;
+    st.pageSlot = this.pageSlot;
     st.rb = this.bus.ramBase | 0;
     st.rl4 = this.bus.ramSize - 4;
     st.tm = this.tlb.mask;
@@ -299,7 +308,7 @@ export class Hart {
     const startRetired = this.retired;
     const startSteps = this.retired + this.traps;
     this.faultLoop = undefined;
-    const pd = this.#pd;
+    const pd = this.pd;
     const cnt = this.#opCount;
     const ram32 = this.bus.ram32;
     const tb = this.platform.cost.takenBranch;
@@ -314,15 +323,15 @@ export class Hart {
       }
       const left = maxInstructions - (this.retired + this.traps - startSteps);
       if (left <= 0) return this.#result({ kind: 'budget' }, startRetired);
-      if (!this.#setupFetch()) continue;
+      if (!setupFetch(this)) continue;
 
       // The instruction at pc sits at pd[i] (its immediate at pd[i + 1]); pc = bias + 2 * i.
-      const bias = (this.#fVpage - (this.#fSb << 1)) | 0;
+      const bias = (this.fVpage - (this.fSb << 1)) | 0;
       const st = this.#fast;
       st.dm = this.#dataMode;
       st.bias = bias;
-      st.i = this.#fSb + (((this.pc & 0xfff) >>> 2) << 1);
-      st.n = this.#fSingle ? 1 : Math.min(left, CHUNK) | 0;
+      st.i = this.fSb + (((this.pc & 0xfff) >>> 2) << 1);
+      st.n = this.fSingle ? 1 : Math.min(left, CHUNK) | 0;
       let n0 = st.n;
       // Cycles are counted in an int32 (`sp`) on top of a base, so the loop never boxes a double.
       let base = clock.cycles;
@@ -338,7 +347,7 @@ export class Hart {
           break;
         }
         if (exit === EXIT_DECODE) {
-          pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!, i);
+          pd[i] = predecode(this, ram32[(this.fPhys + ((i - this.fSb) << 1)) >>> 2]!, i);
           continue;
         }
         if (exit === EXIT_PAGE_END) {
@@ -372,7 +381,7 @@ export class Hart {
         this.pc = (bias + (i << 1)) | 0;
         clock.cycles = base + st.sp;
         cnt[op] = cnt[op]! + 1;
-        const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!);
+        const status = this.execute(ram32[(this.fPhys + ((i - this.fSb) << 1)) >>> 2]!);
         base = clock.cycles;
         st.sp = 0;
         if (status === 0) {
@@ -399,119 +408,16 @@ export class Hart {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Predecode
-
-  #predecode(word: number, i: number): number {
-    const form = decodeForm(word);
-    if (form === undefined) {
-      this.#pd[i + 1] = word;
-      return OP_ILLEGAL;
-    }
-    this.#pd[i + 1] = operandImmediate(form, word);
-    const rd = field.rd(word);
-    return form.op | ((rd === 0 ? 32 : rd) << 7) | (field.rs1(word) << 13) | (field.rs2(word) << 19) | (this.#opCost[form.op]! << 25);
-  }
-
-  #slotFor(ramPage: number): number {
-    const existing = this.#pageSlot[ramPage]!;
-    if (existing >= 0) return existing;
-    const s = this.#nextSlot;
-    this.#nextSlot = (s + 1) % this.#slotPage.length;
-    const old = this.#slotPage[s]!;
-    if (old >= 0) {
-      this.#pageSlot[old] = -1;
-      this.#fetchCache.fill(-1);
-    }
-    this.#slotPage[s] = ramPage;
-    const base = this.#slotArea + s * SLOT * 2;
-    this.#pd.fill(0, base, base + 2048);
-    this.#pd[base + 2048] = OP_PAGE_END;
-    this.#pageSlot[ramPage] = base;
-    this.events['predecode.pages']++;
-    return base;
-  }
+  // Predecode (predecode.ts)
 
   /** Forgets predecoded code in [address, address+length) of physical RAM (DMA, loaders). */
   invalidateCode(address: number, length: number): void {
-    const off = (address >>> 0) - this.bus.ramBase;
-    if (length <= 0) return;
-    const first = Math.max(0, Math.floor(off / 4096));
-    const last = Math.min(this.#pageSlot.length - 1, Math.floor((off + length - 1) / 4096));
-    for (let p = first; p <= last; p++) {
-      const base = this.#pageSlot[p]!;
-      if (base >= 0) this.#pd.fill(0, base, base + 2048);
-    }
+    invalidateCode(this, address, length);
   }
 
   /** fence.i: drop every predecoded page. */
   flushPredecode(): void {
-    for (let s = 0; s < this.#slotPage.length; s++) {
-      const p = this.#slotPage[s]!;
-      if (p >= 0) this.#pageSlot[p] = -1;
-      this.#slotPage[s] = -1;
-    }
-    this.#fetchCache.fill(-1);
-    this.events['predecode.flushes']++;
-  }
-
-  /** Translates `pc` for execution and points the run loop at its predecoded page. */
-  #setupFetch(): boolean {
-    const pc = this.pc;
-    // The fetch-page cache: pages already found uniform, as long as nothing changed. Under Sv32 the
-    // modeled TLB entry must still be there (a lookup, counted as a hit), so TLB figures stay true.
-    const vpn = pc >>> 12;
-    const c = (vpn & 63) << 2;
-    const fc = this.#fetchCache;
-    if (fc[c] === vpn && (pc & 3) === 0) {
-      let ok = true;
-      if (this.fetchTranslate) {
-        const k = (vpn & this.tlb.mask) << 2;
-        const ft = this.tlb.fastTable;
-        ok = ft[k] === vpn && (ft[k + 1]! & FAST_EXEC) !== 0;
-        if (ok) this.tlbHits++;
-      }
-      if (ok) {
-        this.#fSingle = false;
-        this.#fSb = fc[c + 1]!;
-        this.#fPhys = fc[c + 2]!;
-        this.#fVpage = pc & ~0xfff;
-        return true;
-      }
-    }
-    if ((pc & 3) !== 0) {
-      raise(this, CAUSE.misalignedFetch, pc);
-      this.trapped = false;
-      return false;
-    }
-    const pa = this.translate(pc, ACCESS_FETCH, 4);
-    if (pa < 0) {
-      this.trapped = false;
-      return false;
-    }
-    const off = pa - this.bus.ramBase;
-    if (off < 0 || off + 4 > this.bus.ramSize) {
-      raise(this, CAUSE.fetchAccess, pc);
-      this.trapped = false;
-      return false;
-    }
-    const page = pa - (pa % 4096);
-    // Run a whole page only when PMP (and the TLB) grant execution uniformly over it.
-    let single = (this.pmp.permissions(page, 4096, this.priv) & PMP_X) === 0;
-    if (this.fetchTranslate) {
-      const e = ((pc >>> 12) & this.tlb.mask) << 2;
-      const ft = this.tlb.fastTable;
-      if (ft[e] !== pc >>> 12 || (ft[e + 1]! & FAST_EXEC) === 0) single = true;
-    }
-    this.#fSingle = single;
-    this.#fPhys = off - (off % 4096);
-    this.#fSb = this.#slotFor(this.#fPhys / 4096);
-    this.#fVpage = pc & ~0xfff;
-    if (!single) {
-      fc[c] = vpn;
-      fc[c + 1] = this.#fSb;
-      fc[c + 2] = this.#fPhys;
-    }
-    return true;
+    flushPredecode(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -768,7 +674,7 @@ export class Hart {
   }
 
   #modesChanged(): void {
-    this.#fetchCache.fill(-1);
+    this.fetchCache.fill(-1);
     const s = this.mstatus;
     this.effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
     const sv32 = this.satp >>> 31 === 1;
@@ -804,19 +710,6 @@ export class Hart {
   /** A store of the low `size` bytes of `value` at virtual `va` (see `load`). */
   store(va: number, size: 1 | 2 | 4, value: number): void {
     store(this, va, size, value);
-  }
-
-  /** Drops predecoded code (and tells `onCodeWrite`) after the general path wrote RAM at `off`. Internal: memory-access.ts calls it. */
-  codeWritten(off: number, size: number): void {
-    if (this.onCodeWrite !== undefined) this.onCodeWrite(off, size);
-    const ps = this.#pageSlot[off >>> 12]!;
-    if (ps < 0) return;
-    this.#pd[ps + (((off & 0xfff) >>> 2) << 1)] = 0;
-    const last = off + size - 1;
-    if (last >>> 2 !== off >>> 2) {
-      const ps2 = this.#pageSlot[last >>> 12]!;
-      if (ps2 >= 0) this.#pd[ps2 + (((last & 0xfff) >>> 2) << 1)] = 0;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { BusError } from '@virtlab/hw-model';
 import { CAUSE } from './csr.js';
 import type { Hart } from './hart.js';
 import { PMP_R, PMP_W, PMP_X } from './pmp.js';
+import { codeWritten } from './predecode.js';
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, WALK_ACCESS_FAULT, WALK_OK, accessFaultCause, pageFaultCause, ptePermits } from './sv32-walk.js';
 import type { AccessKind } from './sv32-walk.js';
 import { FAST_EXEC, FAST_READ, FAST_WRITE } from './tlb.js';
@@ -91,7 +92,7 @@ function walk(h: Hart, va: number, access: AccessKind, priv: number, e: number, 
   const updated = pte | PTE.A | (access === ACCESS_STORE ? PTE.D : 0);
   if (updated !== pte) {
     h.bus.ram32[w.leafOffset >>> 2] = updated;
-    h.codeWritten(w.leafOffset, 4);
+    codeWritten(h, w.leafOffset, 4);
   }
   const t = h.tlb;
   t.vpn[e] = va >>> 12;
@@ -128,7 +129,7 @@ function writePhys(h: Hart, pa: number, size: 1 | 2 | 4, value: number, tval: nu
       r[off + 2] = value >>> 16;
       r[off + 3] = value >>> 24;
     }
-    h.codeWritten(off, size);
+    codeWritten(h, off, size);
     return;
   }
   mmio(h, pa, size, ACCESS_STORE, tval, value);
