@@ -10,27 +10,26 @@
  * Stores into a predecoded page clear that instruction's entry, which is decoded again when
  * reached: self-modifying code is always seen, as on QEMU.
  */
-import { BusError, INSTRUCTION_CLASSES } from '@virtlab/hw-model';
+import { INSTRUCTION_CLASSES } from '@virtlab/hw-model';
 import type { Bus, HaltReason, HartPlatform, InstructionClass, LabClock } from '@virtlab/hw-model';
-import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, IRQ, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
+import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, MSTATUS, csrPrivilege, csrReadOnly } from './csr.js';
 import type { Privilege } from './csr.js';
-import { FORM_BY_OP, OP_COUNT, OP_ILLEGAL, OP_PAGE_END, decodeForm, field, imm, operandImmediate } from './decoder-table.js';
+import { FORM_BY_OP, OP_COUNT, decodeForm, field, imm } from './decoder-table.js';
 import { disassemble } from './disassemble.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { readCsrOf, writeCsrOf } from './csr-file.js';
+import { raise, serviceInterrupts, takeTrap, waitForInterrupt } from './traps.js';
+import { atomic, load, refreshTlbEntry, store, translate } from './memory-access.js';
+import { SLOT, flushPredecode, invalidateCode, predecode, setupFetch } from './predecode.js';
 import { MmioClaims, MonitorPort } from './hypervisor-port.js';
-import { PMP_R, PMP_W, PMP_X, Pmp } from './pmp.js';
-import {
-  ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, Sv32Walker, WALK_ACCESS_FAULT, WALK_OK, accessFaultCause, pageFaultCause, ptePermits,
-} from './sv32-walk.js';
+import { Pmp } from './pmp.js';
+import { Sv32Walker } from './sv32-walk.js';
 import type { AccessKind } from './sv32-walk.js';
-import { FAST_EXEC, FAST_READ, FAST_WRITE, Tlb } from './tlb.js';
+import { Tlb } from './tlb.js';
 import { EXIT_DECODE, EXIT_JUMP, EXIT_LIMIT, EXIT_PAGE_END, FastState, TLB_AREA, fastLoop } from './fast-loop.js';
 
-const SLOT = 1025; // 1024 instructions and the page-end sentinel
 const CHUNK = 1 << 24;
-const IRQ_PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI] as const; // priv 3.1.9
 
 /** Why `run` returned. `run` never throws for anything the guest does. */
 export type StopReason =
@@ -113,7 +112,11 @@ export class Hart {
    */
   readonly regs: Int32Array;
   pc: number;
-  #privilege: Privilege = 3;
+  /**
+   * The privilege as stored, without re-deriving modes. Internal to cpu-core: trap entry and xRET
+   * write it and then re-derive; everyone else goes through `priv`.
+   */
+  privilege: Privilege = 3;
   monitor: HartMonitor | undefined;
   readonly tlb: Tlb;
   readonly pmp = new Pmp();
@@ -165,51 +168,70 @@ export class Hart {
   /** mcycle/minstret minus the lab clock/retired count (writes to the counters). Internal: csr-file.ts writes them. */
   cycleOffset = 0;
   instretOffset = 0;
-  #reservation = -1;
-  #reservationValue = 0;
-  #traps = 0;
-  readonly #trapCounts = new Float64Array(16);
-  readonly #irqCounts = new Float64Array(16);
-  #tlbHits = 0;
-  readonly #events: Record<HartEventName, number>;
+  /** The LR reservation's address, -1 when none. Internal: trap entry clears it (traps.ts). */
+  reservation = -1;
+  /** The value LR read at `reservation`; SC compares it. Internal: memory-access.ts. */
+  reservationValue = 0;
+  /** Traps taken (exceptions and interrupts). Internal: traps.ts counts them; read `trapCount`. */
+  traps = 0;
+  /** Exceptions and interrupts taken, by code. Internal: traps.ts counts them; read `counters()`. */
+  readonly trapCounts = new Float64Array(16);
+  readonly irqCounts = new Float64Array(16);
+  /** TLB hits so far; the MMU (memory-access.ts), the run loop and an external fast path add theirs. */
+  tlbHits = 0;
+  /** Named event counts reported by `counters()`. Internal: traps.ts, the port and the MMU add to them. */
+  readonly events: Record<HartEventName, number>;
   /** Strategy events a monitor charged through its port, by name. */
   readonly #strategyEvents = new Map<string, number>();
-  readonly #walker: Sv32Walker;
+  /** The Sv32 walker the MMU and the port share. Internal: memory-access.ts walks with it. */
+  readonly walker: Sv32Walker;
 
-  // Derived mode state (see #modesChanged).
-  #effPriv: Privilege = 3;
-  #dataTranslate = false;
-  #fetchTranslate = false;
-  #asid = 0;
+  /**
+   * Derived mode state (see #modesChanged): the privilege loads and stores are made with (MPRV),
+   * whether data and fetch are translated, and the current ASID. Internal: memory-access.ts reads them.
+   */
+  effPriv: Privilege = 3;
+  dataTranslate = false;
+  fetchTranslate = false;
+  asid = 0;
   /** 0: loads/stores go straight to RAM; 1: through the TLB fast path; 2: general path only. */
   #dataMode = 0;
 
-  // Predecode cache.
-  /** Two ints per instruction: the packed word, then the immediate. */
-  readonly #pd: Int32Array;
-  readonly #slotPage: Int32Array;
-  readonly #pageSlot: Int32Array;
-  #nextSlot = 0;
+  /**
+   * Predecode cache (predecode.ts), internal to cpu-core: `pd` holds the registers, the TLB fast
+   * table and then the page slots, two ints per instruction (the packed word, then the immediate);
+   * `slotPage` maps slots to RAM pages and `pageSlot` RAM pages to slot bases (-1: none).
+   */
+  readonly pd: Int32Array;
+  readonly slotPage: Int32Array;
+  readonly pageSlot: Int32Array;
+  /** The slot the next new page takes (round-robin). */
+  nextSlot = 0;
   readonly #opCount = new Float64Array(OP_COUNT);
-  readonly #opCost = new Int32Array(OP_COUNT);
+  /** Lab cycles per handler id, packed into predecoded words. Internal: predecode.ts. */
+  readonly opCost = new Int32Array(OP_COUNT);
 
   readonly #fast = new FastState();
-  readonly #slotArea: number;
+  /** Where the page slots start in `pd`. Internal: predecode.ts. */
+  readonly slotArea: number;
   /** 64 entries of [vpn, slot base, RAM offset, 0]; cleared whenever modes, PMP or the predecode slots change. */
-  readonly #fetchCache = new Int32Array(256).fill(-1);
+  readonly fetchCache = new Int32Array(256).fill(-1);
 
-  // Current fetch page.
-  #fSb = 0;
-  #fVpage = 0;
-  #fPhys = 0;
-  #fSingle = false;
+  /**
+   * The current fetch page, set by predecode.ts for the run loop: its slot base in `pd`, its
+   * virtual page, its RAM offset, and whether it runs one instruction at a time (non-uniform PMP/TLB).
+   */
+  fSb = 0;
+  fVpage = 0;
+  fPhys = 0;
+  fSingle = false;
 
-  // Fault-loop detection.
-  #lastVector = -1;
-  #lastCause = -1;
-  #loopCount = 0;
-  #faultLoop: StopReason | undefined;
-
+  /** Fault-loop detection: the last trap's vector and cause, and how often it repeated. Internal: traps.ts. */
+  lastVector = -1;
+  lastCause = -1;
+  loopCount = 0;
+  /** Set by trap entry when the handler faults again and again; an external run loop reads and clears it. */
+  faultLoop: StopReason | undefined = undefined;
 
   constructor(platform: HartPlatform, options: HartOptions = {}) {
     this.platform = platform;
@@ -226,31 +248,31 @@ export class Hart {
     this.pc = (options.resetPc ?? this.bus.ramBase) | 0;
     const pages = options.predecodePages ?? 256;
     if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`predecodePages must be a positive integer, got ${pages}`);
-    this.#slotArea = TLB_AREA + tlbEntries * 4;
-    this.#pd = new Int32Array(this.#slotArea + pages * SLOT * 2);
-    this.regs = this.#pd.subarray(0, 33);
-    this.tlb = new Tlb(tlbEntries, this.#pd.subarray(TLB_AREA, this.#slotArea));
-    this.#slotPage = new Int32Array(pages).fill(-1);
-    this.#pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
+    this.slotArea = TLB_AREA + tlbEntries * 4;
+    this.pd = new Int32Array(this.slotArea + pages * SLOT * 2);
+    this.regs = this.pd.subarray(0, 33);
+    this.tlb = new Tlb(tlbEntries, this.pd.subarray(TLB_AREA, this.slotArea));
+    this.slotPage = new Int32Array(pages).fill(-1);
+    this.pageSlot = new Int32Array(this.bus.ramSize / 4096).fill(-1);
     const cost = platform.cost;
     for (let op = 0; op < OP_COUNT; op++) {
       const f = FORM_BY_OP[op];
       const c = f === undefined ? 0 : cost.instruction[f.cls];
       // The price rides in the predecoded word's top 7 bits.
       if (!(c >= 0 && c <= 127)) throw new HartError(`cost model: instruction.${f?.cls ?? '?'} = ${c} cycles; the hart supports 0..127 per instruction`);
-      this.#opCost[op] = c;
+      this.opCost[op] = c;
     }
     // The run loop counts cycles in an int32 between checks; keep one step's price far below 2^30.
     if (!(cost.takenBranch >= 0 && cost.takenBranch <= 1 << 20)) throw new HartError(`cost model: takenBranch = ${cost.takenBranch}; the hart supports 0..${1 << 20}`);
-    this.#events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
-    this.#walker = new Sv32Walker(this.bus.ram32, this.bus.ramBase, this.bus.ramSize, this.pmp);
-    this.port = new MonitorPort(this, this.#events, this.#strategyEvents, this.#walker);
+    this.events = Object.fromEntries(EVENT_NAMES.map((n) => [n, 0])) as Record<HartEventName, number>;
+    this.walker = new Sv32Walker(this.bus.ram32, this.bus.ramBase, this.bus.ramSize, this.pmp);
+    this.port = new MonitorPort(this, this.events, this.#strategyEvents, this.walker);
     this.bus.onRamWrite((address, length) => this.invalidateCode(address, length));
     const st = this.#fast;
-    st.pd = this.#pd;
+    st.pd = this.pd;
     st.ram32 = this.bus.ram32;
     st.cnt = this.#opCount;
-    st.pageSlot = this.#pageSlot;
+    st.pageSlot = this.pageSlot;
     st.rb = this.bus.ramBase | 0;
     st.rl4 = this.bus.ramSize - 4;
     st.tm = this.tlb.mask;
@@ -260,12 +282,12 @@ export class Hart {
 
   /** Current privilege (0 U, 1 S, 3 M). Setting it re-derives translation modes. */
   get priv(): Privilege {
-    return this.#privilege;
+    return this.privilege;
   }
 
   set priv(p: Privilege) {
     if (p !== 0 && p !== 1 && p !== 3) throw new HartError(`privilege must be 0 (U), 1 (S) or 3 (M), got ${String(p)}`);
-    this.#privilege = p;
+    this.privilege = p;
     this.nextCheck = 0;
     this.#modesChanged();
   }
@@ -284,32 +306,32 @@ export class Hart {
     const clock = this.clock;
     const halt = this.platform.halt;
     const startRetired = this.retired;
-    const startSteps = this.retired + this.#traps;
-    this.#faultLoop = undefined;
-    const pd = this.#pd;
+    const startSteps = this.retired + this.traps;
+    this.faultLoop = undefined;
+    const pd = this.pd;
     const cnt = this.#opCount;
     const ram32 = this.bus.ram32;
     const tb = this.platform.cost.takenBranch;
 
     for (;;) {
       if (halt.reason !== undefined) return this.#result({ kind: 'halted', halt: halt.reason }, startRetired);
-      if (this.#faultLoop !== undefined) return this.#result(this.#faultLoop, startRetired);
+      if (this.faultLoop !== undefined) return this.#result(this.faultLoop, startRetired);
       if (clock.cycles >= this.nextCheck) this.serviceInterrupts();
       if (this.waiting) {
         if (!this.waitForInterrupt()) return this.#result({ kind: 'deadlock', pc: this.pc >>> 0 }, startRetired);
         continue;
       }
-      const left = maxInstructions - (this.retired + this.#traps - startSteps);
+      const left = maxInstructions - (this.retired + this.traps - startSteps);
       if (left <= 0) return this.#result({ kind: 'budget' }, startRetired);
-      if (!this.#setupFetch()) continue;
+      if (!setupFetch(this)) continue;
 
       // The instruction at pc sits at pd[i] (its immediate at pd[i + 1]); pc = bias + 2 * i.
-      const bias = (this.#fVpage - (this.#fSb << 1)) | 0;
+      const bias = (this.fVpage - (this.fSb << 1)) | 0;
       const st = this.#fast;
       st.dm = this.#dataMode;
       st.bias = bias;
-      st.i = this.#fSb + (((this.pc & 0xfff) >>> 2) << 1);
-      st.n = this.#fSingle ? 1 : Math.min(left, CHUNK) | 0;
+      st.i = this.fSb + (((this.pc & 0xfff) >>> 2) << 1);
+      st.n = this.fSingle ? 1 : Math.min(left, CHUNK) | 0;
       let n0 = st.n;
       // Cycles are counted in an int32 (`sp`) on top of a base, so the loop never boxes a double.
       let base = clock.cycles;
@@ -325,7 +347,7 @@ export class Hart {
           break;
         }
         if (exit === EXIT_DECODE) {
-          pd[i] = this.#predecode(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!, i);
+          pd[i] = predecode(this, ram32[(this.fPhys + ((i - this.fSb) << 1)) >>> 2]!, i);
           continue;
         }
         if (exit === EXIT_PAGE_END) {
@@ -344,7 +366,7 @@ export class Hart {
             cnt[op] = cnt[op]! - 1;
             this.pc = (bias + (i << 1)) | 0;
             clock.cycles = base + st.sp - (w >>> 25) - tb;
-            this.#raise(CAUSE.misalignedFetch, jt);
+            raise(this, CAUSE.misalignedFetch, jt);
             this.trapped = false;
             base = clock.cycles;
             st.sp = 0;
@@ -359,7 +381,7 @@ export class Hart {
         this.pc = (bias + (i << 1)) | 0;
         clock.cycles = base + st.sp;
         cnt[op] = cnt[op]! + 1;
-        const status = this.execute(ram32[(this.#fPhys + ((i - this.#fSb) << 1)) >>> 2]!);
+        const status = this.execute(ram32[(this.fPhys + ((i - this.fSb) << 1)) >>> 2]!);
         base = clock.cycles;
         st.sp = 0;
         if (status === 0) {
@@ -377,7 +399,7 @@ export class Hart {
       }
       clock.cycles = base + st.sp;
       this.retired += n0 - st.n;
-      this.#tlbHits += st.th;
+      this.tlbHits += st.th;
     }
   }
 
@@ -386,119 +408,16 @@ export class Hart {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Predecode
-
-  #predecode(word: number, i: number): number {
-    const form = decodeForm(word);
-    if (form === undefined) {
-      this.#pd[i + 1] = word;
-      return OP_ILLEGAL;
-    }
-    this.#pd[i + 1] = operandImmediate(form, word);
-    const rd = field.rd(word);
-    return form.op | ((rd === 0 ? 32 : rd) << 7) | (field.rs1(word) << 13) | (field.rs2(word) << 19) | (this.#opCost[form.op]! << 25);
-  }
-
-  #slotFor(ramPage: number): number {
-    const existing = this.#pageSlot[ramPage]!;
-    if (existing >= 0) return existing;
-    const s = this.#nextSlot;
-    this.#nextSlot = (s + 1) % this.#slotPage.length;
-    const old = this.#slotPage[s]!;
-    if (old >= 0) {
-      this.#pageSlot[old] = -1;
-      this.#fetchCache.fill(-1);
-    }
-    this.#slotPage[s] = ramPage;
-    const base = this.#slotArea + s * SLOT * 2;
-    this.#pd.fill(0, base, base + 2048);
-    this.#pd[base + 2048] = OP_PAGE_END;
-    this.#pageSlot[ramPage] = base;
-    this.#events['predecode.pages']++;
-    return base;
-  }
+  // Predecode (predecode.ts)
 
   /** Forgets predecoded code in [address, address+length) of physical RAM (DMA, loaders). */
   invalidateCode(address: number, length: number): void {
-    const off = (address >>> 0) - this.bus.ramBase;
-    if (length <= 0) return;
-    const first = Math.max(0, Math.floor(off / 4096));
-    const last = Math.min(this.#pageSlot.length - 1, Math.floor((off + length - 1) / 4096));
-    for (let p = first; p <= last; p++) {
-      const base = this.#pageSlot[p]!;
-      if (base >= 0) this.#pd.fill(0, base, base + 2048);
-    }
+    invalidateCode(this, address, length);
   }
 
   /** fence.i: drop every predecoded page. */
   flushPredecode(): void {
-    for (let s = 0; s < this.#slotPage.length; s++) {
-      const p = this.#slotPage[s]!;
-      if (p >= 0) this.#pageSlot[p] = -1;
-      this.#slotPage[s] = -1;
-    }
-    this.#fetchCache.fill(-1);
-    this.#events['predecode.flushes']++;
-  }
-
-  /** Translates `pc` for execution and points the run loop at its predecoded page. */
-  #setupFetch(): boolean {
-    const pc = this.pc;
-    // The fetch-page cache: pages already found uniform, as long as nothing changed. Under Sv32 the
-    // modeled TLB entry must still be there (a lookup, counted as a hit), so TLB figures stay true.
-    const vpn = pc >>> 12;
-    const c = (vpn & 63) << 2;
-    const fc = this.#fetchCache;
-    if (fc[c] === vpn && (pc & 3) === 0) {
-      let ok = true;
-      if (this.#fetchTranslate) {
-        const k = (vpn & this.tlb.mask) << 2;
-        const ft = this.tlb.fastTable;
-        ok = ft[k] === vpn && (ft[k + 1]! & FAST_EXEC) !== 0;
-        if (ok) this.#tlbHits++;
-      }
-      if (ok) {
-        this.#fSingle = false;
-        this.#fSb = fc[c + 1]!;
-        this.#fPhys = fc[c + 2]!;
-        this.#fVpage = pc & ~0xfff;
-        return true;
-      }
-    }
-    if ((pc & 3) !== 0) {
-      this.#raise(CAUSE.misalignedFetch, pc);
-      this.trapped = false;
-      return false;
-    }
-    const pa = this.translate(pc, ACCESS_FETCH, 4);
-    if (pa < 0) {
-      this.trapped = false;
-      return false;
-    }
-    const off = pa - this.bus.ramBase;
-    if (off < 0 || off + 4 > this.bus.ramSize) {
-      this.#raise(CAUSE.fetchAccess, pc);
-      this.trapped = false;
-      return false;
-    }
-    const page = pa - (pa % 4096);
-    // Run a whole page only when PMP (and the TLB) grant execution uniformly over it.
-    let single = (this.pmp.permissions(page, 4096, this.priv) & PMP_X) === 0;
-    if (this.#fetchTranslate) {
-      const e = ((pc >>> 12) & this.tlb.mask) << 2;
-      const ft = this.tlb.fastTable;
-      if (ft[e] !== pc >>> 12 || (ft[e + 1]! & FAST_EXEC) === 0) single = true;
-    }
-    this.#fSingle = single;
-    this.#fPhys = off - (off % 4096);
-    this.#fSb = this.#slotFor(this.#fPhys / 4096);
-    this.#fVpage = pc & ~0xfff;
-    if (!single) {
-      fc[c] = vpn;
-      fc[c + 1] = this.#fSb;
-      fc[c + 2] = this.#fPhys;
-    }
-    return true;
+    flushPredecode(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -542,10 +461,10 @@ export class Hart {
         this.pc = (this.pc + 4) | 0;
         return 1;
       case 40: // ecall
-        this.#raise(this.priv === 0 ? CAUSE.ecallU : this.priv === 1 ? CAUSE.ecallS : CAUSE.ecallM, 0);
+        raise(this, this.priv === 0 ? CAUSE.ecallU : this.priv === 1 ? CAUSE.ecallS : CAUSE.ecallM, 0);
         return 1;
       case 41: // ebreak: QEMU 7.2 leaves tval 0 (checked with qemu-system-riscv32)
-        this.#raise(CAUSE.breakpoint, 0);
+        raise(this, CAUSE.breakpoint, 0);
         return 1;
       case 42:
       case 43:
@@ -565,7 +484,7 @@ export class Hart {
       case 64:
       case 65:
       case 66: {
-        const v = this.#atomic(form.op, r[rs1]!, r[rs2]!);
+        const v = atomic(this, form.op, r[rs1]!, r[rs2]!);
         if (this.trapped) return 1;
         if (rd !== 0) r[rd] = v;
         return 0;
@@ -585,7 +504,7 @@ export class Hart {
 
   #illegal(word: number): 1 {
     // QEMU 7.2 reports the instruction bits in tval for illegal instructions.
-    this.#raise(CAUSE.illegalInstruction, word);
+    raise(this, CAUSE.illegalInstruction, word);
     return 1;
   }
 
@@ -599,7 +518,7 @@ export class Hart {
     s &= ~MSTATUS.MPP;
     if (mpp !== 3) s &= ~MSTATUS.MPRV; // priv 1.12: leaving M for a lower mode clears MPRV
     this.mstatus = s;
-    this.#privilege = mpp;
+    this.privilege = mpp;
     this.pc = this.mepc;
     this.clock.cycles += this.platform.cost.trapReturn;
     this.nextCheck = 0; // interrupts masked in the old mode may be taken in the new one
@@ -616,7 +535,7 @@ export class Hart {
     s |= MSTATUS.SPIE;
     s &= ~(MSTATUS.SPP | MSTATUS.MPRV);
     this.mstatus = s;
-    this.#privilege = spp;
+    this.privilege = spp;
     this.pc = this.sepc;
     this.clock.cycles += this.platform.cost.trapReturn;
     this.nextCheck = 0;
@@ -633,7 +552,7 @@ export class Hart {
     this.pc = (this.pc + 4) | 0;
     this.clock.cycles += this.platform.cost.wfi;
     this.waiting = true;
-    this.#events['wfi.entries']++;
+    this.events['wfi.entries']++;
     this.nextCheck = 0;
     return 1;
   }
@@ -642,7 +561,7 @@ export class Hart {
   sfenceVma(word: number, vaddr: number | undefined, asid: number | undefined): 0 | 1 {
     if (this.priv === 0 || (this.priv === 1 && (this.mstatus & MSTATUS.TVM) !== 0)) return this.#illegal(word);
     this.tlb.flush(vaddr, asid === undefined ? undefined : asid & 0x1ff);
-    this.#events['tlb.flushes']++;
+    this.events['tlb.flushes']++;
     this.pc = (this.pc + 4) | 0;
     return 1;
   }
@@ -650,7 +569,7 @@ export class Hart {
   /** Flushes the whole TLB (what sfence.vma x0, x0 does). */
   flushTlb(): void {
     this.tlb.flush(undefined, undefined);
-    this.#events['tlb.flushes']++;
+    this.events['tlb.flushes']++;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -712,127 +631,22 @@ export class Hart {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Traps and interrupts
+  // Traps and interrupts (traps.ts)
 
-  #raise(code: number, tval: number): void {
-    this.trapped = true;
-    this.takeTrap(code, false, tval);
-  }
-
-  /**
-   * Trap entry (priv 3.1.6.1, 3.1.8, 4.1.1) from `pc`: delegated traps from S or U go to S; the
-   * rest go to M, where a monitor sees them first.
-   */
+  /** Trap entry from `pc` (traps.ts): delegated traps from S or U go to S; the rest go to M, where a monitor sees them first. */
   takeTrap(code: number, interrupt: boolean, tval: number): void {
-    const epc = this.pc;
-    const from = this.priv;
-    this.#traps++;
-    (interrupt ? this.#irqCounts : this.#trapCounts)[code & 15]!++;
-    this.#reservation = -1;
-    this.waiting = false;
-    this.nextCheck = 0;
-    const cause = interrupt ? (code | 0x80000000) | 0 : code;
-    const deleg = interrupt ? this.mideleg : this.medeleg;
-    let target: number;
-    if (from <= 1 && ((deleg >>> code) & 1) !== 0) {
-      this.scause = cause;
-      this.sepc = epc;
-      this.stval = tval | 0;
-      let s = this.mstatus;
-      s = (s & MSTATUS.SIE) !== 0 ? s | MSTATUS.SPIE : s & ~MSTATUS.SPIE;
-      s &= ~MSTATUS.SIE;
-      s = from === 1 ? s | MSTATUS.SPP : s & ~MSTATUS.SPP;
-      this.mstatus = s;
-      this.#privilege = 1;
-      target = this.stvec;
-    } else {
-      if (this.monitor !== undefined) {
-        this.#events['monitor.traps']++;
-        const verdict = this.monitor.onTrap(this, { code, interrupt, cause, tval: tval | 0, epc, from });
-        if (verdict === 'handled') {
-          // Monitor time is never free (cost-model.ts): entry as any trap, and the resume as an mret.
-          this.#events['monitor.handled']++;
-          this.clock.cycles += this.platform.cost.trapEntry + this.platform.cost.trapReturn;
-          if (interrupt) {
-            this.irqClaimed |= 1 << code;
-            this.#events['monitor.irq_claims']++;
-          }
-          this.#modesChanged();
-          return;
-        }
-      }
-      this.mcause = cause;
-      this.mepc = epc;
-      this.mtval = tval | 0;
-      let s = this.mstatus;
-      s = (s & MSTATUS.MIE) !== 0 ? s | MSTATUS.MPIE : s & ~MSTATUS.MPIE;
-      s &= ~MSTATUS.MIE;
-      s = (s & ~MSTATUS.MPP) | (from << 11);
-      this.mstatus = s;
-      this.#privilege = 3;
-      target = this.mtvec;
-    }
-    const base = target & ~3;
-    this.pc = ((target & 3) === 1 && interrupt ? base + 4 * code : base) | 0;
-    this.clock.cycles += this.platform.cost.trapEntry;
-    if (!interrupt && epc === this.#lastVector && code === this.#lastCause) {
-      if (++this.#loopCount >= 3) {
-        this.#faultLoop = {
-          kind: 'fault-loop',
-          cause: code,
-          pc: epc >>> 0,
-          tval: tval >>> 0,
-          description: `trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${code} (${EXCEPTION_NAMES[code] ?? '?'}) tval 0x${(tval >>> 0).toString(16)}, again and again`,
-        };
-      }
-    } else {
-      this.#loopCount = 0;
-    }
-    this.#lastVector = this.pc;
-    this.#lastCause = interrupt ? -1 : code;
-    this.#modesChanged();
+    takeTrap(this, code, interrupt, tval);
   }
 
-  /** Takes the highest-priority enabled pending interrupt, if any (priv 3.1.9), and sets `nextCheck`. */
+  /** Takes the highest-priority enabled pending interrupt, if any, and sets `nextCheck` (traps.ts). */
   serviceInterrupts(): void {
-    const next = this.platform.nextEventCycle(this.hartId);
-    // Lines were just read: an event time already passed changes nothing more.
-    this.nextCheck = next > this.clock.cycles ? next : Infinity;
-    const mip = this.mip();
-    // A claimed interrupt is free again once its level is seen low (the interrupt rule).
-    this.irqClaimed &= mip;
-    const pending = mip & this.mie & ~this.irqClaimed;
-    if (pending === 0) return;
-    const mEnabled = this.priv < 3 || (this.mstatus & MSTATUS.MIE) !== 0;
-    const sEnabled = this.priv < 1 || (this.priv === 1 && (this.mstatus & MSTATUS.SIE) !== 0);
-    const m = mEnabled ? pending & ~this.mideleg : 0;
-    const s = sEnabled ? pending & this.mideleg : 0;
-    const take = m !== 0 ? m : s;
-    if (take === 0) return;
-    for (const irq of IRQ_PRIORITY) {
-      if ((take & (1 << irq)) !== 0) {
-        this.takeTrap(irq, true, 0);
-        return;
-      }
-    }
+    serviceInterrupts(this);
   }
 
-  /** One step of WFI: wake on mip & mie, else let time pass to the next event (counted in wfi.cycles). False = deadlock. */
+  /** One step of WFI (traps.ts): wake on mip & mie, else let time pass to the next event. False = deadlock. */
   waitForInterrupt(): boolean {
-    if ((this.mip() & this.mie) !== 0) {
-      this.waiting = false;
-      return true;
-    }
-    const next = this.platform.nextEventCycle(this.hartId);
-    if (!(next > this.clock.cycles) || next === Infinity) return false;
-    this.#events['wfi.cycles'] += next - this.clock.cycles;
-    this.clock.cycles = next;
-    this.nextCheck = 0;
-    return true;
+    return waitForInterrupt(this);
   }
-
-  // ---------------------------------------------------------------------------------------------
-  // Memory: translation, PMP, RAM and MMIO
 
   // ---------------------------------------------------------------------------------------------
   // For run loops outside this class (the emulator's translator)
@@ -849,27 +663,9 @@ export class Hart {
     return this.#opCount;
   }
 
-  /** TLB hits so far; an external fast path adds its own. */
-  get tlbHits(): number {
-    return this.#tlbHits;
-  }
-
-  set tlbHits(v: number) {
-    this.#tlbHits = v;
-  }
-
   /** Traps taken (exceptions and interrupts): the run budget counts them as steps. */
   get trapCount(): number {
-    return this.#traps;
-  }
-
-  /** Set by trap entry when the handler faults again and again; an external run loop reads and clears it. */
-  get faultLoop(): StopReason | undefined {
-    return this.#faultLoop;
-  }
-
-  set faultLoop(v: StopReason | undefined) {
-    this.#faultLoop = v;
+    return this.traps;
   }
 
   /** Re-derives translation and fast-path modes after privilege, mstatus, satp or PMP changed. */
@@ -878,320 +674,42 @@ export class Hart {
   }
 
   #modesChanged(): void {
-    this.#fetchCache.fill(-1);
+    this.fetchCache.fill(-1);
     const s = this.mstatus;
-    this.#effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
+    this.effPriv = this.priv === 3 && (s & MSTATUS.MPRV) !== 0 ? (((s >>> 11) & 3) as Privilege) : this.priv;
     const sv32 = this.satp >>> 31 === 1;
-    this.#dataTranslate = sv32 && this.#effPriv < 3;
-    this.#fetchTranslate = sv32 && this.priv < 3;
-    this.#asid = (this.satp >>> 22) & 0x1ff;
-    if (this.#dataTranslate) this.#dataMode = 1;
-    else this.#dataMode = (this.pmp.permissions(this.bus.ramBase, this.bus.ramSize, this.#effPriv) & 3) === 3 ? 0 : 2;
+    this.dataTranslate = sv32 && this.effPriv < 3;
+    this.fetchTranslate = sv32 && this.priv < 3;
+    this.asid = (this.satp >>> 22) & 0x1ff;
+    if (this.dataTranslate) this.#dataMode = 1;
+    else this.#dataMode = (this.pmp.permissions(this.bus.ramBase, this.bus.ramSize, this.effPriv) & 3) === 3 ? 0 : 2;
     const t = this.tlb;
-    for (let e = 0; e < t.size; e++) this.#refreshEntry(e);
+    for (let e = 0; e < t.size; e++) refreshTlbEntry(this, e);
   }
 
-  #refreshEntry(e: number): void {
-    const t = this.tlb;
-    const ft = t.fastTable;
-    const k = e << 2;
-    const vpn = t.vpn[e]!;
-    if (vpn < 0 || (t.global[e] === 0 && t.asid[e] !== this.#asid)) {
-      ft[k] = -1;
-      ft[k + 1] = 0;
-      return;
-    }
-    ft[k] = vpn;
-    const off = t.physical[e]! - this.bus.ramBase;
-    let fast = 0;
-    if (off >= 0 && off + 4096 <= this.bus.ramSize) {
-      ft[k + 2] = off;
-      const f = t.flags[e]!;
-      const p = t.pmp[e]!;
-      if (this.#dataTranslate) {
-        if ((p & PMP_R) !== 0 && ptePermits(f, ACCESS_LOAD, this.#effPriv, this.mstatus)) fast |= FAST_READ;
-        if ((p & PMP_W) !== 0 && (f & PTE.D) !== 0 && ptePermits(f, ACCESS_STORE, this.#effPriv, this.mstatus)) fast |= FAST_WRITE;
-      }
-      if (this.#fetchTranslate && (p & PMP_X) !== 0 && ptePermits(f, ACCESS_FETCH, this.priv, this.mstatus)) fast |= FAST_EXEC;
-    }
-    ft[k + 1] = fast;
-  }
-
-  #pageFault(access: AccessKind, va: number): number {
-    this.#raise(pageFaultCause(access), va);
-    return -1;
-  }
-
-  #accessFault(access: AccessKind, va: number): number {
-    this.#raise(accessFaultCause(access), va);
-    return -1;
-  }
+  // ---------------------------------------------------------------------------------------------
+  // Memory access: translation, PMP, RAM and MMIO (memory-access.ts)
 
   /**
    * Translates `va` for an access of `size` bytes (within one page) by the privilege that makes
-   * it, and checks PMP. Returns the physical address, or -1 after taking the trap.
+   * it, and checks PMP (memory-access.ts). Returns the physical address, or -1 after taking the trap.
    */
   translate(va: number, access: AccessKind, size: number, tval: number = va): number {
-    const priv = access === ACCESS_FETCH ? this.priv : this.#effPriv;
-    let pa: number;
-    if (priv === 3 || this.satp >>> 31 === 0) {
-      pa = va >>> 0;
-    } else {
-      const t = this.tlb;
-      const vpn = va >>> 12;
-      let e = vpn & t.mask;
-      if (
-        t.vpn[e] === vpn && (t.global[e] === 1 || t.asid[e] === this.#asid) &&
-        (access !== ACCESS_STORE || (t.flags[e]! & PTE.D) !== 0) && ptePermits(t.flags[e]!, access, priv, this.mstatus)
-      ) {
-        this.#tlbHits++;
-      } else {
-        // QEMU walks again whenever the cached entry does not allow the access.
-        this.#events['tlb.misses']++;
-        e = this.#walk(va, access, priv, e, tval);
-        if (e < 0) return -1;
-      }
-      pa = t.physical[e]! + (va & 0xfff);
-    }
-    const bit = access === ACCESS_LOAD ? PMP_R : access === ACCESS_STORE ? PMP_W : PMP_X;
-    if ((this.pmp.permissions(pa, size, priv) & bit) === 0) return this.#accessFault(access, tval);
-    return pa;
-  }
-
-  /** The Sv32 walk (priv 4.3.2, sv32-walk.ts), charged per level, with A/D updated in memory as QEMU 7.2 does. Fills TLB entry `e`. */
-  #walk(va: number, access: AccessKind, priv: number, e: number, tval: number): number {
-    const w = this.#walker;
-    const outcome = w.walk(this.satp, va, access, priv, this.mstatus);
-    this.clock.cycles += this.platform.cost.tlbMissPerLevel * w.levels;
-    this.#events['tlb.walk_levels'] += w.levels;
-    if (outcome !== WALK_OK) return outcome === WALK_ACCESS_FAULT ? this.#accessFault(access, tval) : this.#pageFault(access, tval);
-    const pte = w.leafPte;
-    const updated = pte | PTE.A | (access === ACCESS_STORE ? PTE.D : 0);
-    if (updated !== pte) {
-      this.bus.ram32[w.leafOffset >>> 2] = updated;
-      this.#codeWritten(w.leafOffset, 4);
-    }
-    const t = this.tlb;
-    t.vpn[e] = va >>> 12;
-    t.asid[e] = this.#asid;
-    t.global[e] = w.global !== 0 ? 1 : 0;
-    t.flags[e] = updated & 0xff;
-    t.superpage[e] = w.leafLevel;
-    t.physical[e] = w.page;
-    t.pmp[e] = this.pmp.permissions(w.page, 4096, 1);
-    this.#refreshEntry(e);
-    return e;
-  }
-
-  #codeWritten(off: number, size: number): void {
-    if (this.onCodeWrite !== undefined) this.onCodeWrite(off, size);
-    const ps = this.#pageSlot[off >>> 12]!;
-    if (ps < 0) return;
-    this.#pd[ps + (((off & 0xfff) >>> 2) << 1)] = 0;
-    const last = off + size - 1;
-    if (last >>> 2 !== off >>> 2) {
-      const ps2 = this.#pageSlot[last >>> 12]!;
-      if (ps2 >= 0) this.#pd[ps2 + (((last & 0xfff) >>> 2) << 1)] = 0;
-    }
-  }
-
-  #readPhys(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number): number {
-    const bus = this.bus;
-    const off = pa - bus.ramBase;
-    if (off >= 0 && off + size <= bus.ramSize) {
-      const r = bus.ram;
-      if (size === 1) return r[off]!;
-      if (size === 2) return r[off]! | (r[off + 1]! << 8);
-      return r[off]! | (r[off + 1]! << 8) | (r[off + 2]! << 16) | (r[off + 3]! << 24);
-    }
-    return this.#mmio(pa, size, access, tval, 0);
-  }
-
-  #writePhys(pa: number, size: 1 | 2 | 4, value: number, tval: number): void {
-    const bus = this.bus;
-    const off = pa - bus.ramBase;
-    if (off >= 0 && off + size <= bus.ramSize) {
-      const r = bus.ram;
-      r[off] = value;
-      if (size >= 2) r[off + 1] = value >>> 8;
-      if (size === 4) {
-        r[off + 2] = value >>> 16;
-        r[off + 3] = value >>> 24;
-      }
-      this.#codeWritten(off, size);
-      return;
-    }
-    this.#mmio(pa, size, ACCESS_STORE, tval, value);
-  }
-
-  #mmio(pa: number, size: 1 | 2 | 4, access: AccessKind, tval: number, value: number): number {
-    if (pa >= 4294967296) return this.#accessFault(access, tval);
-    this.#events['mmio.accesses']++;
-    this.clock.cycles += this.platform.cost.mmioAccess;
-    // A device register access can raise or lower a line: look at interrupts again.
-    this.nextCheck = 0;
-    try {
-      if (this.mmioClaims.size !== 0 && this.mmioClaims.touches(pa, size)) {
-        // A range a monitor emulates (hypervisor-port.ts); straddling its edge is an access fault.
-        const claim = this.mmioClaims.find(pa, size);
-        if (claim === undefined) return this.#accessFault(access, tval);
-        this.#events['monitor.mmio_accesses']++;
-        if (access === ACCESS_STORE) {
-          claim.handler.write(pa - claim.base, size, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff));
-          return 0;
-        }
-        return claim.handler.read(pa - claim.base, size) | 0;
-      }
-      if (access === ACCESS_STORE) {
-        this.bus.write(pa, value, size);
-        return 0;
-      }
-      return this.bus.read(pa, size) | 0;
-    } catch (err) {
-      if (err instanceof BusError) return this.#accessFault(access, tval);
-      throw err;
-    }
+    return translate(this, va, access, size, tval);
   }
 
   /**
-   * A load of `size` bytes at virtual `va`, as the current (effective) privilege makes it.
-   * Misaligned loads are carried out, as QEMU 7.2 does for regular loads. On a fault the trap is
-   * taken and `trapped` is set.
+   * A load of `size` bytes at virtual `va`, as the current (effective) privilege makes it
+   * (memory-access.ts); misaligned loads are carried out. On a fault the trap is taken and
+   * `trapped` is set.
    */
   load(va: number, size: 1 | 2 | 4, signed: boolean): number {
-    let v: number;
-    if ((va & (size - 1)) === 0) {
-      const pa = this.translate(va, ACCESS_LOAD, size);
-      if (pa < 0) return 0;
-      v = this.#readPhys(pa, size, ACCESS_LOAD, va);
-    } else {
-      const pas = this.#misalignedPages(va, size, ACCESS_LOAD);
-      if (pas === undefined) return 0;
-      v = 0;
-      for (let k = 0; k < size; k++) {
-        v |= this.#readPhys(pas[k]!, 1, ACCESS_LOAD, va) << (8 * k);
-        if (this.trapped) return 0;
-      }
-    }
-    if (this.trapped) return 0;
-    if (size === 4) return v | 0;
-    const sh = 32 - 8 * size;
-    return signed ? (v << sh) >> sh : (v << sh) >>> sh;
+    return load(this, va, size, signed);
   }
 
   /** A store of the low `size` bytes of `value` at virtual `va` (see `load`). */
   store(va: number, size: 1 | 2 | 4, value: number): void {
-    if ((va & (size - 1)) === 0) {
-      const pa = this.translate(va, ACCESS_STORE, size);
-      if (pa < 0) return;
-      this.#writePhys(pa, size, value, va);
-      return;
-    }
-    const pas = this.#misalignedPages(va, size, ACCESS_STORE);
-    if (pas === undefined) return;
-    for (let k = 0; k < size; k++) {
-      this.#writePhys(pas[k]!, 1, value >>> (8 * k), va);
-      if (this.trapped) return;
-    }
-  }
-
-  /**
-   * Physical addresses of each byte of a misaligned access, both pages translated before any
-   * byte moves. Fault addresses follow QEMU 7.2's split: the first page reports the address
-   * rounded down to the access size, the second page its first byte.
-   */
-  #misalignedPages(va: number, size: number, access: AccessKind): number[] | undefined {
-    const first = 4096 - (va & 0xfff);
-    if (size <= first) {
-      const pa = this.translate(va, access, size);
-      if (pa < 0) return undefined;
-      return Array.from({ length: size }, (_, k) => pa + k);
-    }
-    const pa1 = this.translate(va, access, first, va & ~(size - 1));
-    if (pa1 < 0) return undefined;
-    const va2 = (va + first) | 0;
-    const pa2 = this.translate(va2, access, size - first);
-    if (pa2 < 0) return undefined;
-    return Array.from({ length: size }, (_, k) => (k < first ? pa1 + k : pa2 + k - first));
-  }
-
-  /** A claimed MMIO range supports no LR/SC or AMO (hypervisor-port.ts): true after raising the access fault. */
-  #amoOnClaim(pa: number, access: AccessKind, va: number): boolean {
-    if (this.mmioClaims.size === 0 || !this.mmioClaims.touches(pa, 4)) return false;
-    this.#accessFault(access, va);
-    return true;
-  }
-
-  /** LR/SC and AMOs (unpriv chapter 8) as QEMU 7.2: SC compares the reserved address and value. */
-  #atomic(op: number, va: number, src: number): number {
-    if (op === 57) {
-      // sc.w: a different address fails without any access (not even an alignment check).
-      if (va !== this.#reservation) {
-        this.#reservation = -1;
-        this.#events['lrsc.sc_failures']++;
-        return 1;
-      }
-      this.#reservation = -1;
-      const pa = this.translate(va, ACCESS_STORE, 4);
-      if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
-      const cur = this.#readPhys(pa, 4, ACCESS_STORE, va);
-      if (this.trapped) return 0;
-      if (cur !== this.#reservationValue) {
-        this.#events['lrsc.sc_failures']++;
-        return 1;
-      }
-      this.#writePhys(pa, 4, src, va);
-      return this.trapped ? 0 : 0;
-    }
-    if ((va & 3) !== 0) {
-      this.#raise(op === 56 ? CAUSE.misalignedLoad : CAUSE.misalignedStore, va);
-      return 0;
-    }
-    if (op === 56) {
-      const pa = this.translate(va, ACCESS_LOAD, 4);
-      if (pa < 0 || this.#amoOnClaim(pa, ACCESS_LOAD, va)) return 0;
-      const v = this.#readPhys(pa, 4, ACCESS_LOAD, va);
-      if (this.trapped) return 0;
-      this.#reservation = va;
-      this.#reservationValue = v;
-      return v;
-    }
-    const pa = this.translate(va, ACCESS_STORE, 4);
-    if (pa < 0 || this.#amoOnClaim(pa, ACCESS_STORE, va)) return 0;
-    const old = this.#readPhys(pa, 4, ACCESS_STORE, va);
-    if (this.trapped) return 0;
-    let v: number;
-    switch (op) {
-      case 58:
-        v = src;
-        break;
-      case 59:
-        v = (old + src) | 0;
-        break;
-      case 60:
-        v = old ^ src;
-        break;
-      case 61:
-        v = old & src;
-        break;
-      case 62:
-        v = old | src;
-        break;
-      case 63:
-        v = old < src ? old : src;
-        break;
-      case 64:
-        v = old > src ? old : src;
-        break;
-      case 65:
-        v = old >>> 0 < src >>> 0 ? old : src;
-        break;
-      default:
-        v = old >>> 0 > src >>> 0 ? old : src;
-        break;
-    }
-    this.#writePhys(pa, 4, v, va);
-    return old;
+    store(this, va, size, value);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1213,18 +731,18 @@ export class Hart {
     for (const [c, v] of byClass) out[`class.${c}`] = v;
     let traps = 0;
     for (const [code, name] of Object.entries(EXCEPTION_NAMES)) {
-      out[`trap.${name}`] = this.#trapCounts[Number(code)]!;
-      traps += this.#trapCounts[Number(code)]!;
+      out[`trap.${name}`] = this.trapCounts[Number(code)]!;
+      traps += this.trapCounts[Number(code)]!;
     }
     let irqs = 0;
     for (const [code, name] of Object.entries(INTERRUPT_NAMES)) {
-      out[`irq.${name}`] = this.#irqCounts[Number(code)]!;
-      irqs += this.#irqCounts[Number(code)]!;
+      out[`irq.${name}`] = this.irqCounts[Number(code)]!;
+      irqs += this.irqCounts[Number(code)]!;
     }
     out['trap.total'] = traps;
     out['irq.total'] = irqs;
-    out['tlb.hits'] = this.#tlbHits;
-    for (const n of EVENT_NAMES) out[n] = this.#events[n];
+    out['tlb.hits'] = this.tlbHits;
+    for (const n of EVENT_NAMES) out[n] = this.events[n];
     for (const [n, v] of this.#strategyEvents) out[`event.${n}`] = v;
     return out;
   }
@@ -1241,12 +759,12 @@ export class Hart {
   reset(pc: number = this.bus.ramBase): void {
     this.regs.fill(0);
     this.pc = pc | 0;
-    this.#privilege = 3;
+    this.privilege = 3;
     this.mstatus = this.medeleg = this.mideleg = this.mie = this.mipSoft = this.mipInjected = this.irqClaimed = 0;
     this.mtvec = this.mscratch = this.mepc = this.mcause = this.mtval = this.mcounteren = this.mcountinhibit = 0;
     this.menvcfg = this.stvec = this.sscratch = this.sepc = this.scause = this.stval = this.scounteren = 0;
     this.senvcfg = this.satp = 0;
-    this.#reservation = -1;
+    this.reservation = -1;
     this.cycleOffset = 0;
     this.instretOffset = 0;
     this.waiting = false;
