@@ -24,6 +24,8 @@ export interface HypervisorOptions {
     /** Guest RAM in bytes; default: all host RAM after the shadow pool. */
     readonly ramSize?: number;
     readonly consoleInput?: string | Uint8Array;
+    /** A disk for the VM's virtio-blk, DMA through the VM's window (written in place: pass a private copy). */
+    readonly disk?: Uint8Array;
   };
   /** Pages of host RAM for shadow tables, at the bottom of host RAM (default 1024: 4 MiB). */
   readonly shadowPoolPages?: number;
@@ -72,6 +74,7 @@ export class Hypervisor implements HartMonitor {
       shadowPoolBase: ramBase,
       shadowPoolPages: poolPages,
       consoleInput: options.vm.consoleInput,
+      ...(options.vm.disk === undefined ? {} : { disk: options.vm.disk }),
       onConsoleOutput: (b) => board.uart.write(0, b, 1),
     });
     this.boot = loadVm(this.vm.memory, options.vm, board.clock.timebaseFrequency);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isEngineSpecificCounter } from '@virtlab/emulator';
-import { workloadByName, workloads } from '@virtlab/guest';
+import { osWorkloads, workloadByName, workloads } from '@virtlab/guest';
 import { describeStrategyConformance } from '@virtlab/strategy/conformance';
 import { trapEmulateStrategy, vmmFull } from './strategy.js';
 
-// vmm-full/trap-emulate holds to the contract on every workload of the compute suite.
-describeStrategyConformance({ strategy: trapEmulateStrategy(), workloads });
+// vmm-full/trap-emulate holds to the contract on every workload of the compute suite, and on the
+// OS suite (osbench, whose block_read_4k reads the VM's virtio-blk with DMA through its window).
+describeStrategyConformance({ strategy: trapEmulateStrategy(), workloads: [...workloads, ...osWorkloads] });
 
 describe('vmm-full/trap-emulate', () => {
   it('gives the same lab cycles and counters on the interpreter and the translator', async () => {
@@ -17,6 +18,13 @@ describe('vmm-full/trap-emulate', () => {
     expect(b.labCycles).toBe(a.labCycles);
     expect(lab(b.counters)).toEqual(lab(a.counters));
   }, 60_000);
+
+  it('reads the VM\'s disk through virtio-blk: osbench\'s block reads are served, priced per MMIO exit', async () => {
+    const report = await trapEmulateStrategy().run(osWorkloads[0]!, { size: 'test' });
+    expect(report.stop).toBe('exit');
+    expect(report.output).toMatch(/^@metric osbench\.block_read_4k \d+\.\d\d ticks\/op$/m);
+    expect(report.counters['virtio-blk.reads'] ?? report.counters['vmm.exit.mmio']).toBeGreaterThan(0);
+  }, 120_000);
 
   it('is one strategy of the package the runner lists', () => {
     expect(vmmFull.name).toBe('@virtlab/vmm-full');

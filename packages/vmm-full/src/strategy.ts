@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 /**
  * The lab strategy `vmm-full/trap-emulate`: the unmodified guest kernel and initrd (the same
  * images as `native`) in a VM under the hypervisor, the workload run as process 1 (init=).
@@ -24,9 +25,11 @@ export function trapEmulateStrategy(options: LabOptions = {}, images: KernelImag
     options,
     async execute({ image, workload, size, cost, engine, profile, run }) {
       const { kernel, initrd } = await readKernelImages(images);
+      // A workload's disk is read into memory: the VM's private copy, the file is never written.
+      const disk = workload.disk === undefined ? undefined : new Uint8Array(await readFile(workload.disk));
       const board = createVirtBoard({ ramSize: DEFAULT_RAM_SIZE + SHADOW_POOL_PAGES * 4096, cost: withVmmEvents(cost) });
       const hv = new Hypervisor(board, {
-        vm: { kernel, initrd, bootargs: initBootargs(workload.name, image.args ?? [size]), ramSize: DEFAULT_RAM_SIZE },
+        vm: { kernel, initrd, bootargs: initBootargs(workload.name, image.args ?? [size]), ramSize: DEFAULT_RAM_SIZE, ...(disk === undefined ? {} : { disk }) },
         shadowPoolPages: SHADOW_POOL_PAGES,
         engine,
         profile,

@@ -4,7 +4,7 @@
  */
 import { IRQ } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
-import { VIRT } from '@virtlab/hw-model';
+import { PhysicalWindow, VIRT } from '@virtlab/hw-model';
 import type { VirtBoard } from '@virtlab/hw-model';
 import { GuestMemory } from './guest-memory.js';
 import type { HostPort } from './host-port.js';
@@ -24,6 +24,8 @@ export interface VirtualMachineOptions {
   readonly consoleInput?: string | Uint8Array;
   /** Each byte the VM's console sends. */
   readonly onConsoleOutput?: (byte: number) => void;
+  /** A disk for the VM's virtio-blk (written in place: pass a private copy). */
+  readonly disk?: Uint8Array;
 }
 
 export class VirtualMachine implements SbiMachine {
@@ -42,7 +44,12 @@ export class VirtualMachine implements SbiMachine {
     this.#host = host;
     this.#board = board;
     this.memory = new GuestMemory(board.bus, VIRT.dram.base, options.hostBase, options.ramSize);
-    this.devices = new VmDevices({ clock: board.clock, onConsoleOutput: options.onConsoleOutput, consoleInput: options.consoleInput });
+    this.devices = new VmDevices({
+      clock: board.clock,
+      onConsoleOutput: options.onConsoleOutput,
+      consoleInput: options.consoleInput,
+      ...(options.disk === undefined ? {} : { disk: options.disk, dma: new PhysicalWindow(board.bus, VIRT.dram.base, options.ramSize, options.hostBase) }),
+    });
     this.vcpu = new Vcpu(hart.hartId, {
       cycles: () => board.clock.cycles,
       instret: () => host.retired + this.emulated,

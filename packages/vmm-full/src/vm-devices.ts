@@ -1,12 +1,12 @@
 /**
  * A VM's own devices, at the guest-physical addresses of the virt board: ns16550a UART, CLINT,
- * PLIC, the sifive_test finisher and eight virtio-mmio slots (empty for now: virtio-blk in a VM
- * waits for DMA through the VM's window). They are hw-model's device models, not copies; the
+ * PLIC, the sifive_test finisher and eight virtio-mmio slots (the first holding virtio-blk when the VM
+ * has a disk, its DMA through the VM's window of guest-physical RAM, never host addresses). They are hw-model's device models, not copies; the
  * hypervisor reaches them by emulating the guest's trapped loads and stores. The CLINT runs on the
  * host's lab clock, so guest time is host time.
  */
-import { Bus, BusError, Clint, FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET, HaltState, Ns16550aUart, Plic, SifiveTestFinisher, VIRT, VirtioMmio } from '@virtlab/hw-model';
-import type { AccessWidth, LabClock } from '@virtlab/hw-model';
+import { Bus, BusError, Clint, FINISHER_FAIL, FINISHER_PASS, FINISHER_RESET, HaltState, Ns16550aUart, Plic, SifiveTestFinisher, VIRT, VirtioBlk, VirtioMmio } from '@virtlab/hw-model';
+import type { AccessWidth, LabClock, PhysicalWindow } from '@virtlab/hw-model';
 
 const UART_RBR_THR = 0;
 const UART_LSR = 5;
@@ -19,6 +19,10 @@ export interface VmDeviceOptions {
   /** Each byte the guest's UART transmits. */
   readonly onConsoleOutput?: (byte: number) => void;
   readonly consoleInput?: string | Uint8Array;
+  /** A disk for virtio-blk in the first slot (written in place: pass a private copy). */
+  readonly disk?: Uint8Array;
+  /** Where the VM's DMA devices reach memory: the VM's guest-physical RAM window. Required with a disk. */
+  readonly dma?: PhysicalWindow;
 }
 
 export class VmDevices {
@@ -35,7 +39,12 @@ export class VmDevices {
     this.uart = new Ns16550aUart({ name: 'vm-uart', input: options.consoleInput, onTransmit: options.onConsoleOutput, irq: this.plic.line(VIRT.uart0.irq) });
     this.clint = new Clint(options.clock);
     this.finisher = new SifiveTestFinisher(this.halt);
-    this.virtio = Array.from({ length: VIRT.virtio.count }, (_, i) => new VirtioMmio(`vm-virtio-mmio${i}`, this.bus, undefined, this.plic.line(VIRT.virtio.firstIrq + i)));
+    const { disk, dma } = options;
+    if (disk !== undefined && dma === undefined) throw new TypeError('VmDevices: a disk needs the VM window its DMA goes through (options.dma)');
+    this.virtio = Array.from({ length: VIRT.virtio.count }, (_, i) => {
+      const backend = i === 0 && disk !== undefined ? new VirtioBlk({ disk }) : undefined;
+      return new VirtioMmio(`vm-virtio-mmio${i}`, dma ?? this.bus, backend, this.plic.line(VIRT.virtio.firstIrq + i));
+    });
     this.bus.map(VIRT.test.base, this.finisher);
     this.bus.map(VIRT.clint.base, this.clint);
     this.bus.map(VIRT.plic.base, this.plic);
