@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { workloadByName } from '@virtlab/guest';
+import { osWorkloads, workloadByName, workloads } from '@virtlab/guest';
 import { resolveCostModel } from '@virtlab/lab-kit';
 import { bareStrategy } from './bare.js';
 import { nativeStrategy } from './native.js';
@@ -19,6 +19,7 @@ interface CommittedRecord {
 const committed = (JSON.parse(readFileSync(new URL('../../../docs/results.json', import.meta.url), 'utf8')) as { records: CommittedRecord[] }).records.filter(
   (r) => r.view === 'lab' && r.size === 'test' && (r.strategy === 'native' || r.strategy === 'bare'),
 );
+const byName = (name: string) => [...workloads, ...osWorkloads].find((w) => w.name === name) ?? workloadByName(name);
 const engineOnly = (name: string) => name.startsWith('dbt.') || name.startsWith('predecode.');
 
 describe('native and bare give the committed lab figures', () => {
@@ -28,7 +29,7 @@ describe('native and bare give the committed lab figures', () => {
     describe.concurrent(engine, () => {
       for (const record of committed) {
         it(`${record.strategy} × ${record.workload}`, async () => {
-          const report = await strategies[record.strategy as 'native' | 'bare'].run(workloadByName(record.workload), { size: 'test' });
+          const report = await strategies[record.strategy as 'native' | 'bare'].run(byName(record.workload), { size: 'test' });
           expect(report.labCycles).toBe(record.labCycles);
           expect(report.instructions).toBe(record.instructions);
           for (const [name, value] of Object.entries(record.counters)) {
