@@ -37,7 +37,7 @@ export function exitCodeOf(exit: MachineExit): number {
 export function labRunOf(result: MachineRunResult, stop: StopReason = stopOf(result.exit)): LabRun {
   return {
     output: Buffer.from(result.output).toString('latin1'),
-    exitCode: stop === 'exit' ? exitCodeOf(result.exit) : -1,
+    exitCode: exitCodeOf(result.exit),
     stop,
     labCycles: result.labCycles,
     instructions: result.instructions,

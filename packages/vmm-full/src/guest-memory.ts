@@ -3,9 +3,11 @@
  * that lands on host RAM at hostBase. Access is side-effect free — no trap, no TLB, no lab cycles —
  * and writes tell the bus's RAM-write listeners, so decoded code stays correct (as DMA does).
  *
- * This is the one file to change when hw-model's `PhysicalWindow` and the port's
- * `memory(window)` land: they do the same thing in the machine model.
+ * The bytes go through hw-model's `PhysicalWindow` (`window`, which the VM's DMA devices use too);
+ * this class adds what a hypervisor needs on top: int32 register values taken as unsigned
+ * addresses, page-aligned bounds, and errors that speak of the VM.
  */
+import { PhysicalWindow } from '@virtlab/hw-model';
 import type { AccessWidth, Bus } from '@virtlab/hw-model';
 
 export class GuestMemoryError extends Error {
@@ -15,8 +17,8 @@ export class GuestMemoryError extends Error {
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 export class GuestMemory {
-  readonly #ram: Uint8Array;
-  readonly #off: number;
+  /** The same window in hw-model's terms: what the VM's virtio devices do DMA through. */
+  readonly window: PhysicalWindow;
 
   constructor(
     readonly bus: Bus,
@@ -30,8 +32,7 @@ export class GuestMemory {
     if (!bus.isRam(hostBase, size)) {
       throw new GuestMemoryError(`window ${hex(guestBase)}+0x${size.toString(16)} at host ${hex(hostBase)} is not inside host RAM ${hex(bus.ramBase)}+0x${bus.ramSize.toString(16)}`);
     }
-    this.#ram = bus.ram;
-    this.#off = hostBase - bus.ramBase;
+    this.window = new PhysicalWindow(bus, guestBase, size, hostBase);
   }
 
   get guestEnd(): number {
@@ -46,45 +47,30 @@ export class GuestMemory {
 
   /** The host-physical address of guest-physical `gpa` (which must be inside the window). */
   hostAddress(gpa: number): number {
-    this.#check(gpa, 1, 'translate');
-    return this.hostBase + ((gpa >>> 0) - this.guestBase);
+    return this.window.hostAddress(this.#check(gpa, 1, 'translate'));
   }
 
   read(gpa: number, width: AccessWidth = 4): number {
-    const o = this.#check(gpa, width, 'read');
-    const r = this.#ram;
-    if (width === 1) return r[o]!;
-    if (width === 2) return r[o]! | (r[o + 1]! << 8);
-    return (r[o]! | (r[o + 1]! << 8) | (r[o + 2]! << 16) | (r[o + 3]! << 24)) >>> 0;
+    return this.window.read(this.#check(gpa, width, 'read'), width);
   }
 
   write(gpa: number, value: number, width: AccessWidth = 4): void {
-    const o = this.#check(gpa, width, 'write');
-    const r = this.#ram;
-    r[o] = value;
-    if (width >= 2) r[o + 1] = value >>> 8;
-    if (width === 4) {
-      r[o + 2] = value >>> 16;
-      r[o + 3] = value >>> 24;
-    }
-    this.bus.notifyRamWrite(this.bus.ramBase + o, width);
+    this.window.write(this.#check(gpa, width, 'write'), value, width);
   }
 
   readBytes(gpa: number, length: number): Uint8Array {
-    const o = this.#check(gpa, length, 'read');
-    return this.#ram.slice(o, o + length);
+    return this.window.readBytes(this.#check(gpa, length, 'read'), length);
   }
 
   writeBytes(gpa: number, bytes: Uint8Array): void {
-    const o = this.#check(gpa, bytes.length, 'write');
-    this.#ram.set(bytes, o);
-    this.bus.notifyRamWrite(this.bus.ramBase + o, bytes.length);
+    this.window.writeBytes(this.#check(gpa, bytes.length, 'write'), bytes);
   }
 
+  /** `gpa` as an unsigned address, or a GuestMemoryError when [gpa, gpa + length) leaves the VM's RAM. */
   #check(gpa: number, length: number, what: string): number {
     if (!this.contains(gpa, length)) {
       throw new GuestMemoryError(`${what} of ${length} bytes at guest-physical ${hex(gpa)} is outside the VM's RAM ${hex(this.guestBase)}..${hex(this.guestEnd)}`);
     }
-    return this.#off + ((gpa >>> 0) - this.guestBase);
+    return gpa >>> 0;
   }
 }

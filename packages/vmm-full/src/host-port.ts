@@ -1,8 +1,7 @@
 /**
- * What the hypervisor needs from the hart and the board, in one place: today's `hart.port` plus
- * the few things the hart's hypervisor interface does not offer yet (raw sleep, the handled-trap
- * price, the host timer). When the extended interface lands (port.chargeEvent with the documented
- * trap rule, port.memory(window), claimMmio), this is the one file that changes.
+ * What the hypervisor needs from the hart and the board, in one place: the hart's `port` plus the
+ * few things its hypervisor interface does not offer (raw sleep, the host timer). The hart itself
+ * charges a handled trap trapEntry + trapReturn (cost-model.ts, "Monitor time").
  */
 import { CSR } from '@virtlab/cpu-core';
 import type { Hart, Privilege } from '@virtlab/cpu-core';

@@ -4,7 +4,7 @@
  */
 import { IRQ } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
-import { PhysicalWindow, VIRT } from '@virtlab/hw-model';
+import { VIRT } from '@virtlab/hw-model';
 import type { VirtBoard } from '@virtlab/hw-model';
 import { GuestMemory } from './guest-memory.js';
 import type { HostPort } from './host-port.js';
@@ -48,7 +48,7 @@ export class VirtualMachine implements SbiMachine {
       clock: board.clock,
       onConsoleOutput: options.onConsoleOutput,
       consoleInput: options.consoleInput,
-      ...(options.disk === undefined ? {} : { disk: options.disk, dma: new PhysicalWindow(board.bus, VIRT.dram.base, options.ramSize, options.hostBase) }),
+      ...(options.disk === undefined ? {} : { disk: options.disk, dma: this.memory.window }),
     });
     this.vcpu = new Vcpu(hart.hartId, {
       cycles: () => board.clock.cycles,
