@@ -9,3 +9,4 @@ export { DEFAULT_LAB_BUDGET, LAB_CHUNK_STEPS, LabRunError, exitCodeOf, labRunOf,
 export type { LabRun, RunOnBoardOptions } from './lab-run.js';
 export { LAB_COUNTERS, labStrategy } from './lab-strategy.js';
 export type { LabRunContext, LabStrategySpec } from './lab-strategy.js';
+export { EMULATED_INSTRUCTIONS, directShare } from './efficiency.js';
