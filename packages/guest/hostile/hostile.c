@@ -8,6 +8,10 @@
  *           points satp at a root table outside its RAM and faults on every fetch, forever.
  *   FLOOD   writes its UART's THR forever.
  *   SPIN    disables its interrupts and spins forever.
+ *   SSTATUS not an attack but a probe of the sensitive instructions that the `legacy` ISA profile
+ *           leaves unprivileged: it reads sstatus in its trap vector after an ebreak taken in
+ *           S-mode (SPP must be 1, priv 4.1.1) and sets sstatus.SIE to take a timer interrupt in
+ *           S-mode (scause 0x8000_0005). Trap-and-emulate cannot see either access on `legacy`.
  *   VIRTIO  reads sector 0 of its virtio-blk into its RAM, then gives the device the same request
  *           with the data buffer, then the descriptor table, outside its RAM, and prints the
  *           device status it reads back each time.
@@ -32,7 +36,7 @@
 #define HELPER static __attribute__((unused))
 
 struct trap_record {
-  uint32_t scause, stval, sepc, saved;
+  uint32_t scause, stval, sepc, saved, sstatus;
 };
 volatile struct trap_record hostile_trap;
 
@@ -252,6 +256,33 @@ static void attack(void) {
   put_str(" used.idx ");
   put_hex(used.idx);
   put_str("\n");
+  shutdown();
+}
+#elif defined(ATTACK_SSTATUS)
+static void attack(void) {
+  clear_trap();
+  __asm__ volatile("ebreak");
+  put_str("ebreak in S: scause=");
+  put_hex(hostile_trap.scause);
+  put_str(" SPP=");
+  put_hex((hostile_trap.sstatus >> 8) & 1);
+  put_str("\n");
+
+  uint32_t now;
+  __asm__ volatile("csrr %0, time" : "=r"(now));
+  clear_trap();
+  __asm__ volatile("csrs sie, %0" ::"r"(0x20u)); /* STIE */
+  sbi(SBI_EXT_TIME, 0, now + 1000u);             /* set_timer, 100 us ahead (10 MHz timebase) */
+  __asm__ volatile("csrsi sstatus, 2");          /* SIE */
+  for (uint32_t i = 0; i < 200000u && hostile_trap.scause == 0xffffffffu; i++) __asm__ volatile("" ::: "memory");
+  __asm__ volatile("csrci sstatus, 2");
+  put_str("timer in S: ");
+  if (hostile_trap.scause == 0xffffffffu) put_str("not taken\n");
+  else {
+    put_str("scause=");
+    put_hex(hostile_trap.scause);
+    put_str("\n");
+  }
   shutdown();
 }
 #else

@@ -1,7 +1,7 @@
 /* Entry of the hostile S-mode guests at 0x8040_0000 (a0 = hart id, a1 = device tree), and their
- * trap vector: every trap is recorded in hostile_trap (scause, stval, sepc) and, for an
+ * trap vector: every trap is recorded in hostile_trap (scause, stval, sepc, sstatus) and, for an
  * exception, the trapping instruction is skipped, so an attack that faults goes on with the
- * next. */
+ * next; an interrupt turns STIE off, so a timer interrupt is taken once. */
 #include "../libc/backend/crt.h"
 
   .section .text.start, "ax"
@@ -26,8 +26,14 @@ hostile_vector:
   sw t1, 4(t0)
   csrr t1, sepc
   sw t1, 8(t0)
+  csrr t1, sstatus
+  sw t1, 16(t0)
   csrr t1, scause
-  bltz t1, 3f            /* an interrupt: return to where it struck */
+  bgez t1, 4f
+  li t1, 0x20            /* an interrupt (the timer's): STIE off, so it is taken once */
+  csrc sie, t1
+  j 3f
+4:
   csrr t1, sepc
   addi t1, t1, 4         /* an exception: skip the instruction (no compressed code here) */
   csrw sepc, t1

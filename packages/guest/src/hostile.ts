@@ -5,7 +5,7 @@
  */
 import { guestImage } from './paths.js';
 
-export const HOSTILE_ATTACKS = ['escape', 'flood', 'spin', 'virtio'] as const;
+export const HOSTILE_ATTACKS = ['escape', 'flood', 'spin', 'virtio', 'sstatus'] as const;
 export type HostileAttack = (typeof HOSTILE_ATTACKS)[number];
 
 /** The RAM each hostile guest assumes it has at 0x8000_0000 (`HOSTILE_RAM` in hostile.c). */
@@ -35,4 +35,15 @@ export const ESCAPE_LINES: readonly string[] = [
   'csrw mtvec: scause=0x00000002 stval=0x30501073', // csrrw x0, mtvec, x0
   'mret: scause=0x00000002 stval=0x30200073',
   'escape: done',
+];
+
+/**
+ * What the sstatus probe prints on a machine whose S-mode is real: an ebreak taken in S-mode
+ * leaves SPP = 1 (priv 4.1.1), and with sstatus.SIE and sie.STIE set the timer interrupt is taken
+ * in S-mode, scause 0x8000_0005 (priv 4.1.9). Checked on QEMU (hostile.test.ts).
+ */
+export const SSTATUS_LINES: readonly string[] = [
+  'hostile guest up',
+  'ebreak in S: scause=0x00000003 SPP=0x00000001',
+  'timer in S: scause=0x80000005',
 ];

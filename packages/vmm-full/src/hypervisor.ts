@@ -10,9 +10,10 @@
  * its slice. A VM that waits in WFI gives the hart up at once. Each VM's shadows use their own
  * range of real ASIDs, so a switch between VMs flushes no TLB entry.
  */
+import { decodeForm } from '@virtlab/cpu-core';
 import type { Hart, HartMonitor, IsaProfile, TrapInfo } from '@virtlab/cpu-core';
 import { createEngine } from '@virtlab/emulator';
-import type { Engine, EngineKind } from '@virtlab/emulator';
+import type { Engine, EngineKind, TranslationHooks } from '@virtlab/emulator';
 import type { VirtBoard } from '@virtlab/hw-model';
 import { HostPort } from './host-port.js';
 import type { ExitCounters } from './vcpu-exit.js';
@@ -52,7 +53,17 @@ export interface HypervisorOptions {
   readonly hartId?: number;
   /** What runs the hart: cpu-core's interpreter (`interp`, default) or the emulator's translator (`dbt`). */
   readonly engine?: EngineKind;
+  /**
+   * Binary translation (VMware, 1998): virtual-S code never runs as itself; the emulator's
+   * translator runs it with each sensitive instruction (every CSR access, sret, mret, wfi,
+   * sfence.vma, ecall) replaced by a callout into the hypervisor. Virtual-U code runs directly, as
+   * under trap-and-emulate. Needs the translator: `engine` must be `dbt` (the default then).
+   */
+  readonly binaryTranslation?: boolean;
 }
+
+/** Forms translated virtual-S code calls the hypervisor for instead of executing (beside every CSR form). */
+const CALLOUT_MNEMONICS = new Set(['ecall', 'sret', 'mret', 'wfi', 'sfence.vma']);
 
 const PAGE = 4096;
 const DEFAULT_CONSOLE_LIMIT = 16 << 20;
@@ -93,8 +104,11 @@ export class Hypervisor implements HartMonitor {
     if (!Number.isSafeInteger(slice) || slice <= 0) throw new HypervisorError(`sliceTicks must be a positive integer, got ${String(options.sliceTicks)}`);
     this.#slice = slice;
     this.#until = options.until ?? 'all';
-    this.engine = createEngine(options.engine ?? 'interp', board, {
+    const bt = options.binaryTranslation === true;
+    if (bt && options.engine === 'interp') throw new HypervisorError('binary translation runs on the translator: engine must be dbt');
+    this.engine = createEngine(bt ? 'dbt' : (options.engine ?? 'interp'), board, {
       monitor: this,
+      ...(bt ? { translation: this.#translationHooks() } : {}),
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.hartId === undefined ? {} : { hartId: options.hartId }),
     });
@@ -183,13 +197,35 @@ export class Hypervisor implements HartMonitor {
       this.#idleSince = undefined;
     }
     g.exits.handle(trap);
+    this.#afterExit(g);
+    return 'handled';
+  }
+
+  /** After the hypervisor handled a trap or a callout of guest `g`: halt, or go on with it or another VM. */
+  #afterExit(g: VmGuest): void {
     if (this.guests.length === 1) {
       const reason = g.haltReason;
       if (reason !== undefined) this.board.halt.request(reason);
     } else {
       this.#schedule();
     }
-    return 'handled';
+  }
+
+  /** The translator's hooks for binary translation of virtual-S code. */
+  #translationHooks(): TranslationHooks {
+    return {
+      mode: () => (this.guests[this.#cur]!.vm.vcpu.priv === 1 ? 1 : 0),
+      sensitive: (word) => {
+        const form = decodeForm(word);
+        return form !== undefined && (form.cls === 'csr' || CALLOUT_MNEMONICS.has(form.mnemonic));
+      },
+      callout: (word, pc) => {
+        const g = this.guests[this.#cur]!;
+        g.exits.callout(word, pc);
+        this.#afterExit(g);
+      },
+      translated: (n) => this.#host.chargeEvent('vmm.bt.translate', n),
+    };
   }
 
   /** After a trap with several VMs: halt, keep the current VM, or switch to the next runnable one. */

@@ -29,4 +29,6 @@ export type { HypervisorOptions } from './hypervisor.js';
 export { HostPort } from './host-port.js';
 export { VMM_EVENT_PRICES, withVmmEvents } from './vmm-events.js';
 export type { VmmEvent } from './vmm-events.js';
-export { TRAP_EMULATE_COUNTERS, trapEmulateStrategy, vmmFull } from './strategy.js';
+export { BINARY_TRANSLATION_COUNTERS, TRAP_EMULATE_COUNTERS, binaryTranslationStrategy, trapEmulateStrategy, vmmFull } from './strategy.js';
+export { VmGuest } from './vm-guest.js';
+export type { VmSpec } from './hypervisor.js';

@@ -58,6 +58,7 @@ export class VmGuest {
     this.host.pc = this.#pc;
     this.vm.switchIn();
     this.exits.forgetSatp();
+    this.exits.markRetired();
   }
 
   /** The counters a run report carries for this VM (`vmm.*`). */
@@ -70,6 +71,15 @@ export class VmGuest {
       total += n;
     }
     out['vmm.exits'] = total;
+    let callouts = 0;
+    for (const [reason, n] of Object.entries(c.callouts)) {
+      if (n === 0) continue;
+      out[`vmm.callout.${reason}`] = n;
+      callouts += n;
+    }
+    out['vmm.callouts'] = callouts;
+    out['vmm.direct.u'] = c.direct[0];
+    out['vmm.direct.s'] = c.direct[1];
     out['vmm.fault.hidden'] = c.hiddenFaults;
     out['vmm.fault.reflected'] = c.reflectedFaults;
     out['vmm.interrupts'] = c.interrupts;
