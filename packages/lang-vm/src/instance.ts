@@ -1,4 +1,4 @@
-import { decodeModule } from './decoder.js';
+import { LIMITS, decodeModule } from './decoder.js';
 import { FuelExhausted, LinkError, Trap, WasmError } from './errors.js';
 import { runTiered } from './interpreter.js';
 import { compileTier } from './js-tier.js';
@@ -11,6 +11,7 @@ import { EXTERNREF, I64, typeName } from './types.js';
 import type { CompiledModule } from './validator.js';
 import { validateModule } from './validator.js';
 import { warmUpModule } from './warm-up.js';
+import { ProcExit } from './wasi.js';
 
 /** Module bytes, as the JS API accepts them. */
 export type BufferSource = ArrayBuffer | ArrayBufferView;
@@ -43,8 +44,14 @@ export interface InstanceOptions extends ResourceLimits {
   readonly tier?: 'js' | 'interpreter';
 }
 
-/** What `instance.call` returns: the results, or a clean stop for lack of fuel (then `resume`). */
-export type CallResult = { readonly status: 'returned'; readonly value: unknown } | { readonly status: 'fuel-exhausted' };
+/**
+ * What `instance.call` returns: the results, a clean stop for lack of fuel (then `continue`), or
+ * the guest's exit through WASI `proc_exit` with its status.
+ */
+export type CallResult =
+  | { readonly status: 'returned'; readonly value: unknown }
+  | { readonly status: 'fuel-exhausted' }
+  | { readonly status: 'exited'; readonly code: number };
 
 const EMPTY: Readonly<Record<string, unknown>> = {};
 
@@ -154,6 +161,10 @@ export class Instance {
       globals.push(gl);
     }
     for (const t of info.tables.slice(info.numImportedTables)) {
+      // JS API: a table may hold at most 10 000 000 elements; V8 checks it here too (its RangeError), we link-fail.
+      if (t.limits.min > LIMITS.tableSize) {
+        throw new LinkError(`table of ${t.limits.min} elements exceeds the implementation limit of ${LIMITS.tableSize} elements`);
+      }
       tables.push(new Table({ element: t.elem === EXTERNREF ? 'externref' : 'funcref', initial: t.limits.min, maximum: t.limits.max }));
     }
     m.tables.push(...tables);
@@ -250,6 +261,7 @@ function settle(f: () => unknown): CallResult {
     return { status: 'returned', value: f() };
   } catch (e) {
     if (e instanceof FuelExhausted) return { status: 'fuel-exhausted' };
+    if (e instanceof ProcExit) return { status: 'exited', code: e.code };
     throw e;
   }
 }

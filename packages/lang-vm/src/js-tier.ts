@@ -157,11 +157,9 @@ export function compileTier(m: Machine): TierModule {
     emit(`F${fi}: {`);
     while (sIdx < structure.length && (structure[sIdx] as number) < f.entry) sIdx += 3;
 
-    let pc = f.entry;
-    const end = f.codeEnd - 3; // the final RETURN
-    while (pc < end) {
-      // Structure events at this pc come first, in emission order.
-      while (sIdx < structure.length && structure[sIdx] === pc) {
+    /** Opens and closes the JavaScript constructs of the structure events at `at`, in emission order. */
+    const structureAt = (at: number) => {
+      while (sIdx < structure.length && structure[sIdx] === at) {
         const kind = structure[sIdx + 1] as number;
         const target = structure[sIdx + 2] as number;
         sIdx += 3;
@@ -181,6 +179,12 @@ export function compileTier(m: Machine): TierModule {
           emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
         }
       }
+    };
+    let pc = f.entry;
+    const end = f.codeEnd - 3; // the final RETURN
+    while (pc < end) {
+      // Structure events at this pc come first, in emission order.
+      structureAt(pc);
       const op = code[pc] as number;
       const a1 = code[pc + 1] as number;
       const t = V(a1);
@@ -439,14 +443,8 @@ export function compileTier(m: Machine): TierModule {
     }
     const tail = flush();
     if (tail !== '') emit(tail);
-    while (sIdx < structure.length && structure[sIdx] === pc) {
-      const kind = structure[sIdx + 1] as number;
-      sIdx += 3;
-      if (kind === 5) {
-        const o = open.pop() as { kind: number };
-        emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
-      } else if (kind === 4) emit('} else {');
-    }
+    // Constructs that open at the final RETURN too (a block no instruction of which emits code) open and close here.
+    structureAt(pc);
     emit('}');
     emit(returnFrom(code[end + 1] as number), fi, end);
     emit('}');

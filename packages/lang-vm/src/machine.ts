@@ -8,6 +8,14 @@ import { F64 } from './types.js';
 import { run } from './interpreter.js';
 import type { DeoptRecord, TierModule } from './js-tier.js';
 
+/** The machine whose guest is calling a host function right now (WASI finds the caller's memory through it). */
+let callingMachine: Machine | undefined;
+export function currentCaller(): Machine | undefined {
+  return callingMachine;
+}
+/** proc_exit's unwinding (wasi.ts): an exit, not a host failure. */
+const isExit = (e: unknown): boolean => e instanceof Error && e.name === 'ProcExit';
+
 /** Per-instance resource limits (all optional; defaults in `DEFAULT_LIMITS`). */
 export interface Limits {
   /** Instruction budget; `Infinity` for none. Exhaustion suspends the call (`FuelExhausted`). */
@@ -166,17 +174,46 @@ export class Machine {
   }
 
   /** Calls function `fi` with its arguments at absolute word `at`; results replace them. */
-  callOut(f: FuncInstance, at: number): void {
+  callOut(f: FuncInstance, at: number, words: Int32Array = this.I): void {
+    const owner = f.owner;
+    if (owner instanceof Machine) {
+      // Another lang-vm instance: its arguments and results cross as words, bit for bit (a
+      // signalling NaN keeps its payload, which a trip through JavaScript numbers would not).
+      owner.invokeWords(f.index, words, at);
+      return;
+    }
     const { params, results } = f.type;
     const args: unknown[] = [];
-    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, this.I, at + 2 * i));
-    const r = f.callable(...args);
-    if (results.length === 1) toWasm(results[0] as ValType, r, this.I, at);
-    else if (results.length > 1) {
-      const list = [...(r as Iterable<unknown>)];
-      if (list.length !== results.length) throw new TypeError(`host function returned ${list.length} values, expected ${results.length}`);
-      for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], this.I, at + 2 * i);
+    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, words, at + 2 * i));
+    let r: unknown;
+    const prev = callingMachine;
+    callingMachine = this;
+    try {
+      r = f.callable(...args);
+    } catch (e) {
+      // The guest sees a host failure as a trap naming the import; lang-vm's own errors and proc_exit pass through.
+      if (e instanceof WasmError || isExit(e)) throw e;
+      throw new Trap('host error', `${this.importName(f)} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    } finally {
+      callingMachine = prev;
     }
+    try {
+      if (results.length === 1) toWasm(results[0] as ValType, r, words, at);
+      else if (results.length > 1) {
+        const list = [...(r as Iterable<unknown>)];
+        if (list.length !== results.length) throw new TypeError(`returned ${list.length} values, expected ${results.length}`);
+        for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], words, at + 2 * i);
+      }
+    } catch (e) {
+      throw new Trap('host error', `${this.importName(f)} returned a bad result: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** `'module'.'name'` of the import that `f` is, or its function index when no import names it. */
+  private importName(f: FuncInstance): string {
+    const fi = this.funcs.indexOf(f);
+    const imp = fi >= 0 && fi < this.numImported ? this.compiled.info.imports.filter((i) => i.desc.kind === 'function')[fi] : undefined;
+    return imp !== undefined ? `import '${imp.module}'.'${imp.name}'` : `host function (handle ${f.handle})`;
   }
 
   /**
@@ -202,6 +239,33 @@ export class Machine {
     if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
     this.depth = savedDepth + 1;
     return this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, results, base, fi);
+  }
+
+  /**
+   * Invokes function `fi` with its arguments as words at `src[at..]` (two per value), and writes
+   * the results back there as words: the call between two lang-vm instances.
+   */
+  invokeWords(fi: number, src: Int32Array, at: number): void {
+    const f = this.funcs[fi] as FuncInstance;
+    const { params, results } = f.type;
+    if (this.fEntry[fi] === -1) {
+      this.callOut(f, at, src);
+      return;
+    }
+    const outer = this.active === 0;
+    if (outer && this.suspended !== null) {
+      throw new WasmError('the instance is suspended (fuel exhausted): resume() or abort() it first');
+    }
+    const base = outer ? 0 : this.stackTop;
+    const baseFsp = outer ? 0 : this.fsp;
+    const savedDepth = this.depth;
+    if (base + (this.fFrame[fi] as number) > this.stackWords) throw new Trap('call stack exhausted');
+    this.I.set(src.slice(at, at + 2 * params.length), base);
+    this.I.fill(0, base + (this.fParamWords[fi] as number), base + (this.fLocalWords[fi] as number));
+    if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
+    this.depth = savedDepth + 1;
+    this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, [], base, fi);
+    src.set(this.I.slice(base, base + 2 * results.length), at);
   }
 
   /** Continues a suspended call after `fuel` was topped up. */

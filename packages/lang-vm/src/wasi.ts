@@ -1,3 +1,5 @@
+import { currentCaller } from './machine.js';
+
 /**
  * WASI preview 1 (wasi_snapshot_preview1), the subset programs need: args, environ, stdio through
  * fd_read/fd_write, fd_close, fd_fdstat_get, fd_seek (ESPIPE on stdio), proc_exit, clock_time_get
@@ -120,12 +122,20 @@ export class Wasi {
     }
   }
 
+  /**
+   * The guest's memory: the bound one, else (on lang-vm) the memory of the instance whose guest is
+   * calling, so `new Instance(module, wasi.imports)` works without a `bind`.
+   */
+  private mem(): MemoryLike {
+    const m = this.memory ?? currentCaller()?.memory;
+    if (m === undefined) throw new Error('WASI memory is not bound: call bind(memory) or start(exports)');
+    return m;
+  }
   private view(): DataView {
-    if (this.memory === undefined) throw new Error('WASI memory is not bound: call bind(memory) or start(exports)');
-    return new DataView(this.memory.buffer);
+    return new DataView(this.mem().buffer);
   }
   private bytes(): Uint8Array {
-    return new Uint8Array((this.memory as MemoryLike).buffer);
+    return new Uint8Array(this.mem().buffer);
   }
 
   private write(fd: number, data: Uint8Array): void {
