@@ -331,20 +331,22 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
           const nParams = types[funcTypes[numImportedFuncs + i] as number]?.params.length ?? 0;
           const b = new Reader(input, at, at + size);
           const locals: ValType[] = [];
-          let total = 0;
+          let total: number;
           let declared = 0;
+          const localsAt = b.pos;
           const groups = b.u32('local declaration count');
+          const decls: [number, ValType][] = [];
           for (let g = 0; g < groups; g++) {
             const countAt2 = b.pos;
             const count = b.u32('local count');
             declared += count;
-            // More than 2^32 - 1 locals is malformed (spec 5.5.13); more than the JS API allows is over a limit.
+            // 2^32 or more locals is malformed (spec 5.5.13); more than the JS API allows is over a limit, checked below.
             if (declared > 0xffffffff) b.fail('at most 2^32-1 locals (too many locals)', countAt2);
-            total = declared + nParams;
-            checkLimit(total, MAX_LOCALS, 'locals per function (parameters included)', countAt2);
-            const t = readValType(b);
-            for (let k = 0; k < count; k++) locals.push(t);
+            decls.push([count, readValType(b)]);
           }
+          total = declared + nParams;
+          checkLimit(total, MAX_LOCALS, 'locals per function (parameters included)', localsAt);
+          for (const [count, t] of decls) for (let k = 0; k < count; k++) locals.push(t);
           if (b.pos >= b.end) b.fail('a function body ending with end (0x0b)');
           if (input[b.end - 1] !== 0x0b) b.fail('a function body ending with end (0x0b)', b.end - 1);
           bodies.push({ locals, start: b.pos, end: b.end });

@@ -183,7 +183,7 @@ export class Instance {
     this.exports = Object.freeze(exports);
     if ((options.tier ?? 'js') === 'js' && c.funcs.length > 0) {
       m.tier = compileTier(m);
-      m.runner = runTiered;
+      if (m.tier !== undefined) m.runner = runTiered;
     }
 
     // Segments (spec 4.5.4 steps 12-15): element segments first, then data; active ones are applied then dropped.

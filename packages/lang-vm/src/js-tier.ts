@@ -51,7 +51,54 @@ function f64Literal(lo: number, hi: number): string {
   return String(x);
 }
 
-export function compileTier(m: Machine): TierModule {
+/**
+ * Functions the tier leaves to the interpreter: V8 parses and compiles JavaScript recursively and
+ * keeps every JS local in its frame, so a wasm function nested deeper than `maxNesting` blocks or
+ * with more than `maxSlots` values in its frame would overflow the host stack when compiled or
+ * called. The interpreter runs those without host recursion (V8's own wasm engine accepts them).
+ */
+export const TIER_LIMITS = { maxNesting: 200, maxSlots: 4000 } as const;
+const MAX_EXPR_DEPTH = 16;
+
+/** Whether each defined function (by function index) fits the tier's limits. */
+function tierFits(m: Machine, maxNesting: number, maxSlots: number): Set<number> {
+  const { funcs, structure } = m.compiled;
+  const fits = new Set<number>();
+  let s = 0;
+  for (const f of funcs) {
+    let depth = 0;
+    let deepest = 0;
+    while (s < structure.length && (structure[s] as number) < f.entry) s += 3;
+    for (; s < structure.length && (structure[s] as number) < f.codeEnd; s += 3) {
+      const kind = structure[s + 1] as number;
+      if (kind === 1 || kind === 2 || kind === 3) deepest = Math.max(deepest, ++depth);
+      else if (kind === 5) depth--;
+    }
+    if (deepest <= maxNesting && f.frameWords >> 1 <= maxSlots) fits.add(f.index);
+  }
+  return fits;
+}
+
+/**
+ * Compiles the module's functions that fit the tier (see TIER_LIMITS); the rest run on the
+ * interpreter. Returns undefined when V8 cannot compile even the smaller set (the whole instance
+ * then runs on the interpreter).
+ */
+export function compileTier(m: Machine): TierModule | undefined {
+  for (const [nesting, slots] of [[TIER_LIMITS.maxNesting, TIER_LIMITS.maxSlots], [40, 1000]] as const) {
+    const fits = tierFits(m, nesting, slots);
+    if (fits.size === 0) return undefined;
+    try {
+      return compileFunctions(m, fits);
+    } catch (e) {
+      // The host stack ran out while V8 compiled the source: retry with a stricter cut.
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return undefined;
+}
+
+function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
   const c = m.compiled;
   const { code, structure, siteStacks } = c;
   const info = c.info;
@@ -72,6 +119,7 @@ export function compileTier(m: Machine): TierModule {
 
   for (const f of c.funcs) {
     const fi = f.index;
+    if (!fits.has(fi)) continue;
     const type = info.types[f.typeIndex] as FuncType;
     const nLocals = f.localTypes.length;
     const ty: number[] = [...f.localTypes];
@@ -122,7 +170,7 @@ export function compileTier(m: Machine): TierModule {
     // Forwarding: within a basic block, a stack slot written by local.get, i32.const or a pure i32
     // op on forwarded operands holds an expression over locals instead of a statement; the
     // consumer inlines it. Flushed at every control point and before a local it reads changes.
-    const pend = new Map<number, { expr: string; deps: ReadonlySet<number> }>();
+    const pend = new Map<number, { expr: string; deps: ReadonlySet<number>; depth?: number }>();
     const flush = () => {
       let out = '';
       for (const [slot, p] of pend) out += `s${slot - nLocals} = ${p.expr}; `;
@@ -281,12 +329,12 @@ export function compileTier(m: Machine): TierModule {
           };
           const after = `if (SUSP) { ${spill(pc + size, site)} }`;
           if (!indirect) {
-            s = m.fEntry[a1] === -1 ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
+            s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
           } else {
             const tid = m.typeIdOfType[a1] as number;
             s = `{ const tb = T${code[pc + 2]}.elems; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const h = tb[ix]; if (h === 0) trap('uninitialized element'); ` +
               `const fn = FS[h]; if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
-              `if (fn.owner === m) { ${take(`WT[fn.index](${args})`)} ${after} } else ${viaStack('fn')} }`;
+              `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
           }
           sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
           break;
@@ -431,8 +479,10 @@ export function compileTier(m: Machine): TierModule {
             const r = numericOp(op, t, th, u, uh, rd(a1), binary ? rd(a1 + 2) : u);
             if (r === undefined) throw new Error(`lang-vm internal error: no JavaScript form for internal opcode 0x${op.toString(16)}`);
             setTy(r[1]);
-            if (PURE.has(op) && r[2] !== undefined && pa !== undefined && (!binary || pb !== undefined)) {
-              pend.set(k, { expr: r[2], deps: new Set([...pa.deps, ...(pb?.deps ?? [])]) });
+            const depth = 1 + Math.max(pa?.depth ?? 0, pb?.depth ?? 0);
+            // Forwarded expressions nest at most MAX_EXPR_DEPTH deep: V8 parses JavaScript recursively.
+            if (PURE.has(op) && r[2] !== undefined && pa !== undefined && (!binary || pb !== undefined) && depth <= MAX_EXPR_DEPTH) {
+              pend.set(k, { expr: r[2], deps: new Set([...pa.deps, ...(pb?.deps ?? [])]), depth });
               s = '';
             } else s = r[0];
           }
@@ -464,7 +514,7 @@ export function compileTier(m: Machine): TierModule {
   const wt: string[] = [];
   const es: string[] = [];
   for (let i = 0; i < nFuncs; i++) {
-    const defined = m.fEntry[i] !== -1;
+    const defined = fits.has(i);
     wt.push(defined ? `w${i}` : 'undefined');
     es.push(defined ? `e${i}` : 'undefined');
   }
