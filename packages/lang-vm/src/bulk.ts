@@ -1,8 +1,13 @@
 import { Trap } from './errors.js';
 import type { Machine } from './machine.js';
 import type { Table } from './runtime.js';
+import { bytesFuel, elemsFuel } from './runtime.js';
 
-/** Bulk memory and table instructions (spec 4.4.6-4.4.7), shared by the interpreter and the JavaScript tier. */
+/**
+ * Bulk memory and table instructions (spec 4.4.6-4.4.7), shared by the interpreter and the JavaScript
+ * tier. Each charges `m.charge` fuel in proportion to its length (runtime.ts), which the tier running
+ * it takes from the budget right after, so fuel bounds host time.
+ */
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_HANDLES = new Int32Array(0);
@@ -14,6 +19,7 @@ export function memoryFill(m: Machine, d: number, v: number, n: number): void {
   d >>>= 0;
   n >>>= 0;
   if (d + n > u8.length) throw oobMemory();
+  m.charge += bytesFuel(n);
   u8.fill(v, d, d + n);
 }
 export function memoryCopy(m: Machine, d: number, s: number, n: number): void {
@@ -22,6 +28,7 @@ export function memoryCopy(m: Machine, d: number, s: number, n: number): void {
   s >>>= 0;
   n >>>= 0;
   if (d + n > u8.length || s + n > u8.length) throw oobMemory();
+  m.charge += bytesFuel(n);
   u8.copyWithin(d, s, s + n);
 }
 export function memoryInit(m: Machine, seg: number, d: number, s: number, n: number): void {
@@ -31,6 +38,7 @@ export function memoryInit(m: Machine, seg: number, d: number, s: number, n: num
   s >>>= 0;
   n >>>= 0;
   if (d + n > u8.length || s + n > data.length) throw oobMemory();
+  m.charge += bytesFuel(n);
   u8.set(data.subarray(s, s + n), d);
 }
 export function tableGet(m: Machine, t: number, i: number): number {
@@ -50,6 +58,7 @@ export function tableFill(m: Machine, t: number, i: number, h: number, n: number
   i >>>= 0;
   n >>>= 0;
   if (i + n > elems.length) throw oobTable();
+  m.charge += elemsFuel(n);
   elems.fill(h, i, i + n);
 }
 export function tableCopy(m: Machine, dt: number, st: number, d: number, s: number, n: number): void {
@@ -59,6 +68,7 @@ export function tableCopy(m: Machine, dt: number, st: number, d: number, s: numb
   s >>>= 0;
   n >>>= 0;
   if (d + n > td.length || s + n > ts.length) throw oobTable();
+  m.charge += elemsFuel(n);
   if (td === ts) td.copyWithin(d, s, s + n);
   else td.set(ts.subarray(s, s + n), d);
 }
@@ -69,5 +79,6 @@ export function tableInit(m: Machine, t: number, seg: number, d: number, s: numb
   s >>>= 0;
   n >>>= 0;
   if (d + n > td.length || s + n > elems.length) throw oobTable();
+  m.charge += elemsFuel(n);
   td.set(elems.subarray(s, s + n), d);
 }

@@ -37,7 +37,7 @@ import {
 } from './numeric.js';
 import { memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet } from './bulk.js';
 import type { FuncInstance, Table } from './runtime.js';
-import { PAGE, funcStore } from './runtime.js';
+import { FUEL_PER_PAGE, PAGE, elemsFuel, funcStore } from './runtime.js';
 
 const oobMemory = () => new Trap('out of bounds memory access');
 
@@ -411,6 +411,10 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
         default:
           // Rare instructions live in their own function so that V8 optimizes this loop on its own.
           pc = cold(m, pc, fp);
+          if (m.charge !== 0) {
+            fuel -= m.charge;
+            m.charge = 0;
+          }
           mem = m.memory;
           U8 = mem.u8;
           DV = mem.dv;
@@ -445,7 +449,9 @@ function cold(m: Machine, pc: number, fp: number): number {
       break;
     case Op.MEMORY_GROW:
       t = fp + (code[pc + 1] as number);
-      I[t] = mem.growPages((I[t] as number) >>> 0);
+      a = (I[t] as number) >>> 0;
+      I[t] = mem.growPages(a);
+      if ((I[t] as number) >= 0) m.charge += a * FUEL_PER_PAGE;
       pc += 2;
       break;
     case Op.MEMORY_FILL:
@@ -484,7 +490,9 @@ function cold(m: Machine, pc: number, fp: number): number {
       break;
     case Op.TABLE_GROW:
       t = fp + (code[pc + 1] as number);
-      I[t] = (m.tables[code[pc + 2] as number] as Table).growBy((I[t + 2] as number) >>> 0, I[t] as number);
+      a = (I[t + 2] as number) >>> 0;
+      I[t] = (m.tables[code[pc + 2] as number] as Table).growBy(a, I[t] as number);
+      if ((I[t] as number) >= 0) m.charge += elemsFuel(a);
       pc += 3;
       break;
     case Op.TABLE_FILL:

@@ -5,7 +5,7 @@ import type { WasmFrame } from './errors.js';
 import type { Machine } from './machine.js';
 import * as num from './numeric.js';
 import type { FuncInstance, Table } from './runtime.js';
-import { funcStore } from './runtime.js';
+import { FUEL_PER_PAGE, funcStore } from './runtime.js';
 import type { FuncType, ValType } from './types.js';
 import { NUMERIC_SIGNATURES } from './validator.js';
 import { F32, F64, I64 } from './types.js';
@@ -400,13 +400,13 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           s = `${t} = growMem(${t});`;
           break;
         case Op.MEMORY_FILL:
-          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           break;
         case Op.MEMORY_COPY:
-          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           break;
         case Op.MEMORY_INIT:
-          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 3;
           break;
         case Op.DATA_DROP:
@@ -427,20 +427,20 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           size = 3;
           break;
         case Op.TABLE_GROW:
-          s = `${t} = T${code[pc + 2]}.growBy(${u} >>> 0, ${t});`;
+          s = `${t} = growTable(T${code[pc + 2]}, ${u}, ${t});`;
           setTy(0x7f);
           size = 3;
           break;
         case Op.TABLE_FILL:
-          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 3;
           break;
         case Op.TABLE_COPY:
-          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 4;
           break;
         case Op.TABLE_INIT:
-          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 4;
           break;
         case Op.ELEM_DROP:
@@ -534,7 +534,9 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
     "function trapMem() { throw new Trap('out of bounds memory access'); }",
     "function trapStack() { throw new Trap('call stack exhausted'); }",
     "function trapUndefined(ix) { throw new Trap('undefined element', 'table index ' + ix); }",
-    'function growMem(d) { const r = m.memory.growPages(d >>> 0); refresh(); return r; }',
+    `function growMem(d) { const r = m.memory.growPages(d >>> 0); if (r >= 0) FUEL -= (d >>> 0) * ${FUEL_PER_PAGE}; refresh(); return r; }`,
+    `function growTable(t, d, h) { const r = t.growBy(d >>> 0, h); if (r >= 0) FUEL -= Math.floor((d >>> 0) / 16); return r; }`,
+    'function charged() { const c = m.charge; m.charge = 0; return c; }',
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
     'function hostCall(f, at) { m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
     '  try { m.callOut(f, at); } finally { m.stackTop = top; } setFuel(m.fuel); D = m.depth; refresh(); }',

@@ -75,6 +75,8 @@ export class Machine {
   suspended: Suspension | null = null;
   /** The JavaScript tier of this instance, when it runs on that tier. */
   tier: TierModule | undefined;
+  /** Fuel owed by the last grow or bulk operation (proportional to its work); the running tier takes it. */
+  charge = 0;
   /** Frames the JavaScript tier spilled when fuel ran out, innermost first. */
   deopt: DeoptRecord[] = [];
 

@@ -126,13 +126,27 @@ export interface MemoryDescriptor {
   readonly maximum?: number;
 }
 
-/** A linear memory (spec 4.2.8), shaped like WebAssembly.Memory. Grows by reallocating. */
+/**
+ * Fuel that growing and bulk operations cost, in proportion to the host work they do: one unit per
+ * 64 bytes of memory written (a cache line; the same unit a 64-byte burst of stores would cost in
+ * instructions, within a small factor) and per 16 table elements (4-byte handles).
+ */
+export const FUEL_PER_PAGE = PAGE / 64;
+export const bytesFuel = (n: number): number => Math.floor(n / 64);
+export const elemsFuel = (n: number): number => Math.floor(n / 16);
+
+/**
+ * A linear memory (spec 4.2.8), shaped like WebAssembly.Memory. Growth is amortized: the backing
+ * store doubles (up to the maximum) and `u8`/`dv` are views of exactly the memory's size over it,
+ * so a guest that grows one page at a time copies each byte O(1) times, not once per grow.
+ */
 export class Memory {
   u8: Uint8Array;
   dv: DataView;
   readonly maximum: number | undefined;
   /** Page cap imposed by the embedder on top of the declared maximum (per instance). */
   cap = 65536;
+  private store: ArrayBuffer;
   constructor(descriptor: MemoryDescriptor) {
     const { initial, maximum } = descriptor;
     if (!Number.isInteger(initial) || initial < 0 || initial > 65536) throw new RangeError(`memory initial ${initial} is not 0..65536 pages`);
@@ -140,11 +154,22 @@ export class Memory {
       throw new RangeError(`memory maximum ${maximum} is not ${initial}..65536 pages`);
     }
     this.maximum = maximum;
-    this.u8 = new Uint8Array(initial * PAGE);
-    this.dv = new DataView(this.u8.buffer);
+    this.store = new ArrayBuffer(initial * PAGE);
+    this.u8 = new Uint8Array(this.store);
+    this.dv = new DataView(this.store);
   }
+  /**
+   * The memory's bytes, exactly its size (JS API). After a grow that left spare capacity this
+   * trims the store to the size first (one copy); the guest's next grow reallocates.
+   */
   get buffer(): ArrayBuffer {
-    return this.u8.buffer as ArrayBuffer;
+    if (this.store.byteLength !== this.u8.length) {
+      const exact = this.store.slice(0, this.u8.length);
+      this.store = exact;
+      this.u8 = new Uint8Array(exact);
+      this.dv = new DataView(exact);
+    }
+    return this.store;
   }
   get pages(): number {
     return this.u8.length / PAGE;
@@ -155,15 +180,24 @@ export class Memory {
     const limit = Math.min(this.maximum ?? 65536, this.cap);
     if (delta < 0 || old + delta > limit) return -1;
     if (delta === 0) return old;
-    let next: Uint8Array;
-    try {
-      next = new Uint8Array((old + delta) * PAGE);
-    } catch {
-      return -1;
+    const size = (old + delta) * PAGE;
+    if (size > this.store.byteLength) {
+      let next: ArrayBuffer;
+      try {
+        next = new ArrayBuffer(Math.max(size, Math.min(2 * this.store.byteLength, limit * PAGE)));
+      } catch {
+        try {
+          next = new ArrayBuffer(size);
+        } catch {
+          return -1;
+        }
+      }
+      new Uint8Array(next).set(this.u8);
+      this.store = next;
     }
-    next.set(this.u8);
-    this.u8 = next;
-    this.dv = new DataView(next.buffer);
+    // Bytes of the store beyond the old size were never part of the memory: still zero.
+    this.u8 = new Uint8Array(this.store, 0, size);
+    this.dv = new DataView(this.store, 0, size);
     return old;
   }
   /** WebAssembly.Memory.prototype.grow: throws RangeError instead of returning -1. */
@@ -182,7 +216,9 @@ export interface TableDescriptor {
 
 /** A table of references (spec 4.2.7), shaped like WebAssembly.Table. Elements are handles. */
 export class Table {
+  /** The elements, exactly the table's size: a view over a store that doubles (amortized growth). */
   elems: Int32Array;
+  private store: Int32Array;
   readonly elem: RefType;
   readonly maximum: number | undefined;
   constructor(descriptor: TableDescriptor, init: unknown = null) {
@@ -191,7 +227,8 @@ export class Table {
       throw new RangeError(`table initial ${descriptor.initial} is out of range`);
     }
     this.maximum = descriptor.maximum;
-    this.elems = new Int32Array(descriptor.initial);
+    this.store = new Int32Array(descriptor.initial);
+    this.elems = this.store;
     if (init !== null && init !== undefined) this.elems.fill(this.handleOf(init));
   }
   get length(): number {
@@ -216,10 +253,13 @@ export class Table {
     const old = this.elems.length;
     const limit = Math.min(this.maximum ?? 0xffffffff, 10_000_000);
     if (delta < 0 || old + delta > limit) return -1;
-    const next = new Int32Array(old + delta);
-    next.set(this.elems);
-    next.fill(handle, old);
-    this.elems = next;
+    if (old + delta > this.store.length) {
+      const next = new Int32Array(Math.max(old + delta, Math.min(2 * this.store.length, limit)));
+      next.set(this.elems);
+      this.store = next;
+    }
+    this.elems = this.store.subarray(0, old + delta);
+    this.elems.fill(handle, old);
     return old;
   }
   grow(delta: number, init: unknown = null): number {
