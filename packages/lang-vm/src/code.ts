@@ -32,6 +32,10 @@ export const Op = {
   CALL: 0x108,
   /** [op, typeIndex, table, t, argOff, siteId] */
   CALL_INDIRECT: 0x109,
+  /** [op, func, argOff]: return_call (3.0 tail calls): the callee replaces the frame. */
+  RETURN_CALL: 0x120,
+  /** [op, typeIndex, table, t, argOff]: return_call_indirect. */
+  RETURN_CALL_INDIRECT: 0x121,
   /** [op, dst, src, type] */
   MOV: 0x10a,
   /** [op, dst, value] i32, f32 bits, null reference (0) */

@@ -221,6 +221,79 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           pc = entry;
           break;
         }
+        case Op.RETURN_CALL:
+        case Op.RETURN_CALL_INDIRECT: {
+          // A tail call (3.0): the callee takes over this frame, so neither depth nor the frame stack grows.
+          let target: FuncInstance;
+          let argOff: number;
+          if (code[pc] === Op.RETURN_CALL) {
+            target = m.funcs[code[pc + 1] as number] as FuncInstance;
+            argOff = code[pc + 2] as number;
+          } else {
+            const table = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems;
+            const idx = (I[fp + (code[pc + 3] as number)] as number) >>> 0;
+            if (idx >= table.length) throw new Trap('undefined element', `table index ${idx} >= table size ${table.length}`);
+            const h = table[idx] as number;
+            if (h === 0) throw new Trap('uninitialized element', `table index ${idx}`);
+            target = funcStore[h] as FuncInstance;
+            if (target.typeId !== (m.typeIdOfType[code[pc + 1] as number] as number)) throw new Trap('indirect call type mismatch', `table index ${idx}`);
+            argOff = code[pc + 4] as number;
+          }
+          const fi = target.owner === m ? target.index : -1;
+          const nres = target.type.results.length * 2;
+          const entry = fi >= 0 ? (fEntry[fi] as number) : -1;
+          if (entry < 0) {
+            // A host function or another instance's: call it, then return its results.
+            m.fsp = fsp;
+            m.depth = depth;
+            m.fuel = fuel;
+            m.stackTop = fp + (fFrame[cur] as number);
+            m.callOut(target, fp + argOff);
+            fuel = m.fuel;
+            mem = m.memory;
+            U8 = mem.u8;
+            DV = mem.dv;
+            memSize = U8.length;
+            if (nres !== 0) I.copyWithin(fp, fp + argOff, fp + argOff + nres);
+          } else {
+            if (fp + (fFrame[fi] as number) > stackWords) throw new Trap('call stack exhausted');
+            const np = fParamWords[fi] as number;
+            if (np !== 0) I.copyWithin(fp, fp + argOff, fp + argOff + np);
+            const te = tierEntries[fi];
+            if (te === undefined || tier === undefined) {
+              cur = fi;
+              I.fill(0, fp + np, fp + (fLocalWords[fi] as number));
+              pc = entry;
+              break;
+            }
+            // A compiled callee: run it in this frame's place (its depth is this frame's).
+            m.fsp = fsp;
+            m.depth = depth - 1;
+            m.stackTop = fp + (fFrame[fi] as number);
+            tier.enter(fuel, depth - 1);
+            te(fp);
+            fuel = tier.fuel();
+            if (tier.suspending()) {
+              m.adoptDeopt(fp, fsp, depth);
+              m.fuel = fuel;
+              return 1;
+            }
+            mem = m.memory;
+            U8 = mem.u8;
+            DV = mem.dv;
+            memSize = U8.length;
+          }
+          // Return the results, now at the frame base.
+          if (fsp === baseFsp) {
+            m.fuel = fuel;
+            return 0;
+          }
+          depth--;
+          cur = frames[--fsp] as number;
+          fp = frames[--fsp] as number;
+          pc = frames[--fsp] as number;
+          break;
+        }
         case Op.MOV:
           t = fp + (code[pc + 1] as number);
           a = fp + (code[pc + 2] as number);

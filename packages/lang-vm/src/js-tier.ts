@@ -116,6 +116,11 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
     return `TL${constants.length - 1}`;
   };
   let sIdx = 0;
+  // Tail calls: the caller sets TC (callee index + 1) and its arguments in TA, and returns; whoever
+  // called the caller runs the callee from a loop (tcall), so the JavaScript stack does not grow.
+  const tailCallers = new Set(c.funcs.filter((f) => f.tailCalls && fits.has(f.index)).map((f) => f.index));
+  const hasTail = tailCallers.size > 0;
+  const maxValues = info.types.reduce((n, t) => Math.max(n, t.params.length, t.results.length), 8);
 
   for (const f of c.funcs) {
     const fi = f.index;
@@ -155,7 +160,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
         const r = results[0] === I64 ? `RH = ${Vh(from)}; ` : '';
         return `D--; ${r}return ${V(from)};`;
       }
-      const sets = results.map((t, i) => `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`);
+      // f64 results go through a Float64Array: a JavaScript array would canonicalize a NaN's payload.
+      const sets = results.map((t, i) => (t === F64 ? `MVF[${i}] = ${V(from + 2 * i)};` : `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`));
       return `${sets.join(' ')} D--; return;`;
     };
     const moves = (from: number, to: number, nwords: number) => {
@@ -319,7 +325,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           const take = (call: string) => {
             if (sig.results.length === 0) return `${call};`;
             if (sig.results.length === 1) return `${V(argOff)} = ${call};${sig.results[0] === I64 ? ` ${Vh(argOff)} = RH;` : ''}`;
-            return `${call}; ${sig.results.map((rt, i) => `${V(argOff + 2 * i)} = MV[${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = MV[${2 * i + 1}];` : ''}`).join(' ')}`;
+            return `${call}; ${sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = MVF[${i}];` : `${V(argOff + 2 * i)} = MV[${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = MV[${2 * i + 1}];` : ''}`)).join(' ')}`;
           };
           // Host calls go through the machine's value stack: arguments and results as words.
           const viaStack = (fn: string) => {
@@ -327,7 +333,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
             const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
             return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} }`;
           };
-          const after = `if (SUSP) { ${spill(pc + size, site)} }`;
+          const trampoline = hasTail && (indirect || tailCallers.has(a1)) ? ` while (TC !== 0) { ${take('tcall()')} }` : '';
+          const after = `${trampoline} if (SUSP) { ${spill(pc + size, site)} }`;
           if (!indirect) {
             s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
           } else {
@@ -337,6 +344,33 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
               `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
           }
           sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
+          break;
+        }
+        case Op.RETURN_CALL:
+        case Op.RETURN_CALL_INDIRECT: {
+          const indirect = op === Op.RETURN_CALL_INDIRECT;
+          const argOff = indirect ? (code[pc + 4] as number) : (code[pc + 2] as number);
+          size = indirect ? 5 : 3;
+          const sig = indirect ? (info.types[a1] as FuncType) : (m.funcs[a1] as FuncInstance).type;
+          const toTA: string[] = [];
+          sig.params.forEach((pt, i) => {
+            if (pt === F64) toTA.push(`TAF[${i}] = ${V(argOff + 2 * i)};`);
+            else toTA.push(`TA[${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` TA[${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`);
+          });
+          const tailTo = (g: string) => `${toTA.join(' ')} TC = ${g} + 1; D--; return${results.length === 1 ? ' 0' : ''};`;
+          // A host function or another instance's (or one left to the interpreter): call it, then return its results.
+          const callThenReturn = (fn: string) => {
+            const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
+            const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
+            return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} } ${returnFrom(argOff)}`;
+          };
+          if (!indirect) s = fits.has(a1) ? tailTo(String(a1)) : callThenReturn(`m.funcs[${a1}]`);
+          else {
+            const tid = m.typeIdOfType[a1] as number;
+            s = `{ const tb = T${code[pc + 2]}.elems; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const h = tb[ix]; if (h === 0) trap('uninitialized element'); ` +
+              `const fn = FS[h]; if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
+              `if (fn.owner === m && WT[fn.index] !== undefined) { ${tailTo('fn.index')} } else { ${callThenReturn('fn')} } }`;
+          }
           break;
         }
         case Op.MOV: {
@@ -505,9 +539,14 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
       const rt = results[0];
       store = rt === F64 ? 'F64V[fp >> 1] = r;' : `I[fp] = r;${rt === I64 ? ' I[fp + 1] = RH;' : ''}`;
     } else if (results.length > 1) {
-      store = results.map((rt, i) => (rt === F64 ? `F64V[(fp >> 1) + ${i}] = MV[${2 * i}];` : `I[fp + ${2 * i}] = MV[${2 * i}]; I[fp + ${2 * i + 1}] = MV[${2 * i + 1}];`)).join(' ');
+      store = results.map((rt, i) => (rt === F64 ? `F64V[(fp >> 1) + ${i}] = MVF[${i}];` : `I[fp + ${2 * i}] = MV[${2 * i}]; I[fp + ${2 * i + 1}] = MV[${2 * i + 1}];`)).join(' ');
     }
-    emit(`function e${fi}(fp) { const r = w${fi}(${reads.join(', ')}); if (SUSP) return; ${store} }`);
+    const loop = hasTail ? ' while (TC !== 0) r = tcall();' : '';
+    emit(`function e${fi}(fp) { let r = w${fi}(${reads.join(', ')});${loop} if (SUSP) return; ${store} }`);
+    if (hasTail) {
+      const fromTA = type.params.map((pt, i) => (pt === F64 ? `TAF[${i}]` : pt === I64 ? `TA[${2 * i}], TA[${2 * i + 1}]` : `TA[${2 * i}]`));
+      emit(`function t${fi}() { return w${fi}(${fromTA.join(', ')}); }`);
+    }
   }
 
   const nFuncs = info.funcTypes.length;
@@ -523,9 +562,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
     'const { i64Mul, i64DivS, i64DivU, i64RemS, i64RemU, i64Shl, i64ShrS, i64ShrU, i64Rotl, i64Rotr, i64Clz, i64Ctz, i64ToF32S, i64ToF32U, i64ToF64S, i64ToF64U,',
     '  i32DivS, i32DivU, i32RemS, i32RemU, ctz32, popcnt32, nearest, truncI32S, truncI32U, truncI64S, truncI64U, truncSatI32S, truncSatI32U, truncSatI64S, truncSatI64U,',
     '  f32FromBits: FN, f32ToBits: FB, f64FromBits: W2F, f64ToBits: F2W, R } = NUM;',
-    'const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];',
+    // Multi-value results and tail-call arguments: words in Int32Arrays, f64 in Float64Arrays (NaN payloads survive).
+    `const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
+    `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
-    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0;',
+    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0;',
+    'function tcall() { const g = TC - 1; TC = 0; return TT[g](); }',
     'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
     'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
     'let U8 = m.memory.u8, DV = m.memory.dv, MS = U8.length;',
@@ -546,7 +588,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
   ];
   const epilogue = [
     `const WT = [${wt.join(', ')}];`,
-    `return { entries: [${es.join(', ')}], enter(fuel, depth) { setFuel(fuel); D = depth; SUSP = false; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
+    `const TT = [${hasTail ? wt.map((w) => (w === 'undefined' ? w : `t${w.slice(1)}`)).join(', ') : ''}];`,
+    `return { entries: [${es.join(', ')}], enter(fuel, depth) { setFuel(fuel); D = depth; SUSP = false; TC = 0; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
     `//# sourceURL=lang-vm-jit-${id}.js`,
   ];
   const source = [...prologue, ...lines, ...epilogue].join("\n");

@@ -17,6 +17,8 @@ export interface FuncCode {
   readonly frameWords: number;
   /** End of the body in the code stream (exclusive). */
   readonly codeEnd: number;
+  /** Whether the body has a tail call (return_call or return_call_indirect) in reachable code. */
+  readonly tailCalls: boolean;
 }
 
 /** A validated module with its compact internal code (see code.ts). */
@@ -250,6 +252,7 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
   const vals: number[] = [];
   const ctrls: Ctrl[] = [];
   let maxHeight = 0;
+  let tailCalls = false;
   const entry = code.length;
 
   // --- the spec's validation algorithm (appendix "Validation Algorithm") ---
@@ -612,6 +615,46 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
         pushVals(sig.results);
         break;
       }
+      case 0x12:
+      case 0x13: {
+        // Tail calls (3.0, 3.3.8.12): the callee's results must be the function's own; the callee replaces this frame.
+        let sig: FuncType;
+        let fi = -1;
+        let ti = -1;
+        let tbl = -1;
+        if (op === 0x12) {
+          fi = r.u32('function index');
+          sig = callSig(fi);
+        } else {
+          ti = r.u32('type index');
+          tbl = r.u32('table index');
+          const tt = needTable(tbl);
+          if (tt.elem !== FUNCREF) err('type mismatch: return_call_indirect needs a funcref table');
+          const t = info.types[ti];
+          if (t === undefined) return err(`unknown type ${ti}`);
+          sig = t;
+          popExpect(I32);
+        }
+        if (sig.results.length !== type.results.length || sig.results.some((t, i) => t !== type.results[i])) {
+          err('type mismatch: a tail call must return the results of the calling function');
+        }
+        popVals(sig.params);
+        if (emit) {
+          tailCalls = true;
+          if (op === 0x12) {
+            emitOp(Op.RETURN_CALL);
+            code.push(fi);
+          } else {
+            emitOp(Op.RETURN_CALL_INDIRECT);
+            code.push(ti);
+            code.push(tbl);
+            code.push(off(h - 1));
+          }
+          code.push(off(vals.length));
+        }
+        setUnreachable();
+        break;
+      }
       case 0x1a:
         pop();
         break;
@@ -931,7 +974,7 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
       }
     }
   }
-  return { index, typeIndex, entry, localTypes, frameWords: (nLocals + maxHeight + 1) * 2, codeEnd: code.length };
+  return { index, typeIndex, entry, localTypes, frameWords: (nLocals + maxHeight + 1) * 2, codeEnd: code.length, tailCalls };
 }
 
 export { isNumType };
