@@ -331,7 +331,6 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
           const nParams = types[funcTypes[numImportedFuncs + i] as number]?.params.length ?? 0;
           const b = new Reader(input, at, at + size);
           const locals: ValType[] = [];
-          let total: number;
           let declared = 0;
           const localsAt = b.pos;
           const groups = b.u32('local declaration count');
@@ -344,8 +343,7 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
             if (declared > 0xffffffff) b.fail('at most 2^32-1 locals (too many locals)', countAt2);
             decls.push([count, readValType(b)]);
           }
-          total = declared + nParams;
-          checkLimit(total, MAX_LOCALS, 'locals per function (parameters included)', localsAt);
+          checkLimit(declared + nParams, MAX_LOCALS, 'locals per function (parameters included)', localsAt);
           for (const [count, t] of decls) for (let k = 0; k < count; k++) locals.push(t);
           if (b.pos >= b.end) b.fail('a function body ending with end (0x0b)');
           if (input[b.end - 1] !== 0x0b) b.fail('a function body ending with end (0x0b)', b.end - 1);

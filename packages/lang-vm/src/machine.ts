@@ -8,10 +8,10 @@ import { F64 } from './types.js';
 import { run } from './interpreter.js';
 import type { DeoptRecord, TierModule } from './js-tier.js';
 
-/** The machine whose guest is calling a host function right now (WASI finds the caller's memory through it). */
-let callingMachine: Machine | undefined;
+/** The machines whose guests are calling host functions right now, innermost last (WASI finds the caller's memory through it). */
+const callers: Machine[] = [];
 export function currentCaller(): Machine | undefined {
-  return callingMachine;
+  return callers[callers.length - 1];
 }
 /** proc_exit's unwinding (wasi.ts): an exit, not a host failure. */
 const isExit = (e: unknown): boolean => e instanceof Error && e.name === 'ProcExit';
@@ -188,8 +188,7 @@ export class Machine {
     const args: unknown[] = [];
     for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, words, at + 2 * i));
     let r: unknown;
-    const prev = callingMachine;
-    callingMachine = this;
+    callers.push(this);
     try {
       r = f.callable(...args);
     } catch (e) {
@@ -197,7 +196,7 @@ export class Machine {
       if (e instanceof WasmError || isExit(e)) throw e;
       throw new Trap('host error', `${this.importName(f)} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
     } finally {
-      callingMachine = prev;
+      callers.pop();
     }
     try {
       if (results.length === 1) toWasm(results[0] as ValType, r, words, at);

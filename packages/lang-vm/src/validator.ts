@@ -373,7 +373,7 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
   const needData = (seg: number) => {
     // Binary format 5.5.16: memory.init and data.drop need the data count section; without it the module is malformed.
     if (info.dataCount === undefined) throw new DecodeError(at, 'a data count section (memory.init and data.drop require one)');
-    if (seg >= (info.dataCount as number)) err(`unknown data segment ${seg}`);
+    if (seg >= info.dataCount) err(`unknown data segment ${seg}`);
   };
   const needElem = (seg: number) => {
     const e = info.elems[seg];
