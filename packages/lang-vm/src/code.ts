@@ -48,6 +48,9 @@ export const Op = {
   GLOBAL_GET: 0x10e,
   /** [op, src, global, type] */
   GLOBAL_SET: 0x10f,
+  /** [op, dst, global, type], [op, src, global, type]: funcref globals (the machine learns or stores the function). */
+  GLOBAL_GET_REF: 0x122,
+  GLOBAL_SET_REF: 0x123,
   /** [op, t, table] */
   TABLE_GET: 0x110,
   TABLE_SET: 0x111,

@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, Machine } from './machine.js';
 import type { FuncInstance } from './runtime.js';
 import { Global, Memory, Table, describeType, funcForCallable, linkError, registerFunc, typeIdOf } from './runtime.js';
 import type { ConstExpr, ExternKind, FuncType, Limits } from './types.js';
-import { EXTERNREF, I64, typeName } from './types.js';
+import { EXTERNREF, FUNCREF, I64, typeName } from './types.js';
 import type { CompiledModule } from './validator.js';
 import { validateModule } from './validator.js';
 import { warmUpModule } from './warm-up.js';
@@ -142,6 +142,7 @@ export class Instance {
       funcs.push(registerFunc((handle) => ({ handle, type, typeId: typeIdOf(type), callable, owner: m, index })));
     }
     m.funcs.push(...funcs);
+    for (const f of funcs) m.refs.set(f.handle, f);
     for (let i = 0; i < info.types.length; i++) m.typeIdOfType[i] = typeIdOf(info.types[i] as FuncType);
 
     const evalConst = (e: ConstExpr, out: Int32Array) => {
@@ -152,12 +153,18 @@ export class Instance {
         case 'f64': out[0] = e.lo; out[1] = e.hi; break;
         case 'ref.null': out[0] = 0; break;
         case 'ref.func': out[0] = (funcs[e.index] as FuncInstance).handle; break;
-        case 'global.get': out.set((globals[e.index] as Global).cell); break;
+        case 'global.get': {
+          const g = globals[e.index] as Global;
+          out.set(g.cell);
+          if (g.fn !== undefined) m.refs.set(g.fn.handle, g.fn);
+          break;
+        }
       }
     };
     for (const g of info.globalDefs) {
       const gl = new Global({ value: typeName(g.type.type) as 'i32', mutable: g.type.mutable });
       evalConst(g.init, gl.cell);
+      if (g.type.type === FUNCREF && gl.cell[0] !== 0) gl.fn = m.refs.get(gl.cell[0] as number);
       globals.push(gl);
     }
     for (const t of info.tables.slice(info.numImportedTables)) {
@@ -204,7 +211,10 @@ export class Instance {
         const at = (cell[0] as number) >>> 0;
         const t = tables[el.table] as Table;
         if (at + handles.length > t.length) throw new Trap('out of bounds table access', `element segment at ${at} + ${handles.length} > table size ${t.length}`);
-        t.elems.set(handles, at);
+        for (let k = 0; k < handles.length; k++) {
+          const h = handles[k] as number;
+          t.put(at + k, h, h === 0 || t.elem !== FUNCREF ? undefined : m.refs.get(h));
+        }
       }
     }
     for (const d of info.datas) {

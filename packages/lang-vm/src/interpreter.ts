@@ -35,9 +35,9 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from './numeric.js';
-import { memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet } from './bulk.js';
+import { memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableGrow, tableInit, tableSet } from './bulk.js';
 import type { FuncInstance, Table } from './runtime.js';
-import { FUEL_PER_PAGE, PAGE, elemsFuel, funcStore } from './runtime.js';
+import { FUEL_PER_PAGE, PAGE } from './runtime.js';
 
 const oobMemory = () => new Trap('out of bounds memory access');
 
@@ -145,12 +145,11 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
             argOff = code[pc + 2] as number;
             next = pc + 4;
           } else {
-            const table = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems;
+            const table = (m.tables[code[pc + 2] as number] as Table).fns;
             const idx = (I[fp + (code[pc + 3] as number)] as number) >>> 0;
             if (idx >= table.length) throw new Trap('undefined element', `table index ${idx} >= table size ${table.length}`);
-            const h = table[idx] as number;
-            if (h === 0) throw new Trap('uninitialized element', `table index ${idx}`);
-            const target = funcStore[h] as FuncInstance;
+            const target = table[idx];
+            if (target === undefined) throw new Trap('uninitialized element', `table index ${idx}`);
             if (target.typeId !== (m.typeIdOfType[code[pc + 1] as number] as number)) throw new Trap('indirect call type mismatch', `table index ${idx}`);
             argOff = code[pc + 4] as number;
             next = pc + 6;
@@ -230,12 +229,12 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
             target = m.funcs[code[pc + 1] as number] as FuncInstance;
             argOff = code[pc + 2] as number;
           } else {
-            const table = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems;
+            const table = (m.tables[code[pc + 2] as number] as Table).fns;
             const idx = (I[fp + (code[pc + 3] as number)] as number) >>> 0;
             if (idx >= table.length) throw new Trap('undefined element', `table index ${idx} >= table size ${table.length}`);
-            const h = table[idx] as number;
-            if (h === 0) throw new Trap('uninitialized element', `table index ${idx}`);
-            target = funcStore[h] as FuncInstance;
+            const found = table[idx];
+            if (found === undefined) throw new Trap('uninitialized element', `table index ${idx}`);
+            target = found;
             if (target.typeId !== (m.typeIdOfType[code[pc + 1] as number] as number)) throw new Trap('indirect call type mismatch', `table index ${idx}`);
             argOff = code[pc + 4] as number;
           }
@@ -563,9 +562,7 @@ function cold(m: Machine, pc: number, fp: number): number {
       break;
     case Op.TABLE_GROW:
       t = fp + (code[pc + 1] as number);
-      a = (I[t + 2] as number) >>> 0;
-      I[t] = (m.tables[code[pc + 2] as number] as Table).growBy(a, I[t] as number);
-      if ((I[t] as number) >= 0) m.charge += elemsFuel(a);
+      I[t] = tableGrow(m, code[pc + 2] as number, I[t] as number, (I[t + 2] as number) >>> 0);
       pc += 3;
       break;
     case Op.TABLE_FILL:
@@ -591,6 +588,14 @@ function cold(m: Machine, pc: number, fp: number): number {
       t = fp + (code[pc + 1] as number);
       I[t] = I[t] === 0 ? 1 : 0;
       pc += 2;
+      break;
+    case Op.GLOBAL_GET_REF:
+      I[fp + (code[pc + 1] as number)] = m.globalGetRef(code[pc + 2] as number);
+      pc += 4;
+      break;
+    case Op.GLOBAL_SET_REF:
+      m.globalSetRef(code[pc + 2] as number, I[fp + (code[pc + 1] as number)] as number);
+      pc += 4;
       break;
     case Op.REF_FUNC:
       I[fp + (code[pc + 1] as number)] = (m.funcs[code[pc + 2] as number] as FuncInstance).handle;

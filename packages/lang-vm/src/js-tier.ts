@@ -5,8 +5,9 @@ import type { WasmFrame } from './errors.js';
 import type { Machine } from './machine.js';
 import * as num from './numeric.js';
 import type { FuncInstance, Table } from './runtime.js';
-import { FUEL_PER_PAGE, funcStore } from './runtime.js';
+import { FUEL_PER_PAGE } from './runtime.js';
 import type { FuncType, ValType } from './types.js';
+import type { CompiledModule } from './validator.js';
 import { NUMERIC_SIGNATURES } from './validator.js';
 import { F32, F64, I64 } from './types.js';
 
@@ -85,20 +86,29 @@ function tierFits(m: Machine, maxNesting: number, maxSlots: number): Set<number>
  * then runs on the interpreter).
  */
 export function compileTier(m: Machine): TierModule | undefined {
-  for (const [nesting, slots] of [[TIER_LIMITS.maxNesting, TIER_LIMITS.maxSlots], [40, 1000]] as const) {
-    const fits = tierFits(m, nesting, slots);
-    if (fits.size === 0) return undefined;
-    try {
-      return compileFunctions(m, fits);
-    } catch (e) {
-      // The host stack ran out while V8 compiled the source: retry with a stricter cut.
-      if (!(e instanceof RangeError)) throw e;
+  let compiled = cache.get(m.compiled);
+  if (compiled === undefined) {
+    compiled = null;
+    for (const [nesting, slots] of [[TIER_LIMITS.maxNesting, TIER_LIMITS.maxSlots], [40, 1000]] as const) {
+      const fits = tierFits(m, nesting, slots);
+      if (fits.size === 0) break;
+      try {
+        compiled = compileFunctions(m, fits);
+        break;
+      } catch (e) {
+        // The host stack ran out while V8 compiled the source: retry with a stricter cut.
+        if (!(e instanceof RangeError)) throw e;
+      }
     }
+    cache.set(m.compiled, compiled);
   }
-  return undefined;
+  return compiled === null ? undefined : compiled(m);
 }
 
-function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
+/** The tier of each module, compiled once: a factory that binds the compiled functions to one instance's machine. */
+const cache = new WeakMap<CompiledModule, ((m: Machine) => TierModule) | null>();
+
+function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) => TierModule {
   const c = m.compiled;
   const { code, structure, siteStacks } = c;
   const info = c.info;
@@ -120,6 +130,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
   // called the caller runs the callee from a loop (tcall), so the JavaScript stack does not grow.
   const tailCallers = new Set(c.funcs.filter((f) => f.tailCalls && fits.has(f.index)).map((f) => f.index));
   const hasTail = tailCallers.size > 0;
+  const refFuncs = new Set<number>();
   const maxValues = info.types.reduce((n, t) => Math.max(n, t.params.length, t.results.length), 8);
 
   for (const f of c.funcs) {
@@ -339,8 +350,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
             s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
           } else {
             const tid = m.typeIdOfType[a1] as number;
-            s = `{ const tb = T${code[pc + 2]}.elems; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const h = tb[ix]; if (h === 0) trap('uninitialized element'); ` +
-              `const fn = FS[h]; if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
+            s = `{ const tb = T${code[pc + 2]}.fns; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const fn = tb[ix]; if (fn === undefined) trap('uninitialized element'); ` +
+              `if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
               `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
           }
           sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
@@ -367,8 +378,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           if (!indirect) s = fits.has(a1) ? tailTo(String(a1)) : callThenReturn(`m.funcs[${a1}]`);
           else {
             const tid = m.typeIdOfType[a1] as number;
-            s = `{ const tb = T${code[pc + 2]}.elems; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const h = tb[ix]; if (h === 0) trap('uninitialized element'); ` +
-              `const fn = FS[h]; if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
+            s = `{ const tb = T${code[pc + 2]}.fns; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const fn = tb[ix]; if (fn === undefined) trap('uninitialized element'); ` +
+              `if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
               `if (fn.owner === m && WT[fn.index] !== undefined) { ${tailTo('fn.index')} } else { ${callThenReturn('fn')} } }`;
           }
           break;
@@ -426,6 +437,15 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           size = 4;
           break;
         }
+        case Op.GLOBAL_GET_REF:
+          s = `${t} = m.globalGetRef(${code[pc + 2]});`;
+          setTy(0x70);
+          size = 4;
+          break;
+        case Op.GLOBAL_SET_REF:
+          s = `m.globalSetRef(${code[pc + 2]}, ${t});`;
+          size = 4;
+          break;
         case Op.MEMORY_SIZE:
           s = `${t} = (MS / 65536) | 0;`;
           setTy(0x7f);
@@ -461,7 +481,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           size = 3;
           break;
         case Op.TABLE_GROW:
-          s = `${t} = growTable(T${code[pc + 2]}, ${u}, ${t});`;
+          s = `${t} = B.tableGrow(m, ${code[pc + 2]}, ${t}, ${u} >>> 0); FUEL -= charged();`;
           setTy(0x7f);
           size = 3;
           break;
@@ -485,7 +505,9 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
           setTy(0x7f);
           break;
         case Op.REF_FUNC:
-          s = `${t} = ${(m.funcs[code[pc + 2] as number] as FuncInstance).handle};`;
+          // Handles differ per instance, the source does not: it is compiled once per module.
+          refFuncs.add(code[pc + 2] as number);
+          s = `${t} = RF${code[pc + 2]};`;
           setTy(0x70);
           size = 3;
           break;
@@ -577,12 +599,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
     "function trapStack() { throw new Trap('call stack exhausted'); }",
     "function trapUndefined(ix) { throw new Trap('undefined element', 'table index ' + ix); }",
     `function growMem(d) { const r = m.memory.growPages(d >>> 0); if (r >= 0) FUEL -= (d >>> 0) * ${FUEL_PER_PAGE}; refresh(); return r; }`,
-    `function growTable(t, d, h) { const r = t.growBy(d >>> 0, h); if (r >= 0) FUEL -= Math.floor((d >>> 0) / 16); return r; }`,
     'function charged() { const c = m.charge; m.charge = 0; return c; }',
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
     'function hostCall(f, at) { m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
     '  try { m.callOut(f, at); } finally { m.stackTop = top; } setFuel(m.fuel); D = m.depth; refresh(); }',
     ...info.globals.map((_, i) => `const G${i} = m.globals[${i}];`),
+    ...[...refFuncs].map((fi) => `const RF${fi} = m.funcs[${fi}].handle;`),
     ...info.tables.map((_, i) => `const T${i} = m.tables[${i}];`),
     ...constants,
   ];
@@ -602,17 +624,15 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
   }
   const bodyStart = headerLines + prologue.length; // 0-based index of lines[0] in the JS line numbering
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the tier exists to compile wasm to JavaScript source
-  const factory = new Function('m', 'NUM', 'B', 'Trap', 'FS', source) as (
+  const factory = new Function('m', 'NUM', 'B', 'Trap', source) as (
     m: Machine,
     n: typeof num,
     b: typeof bulk,
     trap: typeof Trap,
-    fs: typeof funcStore,
   ) => Omit<TierModule, 'framesOf'>;
-  const tier = factory(m, num, bulk, Trap, funcStore);
   const names = info.funcNames;
-  return {
-    ...tier,
+  return (mm: Machine) => ({
+    ...factory(mm, num, bulk, Trap),
     framesOf(e: Error): WasmFrame[] {
       const out: WasmFrame[] = [];
       const re = new RegExp(`lang-vm-jit-${id}\\.js:(\\d+):\\d+`, 'g');
@@ -624,7 +644,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): TierModule {
       }
       return out;
     },
-  };
+  });
 }
 
 function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number, addr = t): string {

@@ -1,10 +1,10 @@
 import { FuelExhausted, Trap, WasmError } from './errors.js';
 import type { WasmFrame } from './errors.js';
-import type { FuncInstance, Global, Memory, Table } from './runtime.js';
-import { toJs, toWasm } from './runtime.js';
+import type { FuncInstance, Global, Memory, Refs, Table } from './runtime.js';
+import { funcOf, toJs, toWasm } from './runtime.js';
 import type { CompiledModule } from './validator.js';
 import type { FuncType, ValType } from './types.js';
-import { F64 } from './types.js';
+import { F64, FUNCREF } from './types.js';
 import { run } from './interpreter.js';
 import type { DeoptRecord, TierModule } from './js-tier.js';
 
@@ -75,6 +75,11 @@ export class Machine {
   suspended: Suspension | null = null;
   /** The JavaScript tier of this instance, when it runs on that tier. */
   tier: TierModule | undefined;
+  /**
+   * Every funcref handle this machine's stack may hold, with its function: its own functions and
+   * imports, and whatever came in from tables, globals, JavaScript and other instances.
+   */
+  readonly refs: Refs = new Map();
   /** Fuel owed by the last grow or bulk operation (proportional to its work); the running tier takes it. */
   charge = 0;
   /** Frames the JavaScript tier spilled when fuel ran out, innermost first. */
@@ -110,6 +115,20 @@ export class Machine {
     this.F32 = new Float32Array(buf);
     this.F64 = new Float64Array(buf);
     this.frames = new Int32Array(Math.min(this.maxDepth + 8, 1 << 22) * 3);
+  }
+
+  /** global.get of a funcref global: its handle, now resolvable on this machine. */
+  globalGetRef(gi: number): number {
+    const g = this.globalObjects[gi] as Global;
+    const h = g.cell[0] as number;
+    if (h !== 0) this.refs.set(h, g.fn as FuncInstance);
+    return h;
+  }
+  /** global.set of a funcref global: the global holds the function too. */
+  globalSetRef(gi: number, h: number): void {
+    const g = this.globalObjects[gi] as Global;
+    g.cell[0] = h;
+    g.fn = h === 0 ? undefined : funcOf(this.refs, h);
   }
 
   funcType(index: number): FuncType {
@@ -176,17 +195,17 @@ export class Machine {
   }
 
   /** Calls function `fi` with its arguments at absolute word `at`; results replace them. */
-  callOut(f: FuncInstance, at: number, words: Int32Array = this.I): void {
+  callOut(f: FuncInstance, at: number, words: Int32Array = this.I, refs: Refs = this.refs): void {
     const owner = f.owner;
     if (owner instanceof Machine) {
       // Another lang-vm instance: its arguments and results cross as words, bit for bit (a
       // signalling NaN keeps its payload, which a trip through JavaScript numbers would not).
-      owner.invokeWords(f.index, words, at);
+      owner.invokeWords(f.index, words, at, refs);
       return;
     }
     const { params, results } = f.type;
     const args: unknown[] = [];
-    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, words, at + 2 * i));
+    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, words, at + 2 * i, refs));
     let r: unknown;
     callers.push(this);
     try {
@@ -199,11 +218,11 @@ export class Machine {
       callers.pop();
     }
     try {
-      if (results.length === 1) toWasm(results[0] as ValType, r, words, at);
+      if (results.length === 1) toWasm(results[0] as ValType, r, words, at, refs);
       else if (results.length > 1) {
         const list = [...(r as Iterable<unknown>)];
         if (list.length !== results.length) throw new TypeError(`returned ${list.length} values, expected ${results.length}`);
-        for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], words, at + 2 * i);
+        for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], words, at + 2 * i, refs);
       }
     } catch (e) {
       throw new Trap('host error', `${this.importName(f)} returned a bad result: ${(e as Error).message}`, { cause: e });
@@ -246,12 +265,17 @@ export class Machine {
    * Invokes function `fi` with its arguments as words at `src[at..]` (two per value), and writes
    * the results back there as words: the call between two lang-vm instances.
    */
-  invokeWords(fi: number, src: Int32Array, at: number): void {
+  invokeWords(fi: number, src: Int32Array, at: number, srcRefs: Refs): void {
     const f = this.funcs[fi] as FuncInstance;
     const { params, results } = f.type;
     if (this.fEntry[fi] === -1) {
-      this.callOut(f, at, src);
+      this.callOut(f, at, src, srcRefs);
       return;
+    }
+    // Funcref arguments and results: each side learns the functions behind the handles it receives.
+    for (let i = 0; i < params.length; i++) {
+      const h = src[at + 2 * i] as number;
+      if (params[i] === FUNCREF && h !== 0) this.refs.set(h, funcOf(srcRefs, h));
     }
     const outer = this.active === 0;
     if (outer && this.suspended !== null) {
@@ -267,6 +291,10 @@ export class Machine {
     this.depth = savedDepth + 1;
     this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, [], base, fi);
     src.set(this.I.slice(base, base + 2 * results.length), at);
+    for (let i = 0; i < results.length; i++) {
+      const h = src[at + 2 * i] as number;
+      if (results[i] === FUNCREF && h !== 0) srcRefs.set(h, funcOf(this.refs, h));
+    }
   }
 
   /** Continues a suspended call after `fuel` was topped up. */
@@ -326,8 +354,8 @@ export class Machine {
     this.fsp = baseFsp;
     this.depth = savedDepth;
     if (results.length === 0) return undefined;
-    if (results.length === 1) return toJs(results[0] as ValType, this.I, resultBase);
-    return results.map((t, i) => toJs(t, this.I, resultBase + 2 * i));
+    if (results.length === 1) return toJs(results[0] as ValType, this.I, resultBase, this.refs);
+    return results.map((t, i) => toJs(t, this.I, resultBase + 2 * i, this.refs));
   }
 
   /** The execution loop, set by the instance: `run` (interpreter) or `runTiered` (JavaScript tier). */

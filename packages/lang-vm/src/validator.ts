@@ -719,7 +719,8 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
           popExpect(g.type);
         }
         if (emit) {
-          emitOp(op === 0x23 ? Op.GLOBAL_GET : Op.GLOBAL_SET);
+          const ref = g.type === FUNCREF;
+          emitOp(op === 0x23 ? (ref ? Op.GLOBAL_GET_REF : Op.GLOBAL_GET) : ref ? Op.GLOBAL_SET_REF : Op.GLOBAL_SET);
           code.push(op === 0x23 ? off(h) : off(h - 1));
           code.push(gi);
           code.push(g.type);
