@@ -3,7 +3,7 @@ import { FuelExhausted, LinkError, Trap, WasmError } from './errors.js';
 import { runTiered } from './interpreter.js';
 import { compileTier } from './js-tier.js';
 import type { Limits as ResourceLimits } from './machine.js';
-import { DEFAULT_LIMITS, Machine } from './machine.js';
+import { DEFAULT_LIMITS, Machine, checkResourceLimits } from './machine.js';
 import type { FuncInstance } from './runtime.js';
 import { Global, Memory, Table, describeType, funcForCallable, linkError, registerFunc, typeIdOf } from './runtime.js';
 import type { ConstExpr, ExternKind, FuncType, Limits } from './types.js';
@@ -73,6 +73,10 @@ export class Instance {
   readonly machine: Machine;
 
   constructor(module: Module, importObject: Imports = {}, options: InstanceOptions = {}) {
+    checkResourceLimits(options);
+    if (options.tier !== undefined && options.tier !== 'js' && options.tier !== 'interpreter') {
+      throw new RangeError(`instance option tier must be 'js' or 'interpreter', got ${String(options.tier)}`);
+    }
     warmUpInterpreter();
     const c = module.compiled;
     const info = c.info;
@@ -238,10 +242,12 @@ export class Instance {
     return this.machine.fuel;
   }
   set fuel(n: number) {
+    checkResourceLimits({ fuel: n });
     this.machine.fuel = n === Infinity ? Number.MAX_SAFE_INTEGER : n;
   }
   addFuel(n: number): void {
-    this.machine.fuel += n;
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`addFuel needs a non-negative integer, got ${String(n)}`);
+    this.machine.fuel = Math.min(this.machine.fuel + n, Number.MAX_SAFE_INTEGER);
   }
   /** True after a call stopped for lack of fuel and before it was resumed or aborted. */
   get suspended(): boolean {

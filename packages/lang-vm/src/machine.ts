@@ -30,6 +30,20 @@ export interface Limits {
 
 export const DEFAULT_LIMITS = { maxMemoryPages: 65536, maxCallDepth: 10_000, stackWords: 1 << 20 } as const;
 
+/** Checks each limit a caller gave: a RangeError names the option and the bad value (never a silent default). */
+export function checkResourceLimits(limits: Limits): void {
+  const check = (name: string, v: number | undefined, min: number, max: number, infinite = false) => {
+    if (v === undefined || (infinite && v === Infinity)) return;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      throw new RangeError(`instance option ${name} must be an integer in ${min}..${max}${infinite ? ' or Infinity' : ''}, got ${String(v)}`);
+    }
+  };
+  check('fuel', limits.fuel, 0, Number.MAX_SAFE_INTEGER, true);
+  check('maxMemoryPages', limits.maxMemoryPages, 0, 65536);
+  check('maxCallDepth', limits.maxCallDepth, 1, 1 << 22);
+  check('stackWords', limits.stackWords, 1024, 1 << 28);
+}
+
 /** Where a suspended call stopped: enough to continue it exactly (explicit frames, no JS recursion). */
 export interface Suspension {
   pc: number;

@@ -234,3 +234,29 @@ describe('implementation limits of the JS API, as V8 enforces them', () => {
     expect(() => new Instance(m)).toThrow(/10000000/);
   });
 });
+
+describe('numeric options are checked, never silently ignored', () => {
+  it('rejects a bad fuel, page cap, call-depth cap, stack size or tier with a RangeError naming it', async () => {
+    const m = new Module(await wat('(module (func (export "f")))'));
+    for (const [name, options] of [
+      ['fuel', { fuel: Number('abc') }],
+      ['fuel', { fuel: -1 }],
+      ['fuel', { fuel: 1.5 }],
+      ['maxMemoryPages', { maxMemoryPages: 65537 }],
+      ['maxCallDepth', { maxCallDepth: 0 }],
+      ['stackWords', { stackWords: Number.NaN }],
+      ['tier', { tier: 'jit' as 'js' }],
+    ] as const) {
+      expect(() => new Instance(m, {}, options)).toThrow(RangeError);
+      expect(() => new Instance(m, {}, options)).toThrow(name);
+    }
+    const inst = new Instance(m, {}, { fuel: 10 });
+    expect(() => inst.addFuel(Number.NaN)).toThrow(RangeError);
+    expect(() => inst.addFuel(-5)).toThrow(RangeError);
+    expect(() => {
+      inst.fuel = -1;
+    }).toThrow(RangeError);
+    inst.fuel = Infinity;
+    expect(() => new Instance(m, {}, { fuel: Infinity, maxCallDepth: 5, maxMemoryPages: 0, stackWords: 4096 })).not.toThrow();
+  });
+});
