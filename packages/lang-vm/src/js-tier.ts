@@ -23,7 +23,7 @@ import { F32, F64, I64 } from './types.js';
  * compiled code for new calls).
  */
 
-/** A spilled JavaScript-tier frame: function, interpreter pc to resume at, slot types and values. */
+/** A spilled JavaScript-tier frame: function, interpreter pc to resume at, slot types and values (two words each). */
 export interface DeoptRecord {
   readonly fi: number;
   readonly pc: number;
@@ -160,7 +160,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
       const types = [...f.localTypes, ...stack];
       const vals = types.map((t, k) => {
         const n = k < nLocals ? `l${k}` : `s${k - nLocals}`;
-        return t === I64 ? `${n}, ${n}h` : `${n}, 0`;
+        // f64 as its two words: a JavaScript array of doubles would canonicalize a NaN's payload.
+        return t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : `${n}, 0`;
       });
       return `spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); D--; return 0;`;
     };

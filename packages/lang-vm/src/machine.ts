@@ -185,12 +185,10 @@ export class Machine {
     for (let i = recs.length - 1; i >= 0; i--) {
       const r = recs[i] as DeoptRecord;
       if (fp + 2 * r.types.length > this.stackWords) throw new Trap('call stack exhausted');
+      // Every value arrives as its two words (f64 too, so that NaN payloads survive).
       for (let j = 0; j < r.types.length; j++) {
-        if (r.types[j] === F64) this.F64[(fp >> 1) + j] = r.values[2 * j] as number;
-        else {
-          this.I[fp + 2 * j] = r.values[2 * j] as number;
-          this.I[fp + 2 * j + 1] = r.values[2 * j + 1] as number;
-        }
+        this.I[fp + 2 * j] = r.values[2 * j] as number;
+        this.I[fp + 2 * j + 1] = r.values[2 * j + 1] as number;
       }
       if (i === 0) {
         this.suspended = { pc: r.pc, fp, cur: r.fi, fsp, depth, funcIndex: -1 };
