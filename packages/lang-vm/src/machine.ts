@@ -4,7 +4,7 @@ import type { FuncInstance, Global, Memory, Refs, Table } from './runtime.js';
 import { funcOf, toJs, toWasm } from './runtime.js';
 import type { CompiledModule } from './validator.js';
 import type { FuncType, ValType } from './types.js';
-import { F64, FUNCREF } from './types.js';
+import { FUNCREF } from './types.js';
 import { run } from './interpreter.js';
 import type { DeoptRecord, TierModule } from './js-tier.js';
 
