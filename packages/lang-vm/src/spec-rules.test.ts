@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from './decoder.js';
 import { DecodeError, ImplementationLimitError, LinkError, ValidationError } from './errors.js';
 import { Instance, Module } from './instance.js';
+import { Memory } from './runtime.js';
 import { V8 } from './test-support/v8.js';
 import { wat } from './test-support/wat.js';
 
@@ -258,5 +259,22 @@ describe('numeric options are checked, never silently ignored', () => {
     }).toThrow(RangeError);
     inst.fuel = Infinity;
     expect(() => new Instance(m, {}, { fuel: Infinity, maxCallDepth: 5, maxMemoryPages: 0, stackWords: 4096 })).not.toThrow();
+  });
+});
+
+describe('Memory keeps the JS API shape while growing amortized', () => {
+  it('buffer is exactly the memory size after every grow, as on V8, and keeps the bytes', () => {
+    const ours = new Memory({ initial: 1, maximum: 100 });
+    const v8 = new (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { grow(n: number): number; buffer: ArrayBuffer } } }).WebAssembly.Memory({ initial: 1, maximum: 100 });
+    new Uint8Array(ours.buffer)[65535] = 42;
+    for (let i = 0; i < 20; i++) {
+      expect(ours.grow(1)).toBe(v8.grow(1));
+      // The guest's view grows in place; the host's buffer is trimmed to the size when asked for.
+      expect(ours.u8.length).toBe(ours.pages * 65536);
+      expect(ours.buffer.byteLength).toBe(v8.buffer.byteLength);
+    }
+    expect(new Uint8Array(ours.buffer)[65535]).toBe(42);
+    expect(new Uint8Array(ours.buffer)[65536]).toBe(0);
+    expect(() => ours.grow(80)).toThrow(RangeError);
   });
 });

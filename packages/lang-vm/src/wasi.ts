@@ -1,4 +1,5 @@
 import { currentCaller } from './machine.js';
+import { Memory } from './runtime.js';
 
 /**
  * WASI preview 1 (wasi_snapshot_preview1), the subset programs need: args, environ, stdio through
@@ -131,11 +132,14 @@ export class Wasi {
     if (m === undefined) throw new Error('WASI memory is not bound: call bind(memory) or start(exports)');
     return m;
   }
+  // A lang-vm Memory is read through its own views: its `buffer` getter may trim spare capacity (a copy).
   private view(): DataView {
-    return new DataView(this.mem().buffer);
+    const m = this.mem();
+    return m instanceof Memory ? m.dv : new DataView(m.buffer);
   }
   private bytes(): Uint8Array {
-    return new Uint8Array(this.mem().buffer);
+    const m = this.mem();
+    return m instanceof Memory ? m.u8 : new Uint8Array(m.buffer);
   }
 
   private write(fd: number, data: Uint8Array): void {
