@@ -110,6 +110,14 @@ describe('virtlab CLI', () => {
     expect(r.stdout).toMatch(/^ {2}block_read_4k {9}\d+(\.\d)?$/m);
   }, 60_000);
 
+  it('refuses a --max-instructions that is not a non-negative integer, naming the flag', async () => {
+    for (const bad of ['abc', '-1', '1.5', '']) {
+      const r = await virtlab('run', 'bare', 'crc32', '--max-instructions', bad);
+      expect(r.status, bad).not.toBe(0);
+      expect(r.stderr).toContain(`--max-instructions wants a non-negative integer, got '${bad}'`);
+    }
+  });
+
   it('unknown names get an error that lists what exists', async () => {
     const r = await virtlab('run', 'vmm-ful', 'crc32');
     expect(r.status).not.toBe(0);
