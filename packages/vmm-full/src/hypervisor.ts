@@ -12,8 +12,8 @@ import { HostPort } from './host-port.js';
 import { VcpuExits } from './vcpu-exit.js';
 import type { ExitCounters } from './vcpu-exit.js';
 import { VirtualMachine } from './virtual-machine.js';
-import { loadVm } from './vm-boot.js';
-import type { VmBootState, VmImages } from './vm-boot.js';
+import { loadVm } from '@virtlab/lab-kit';
+import type { VmBootState, VmImages } from '@virtlab/lab-kit';
 
 export class HypervisorError extends Error {
   override name = 'HypervisorError';

@@ -9,7 +9,7 @@ export {
   SBI_ERR_FAILED, SBI_ERR_INVALID_PARAM, SBI_ERR_NOT_SUPPORTED, SBI_EXT, SBI_EXTENSIONS, SBI_IMPL_ID, SBI_IMPL_VERSION, SBI_SPEC_VERSION, SBI_SUCCESS,
 } from './sbi-abi.js';
 export type { SbiCall, SbiMachine, SbiReturn } from './sbi-abi.js';
-export { GuestMemory, GuestMemoryError } from './guest-memory.js';
+export { GuestMemory, GuestMemoryError } from '@virtlab/lab-kit';
 export { leafRights, walkGuest } from './guest-page-walk.js';
 export type { GuestWalk, TableUse } from './guest-page-walk.js';
 export { ShadowPageTables, ShadowPagingError, TABLE_WRITE_FLOOD, shadowAsid } from './shadow-page-table.js';
@@ -18,8 +18,8 @@ export { completeLoad, decodeMemoryAccess, storeValue } from './memory-access.js
 export type { MemoryAccess } from './memory-access.js';
 export { VmDevices } from './vm-devices.js';
 export type { VmDeviceOptions } from './vm-devices.js';
-export { VmBootError, loadVm } from './vm-boot.js';
-export type { VmBootState, VmImages } from './vm-boot.js';
+export { VmBootError, loadVm } from '@virtlab/lab-kit';
+export type { VmBootState, VmImages } from '@virtlab/lab-kit';
 export { VirtualMachine } from './virtual-machine.js';
 export type { VirtualMachineOptions } from './virtual-machine.js';
 export { EXIT_REASONS, VcpuExits, newExitCounters } from './vcpu-exit.js';

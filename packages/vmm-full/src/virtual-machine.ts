@@ -6,7 +6,7 @@ import { IRQ } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
 import { VIRT } from '@virtlab/hw-model';
 import type { VirtBoard } from '@virtlab/hw-model';
-import { GuestMemory } from './guest-memory.js';
+import { GuestMemory } from '@virtlab/lab-kit';
 import type { HostPort } from './host-port.js';
 import type { SbiMachine } from './sbi-abi.js';
 import { ShadowPageTables } from './shadow-page-table.js';
