@@ -12,3 +12,4 @@ export type { LabRunContext, LabStrategySpec } from './lab-strategy.js';
 export { GuestMemory, GuestMemoryError } from './guest-memory.js';
 export { VmBootError, loadVm } from './vm-boot.js';
 export type { VmBootState, VmImages } from './vm-boot.js';
+export { HostPort } from './host-port.js';

@@ -8,11 +8,10 @@ import type { Hart, HartMonitor, IsaProfile, TrapInfo } from '@virtlab/cpu-core'
 import { createEngine } from '@virtlab/emulator';
 import type { Engine, EngineKind } from '@virtlab/emulator';
 import type { VirtBoard } from '@virtlab/hw-model';
-import { HostPort } from './host-port.js';
 import { VcpuExits } from './vcpu-exit.js';
 import type { ExitCounters } from './vcpu-exit.js';
 import { VirtualMachine } from './virtual-machine.js';
-import { loadVm } from '@virtlab/lab-kit';
+import { HostPort, loadVm } from '@virtlab/lab-kit';
 import type { VmBootState, VmImages } from '@virtlab/lab-kit';
 
 export class HypervisorError extends Error {

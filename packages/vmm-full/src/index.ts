@@ -26,7 +26,7 @@ export { EXIT_REASONS, VcpuExits, newExitCounters } from './vcpu-exit.js';
 export type { ExitCounters, ExitReason } from './vcpu-exit.js';
 export { Hypervisor, HypervisorError } from './hypervisor.js';
 export type { HypervisorOptions } from './hypervisor.js';
-export { HostPort } from './host-port.js';
+export { HostPort } from '@virtlab/lab-kit';
 export { VMM_EVENT_PRICES, withVmmEvents } from './vmm-events.js';
 export type { VmmEvent } from './vmm-events.js';
 export { TRAP_EMULATE_COUNTERS, trapEmulateStrategy, vmmFull } from './strategy.js';

@@ -7,7 +7,7 @@ import type { Hart } from '@virtlab/cpu-core';
 import { VIRT } from '@virtlab/hw-model';
 import type { VirtBoard } from '@virtlab/hw-model';
 import { GuestMemory } from '@virtlab/lab-kit';
-import type { HostPort } from './host-port.js';
+import type { HostPort } from '@virtlab/lab-kit';
 import type { SbiMachine } from './sbi-abi.js';
 import { ShadowPageTables } from './shadow-page-table.js';
 import { Vcpu } from './vcpu.js';
