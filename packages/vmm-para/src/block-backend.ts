@@ -57,8 +57,9 @@ export class BlockBackend {
       throw new ParaError(ERR.invalid_address, `blk_connect: ring page 0x${pa.toString(16)} is not a page of the domain's own, non-table RAM`);
     }
     this.#ring = pa;
-    this.#reqCons = this.mem.read(pa + BLK.reqProd) >>> 0;
+    // Requests without a response yet are the back end's to serve (0 and 0 on a fresh ring).
     this.#rspProd = this.mem.read(pa + BLK.rspProd) >>> 0;
+    this.#reqCons = this.#rspProd;
   }
 
   /** The front end's notification: serves every request produced since the last; returns how many. */

@@ -381,7 +381,7 @@ export class DirectPaging {
 
   #putType(f: number): void {
     this.typeCount[f] = this.typeCount[f]! - 1;
-    if (this.typeCount[f]! > 0) return;
+    if (this.typeCount[f] > 0) return;
     const pa = this.ramBase + f * PAGE;
     const level = this.type[f]!;
     const entries = level === 2 ? KERNEL_HALF : 1024;

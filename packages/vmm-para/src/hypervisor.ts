@@ -12,7 +12,7 @@ import { createEngine } from '@virtlab/emulator';
 import type { Engine, EngineKind } from '@virtlab/emulator';
 import type { VirtBoard } from '@virtlab/hw-model';
 import { GuestMemory as DomainMemory, HostPort, loadVm } from '@virtlab/lab-kit';
-import { CAUSE_EVENT, CRASH_EXIT_CODE, ERR, HC, HYPERCALL_BY_ID, MMU_UPDATE_MAX, MMU_UPDATE_SIZE, MULTICALL, PARA_EID, PORT, PORT_COUNT, SCHED, SHARED, SHUTDOWN_CRASH, TRAPFRAME } from './abi.js';
+import { CAUSE_EVENT, CRASH_EXIT_CODE, ERR, HYPERCALL_BY_ID, MMU_UPDATE_MAX, MMU_UPDATE_SIZE, MULTICALL, PARA_EID, PORT, PORT_COUNT, SCHED, SHARED, SHUTDOWN_CRASH, TRAPFRAME } from './abi.js';
 import type { HypercallName } from './abi.js';
 import { BlockBackend } from './block-backend.js';
 import { DirectPaging, PAGE, PagePool, ParaError } from './direct-paging.js';
