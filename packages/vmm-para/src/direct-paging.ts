@@ -95,6 +95,10 @@ interface DomainState {
   base: number;
   /** Flush epoch of the last full flush of the domain's views. */
   flushedAt: number;
+  /** Typed frames in each 4 MiB chunk of the domain: a chunk without any is one megapage in the direct map. */
+  readonly typedInChunk: Int32Array;
+  /** Every kernel view of the domain (pool pages), the boot view included. */
+  readonly views: Set<number>;
 }
 
 export class DirectPaging {
@@ -150,10 +154,10 @@ export class DirectPaging {
         this.mem.write(table + 4 * i, ((pa >>> 12) << 10) | DIRECT_RW);
       }
     }
-    const state: DomainState = { dom, directMap, bootView: 0, base: -1, flushedAt: 0 };
     const bootView = this.pool.alloc(`domain ${dom.id}'s boot view`);
+    const state: DomainState = { dom, directMap, bootView, base: -1, flushedAt: 0, typedInChunk: new Int32Array(directMap.length), views: new Set([bootView]) };
     this.#fillDirectHalf(state, bootView);
-    this.#domains.set(dom.id, { ...state, bootView });
+    this.#domains.set(dom.id, state);
   }
 
   /** Frame index of machine address `pa`, or -1 outside host RAM. */
@@ -287,9 +291,19 @@ export class DirectPaging {
   }
 
   #fillDirectHalf(s: DomainState, view: number): void {
-    s.directMap.forEach((table, i) => {
-      this.mem.write(view + 4 * ((s.dom.base >>> 22) + i), ((table >>> 12) << 10) | PTE.V);
-    });
+    for (let i = 0; i < s.directMap.length; i++) this.mem.write(view + 4 * ((s.dom.base >>> 22) + i), this.#directEntry(s, i));
+  }
+
+  /**
+   * The kernel views' entry for chunk i of the domain's RAM: a megapage while no frame in the
+   * chunk is a table (one TLB entry for 4 MiB, as the native kernel maps itself), else a pointer
+   * to the direct map's second-level table, where tables are read-only. A partial last chunk
+   * always goes through the table (a megapage would map past the domain's RAM).
+   */
+  #directEntry(s: DomainState, i: number): number {
+    const chunk = s.dom.base + i * (4 << 20);
+    if (s.typedInChunk[i] === 0 && (i + 1) * (4 << 20) <= s.dom.size) return ((chunk >>> 12) << 10) | DIRECT_RW;
+    return ((s.directMap[i]! >>> 12) << 10) | PTE.V;
   }
 
   /** A leaf of a second-level table: the domain's own RAM, not global, writable only to an untyped frame. */
@@ -373,6 +387,7 @@ export class DirectPaging {
       }
       this.#fillDirectHalf(s, view);
       this.#views.set(f, view);
+      s.views.add(view);
     }
     this.#setDirect(s, f, false);
     // A writable user mapping removed since the last full flush may still be in the TLB.
@@ -397,18 +412,29 @@ export class DirectPaging {
     if (view !== undefined) {
       this.pool.free(view);
       this.#views.delete(f);
+      this.#state(this.owner[f]!).views.delete(view);
     }
     this.counters.tablesReleased++;
     this.#setDirect(this.#state(this.owner[f]!), f, true);
   }
 
-  /** The direct map's entry for frame f: writable or read-only; the stale translation flushed. */
+  /** The direct map's entry for frame f: writable or read-only; the chunk's megapage split or joined; the stale translations flushed. */
   #setDirect(s: DomainState, f: number, writable: boolean): void {
     const pa = this.ramBase + f * PAGE;
     const off = pa - s.dom.base;
-    const table = s.directMap[Math.floor(off / (4 << 20))]!;
+    const chunk = Math.floor(off / (4 << 20));
+    const table = s.directMap[chunk]!;
     this.mem.write(table + 4 * ((off >>> 12) & 1023), ((pa >>> 12) << 10) | (writable ? DIRECT_RW : DIRECT_RO));
-    this.flushTlb(pa, s.dom.kernelAsid);
+    const before = s.typedInChunk[chunk]!;
+    s.typedInChunk[chunk] = before + (writable ? -1 : 1);
+    if ((before === 0) !== (s.typedInChunk[chunk] === 0)) {
+      const slot = 4 * ((s.dom.base >>> 22) + chunk);
+      const entry = this.#directEntry(s, chunk);
+      for (const view of s.views) this.mem.write(view + slot, entry);
+      this.flushTlb(undefined, s.dom.kernelAsid);
+    } else {
+      this.flushTlb(pa, s.dom.kernelAsid);
+    }
   }
 }
 
