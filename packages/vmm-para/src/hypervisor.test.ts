@@ -183,6 +183,68 @@ describe('direct paging: forged updates are refused', () => {
   });
 });
 
+describe('pin, unpin, base switch, multicall', () => {
+  const P = RAM;
+  const ROOT = P + 0x10000;
+  const ROOT2 = P + 0x11000;
+  const L1 = P + 0x12000;
+  const REQ = P + 0x13000;
+  const RES = P + 0x14000;
+  const MC = P + 0x15000;
+  const OWN = P + 0x20000;
+
+  it('a root stays typed while it is the base; switching away releases it and its tables become ordinary again', async () => {
+    const calls: Call[] = [
+      { fid: HC.pin_table, args: [ROOT >>> 12, 2] }, // 0: a root over L1 (validated with it)
+      { fid: HC.new_baseptr, args: [ROOT >>> 12] }, // 1
+      { fid: HC.unpin_table, args: [ROOT >>> 12] }, // 2: still the base: stays typed
+      { fid: HC.mmu_update, args: [REQ, 1] }, // 3: L1 writable into L1 (through L1 itself): refused
+      { fid: HC.pin_table, args: [ROOT2 >>> 12, 2] }, // 4: an empty root
+      { fid: HC.new_baseptr, args: [ROOT2 >>> 12] }, // 5: ROOT and L1 released
+      { fid: HC.new_baseptr, args: [ROOT >>> 12] }, // 6: no longer pinned: refused
+      { fid: HC.pin_table, args: [L1 >>> 12, 2] }, // 7: a leaf table offered as a root: its leaf entries are refused
+    ];
+    const m = machine([{ code: probe(P, RES, calls), ramSize: 4 * MiB }]);
+    m.mem.write(ROOT, ((L1 >>> 12) << 10) | PTE.V);
+    m.mem.write(L1, leaf(OWN, PTE.R | PTE.W | PTE.U));
+    m.mem.write(REQ, L1 + 4);
+    m.mem.write(REQ + 4, leaf(L1, PTE.R | PTE.W | PTE.U));
+    const p = m.hv.paging;
+    const run = await runInChunks(m.board, m.hv.engine, { maxInstructions: 1_000_000 });
+    expect(run.stop).toBe('exit');
+    const results = calls.map((_, k) => word(m.mem, RES + 8 * k));
+    expect(results).toEqual([ERR.success, ERR.success, ERR.success, ERR.denied, ERR.success, ERR.success, ERR.invalid_param, ERR.invalid_param]);
+    expect([p.type[p.index(ROOT)], p.type[p.index(L1)], p.type[p.index(ROOT2)]]).toEqual([0, 0, 2]);
+    expect(p.writable[p.index(OWN)]).toBe(0); // L1's mapping of OWN was dropped with L1's type
+    expect(p.counters.tablesReleased).toBe(2);
+  });
+
+  it('a multicall runs its entries in order and writes each one\'s error and value back', async () => {
+    const calls: Call[] = [{ fid: HC.multicall, args: [MC, 4] }];
+    const m = machine([{ code: probe(P, RES, calls), ramSize: 4 * MiB }]);
+    const entry = (k: number, fid: number, args: number[]) => [fid, ...args, 0, 0, 0, 0, 0].slice(0, 6).forEach((v, i) => m.mem.write(MC + 32 * k + 4 * i, v));
+    entry(0, HC.pin_table, [L1 >>> 12, 1]);
+    entry(1, HC.mmu_update, [REQ, 1]);
+    entry(2, HC.iret, [RES]); // not inside a multicall
+    entry(3, 99, []); // no such hypercall
+    m.mem.write(REQ, L1);
+    m.mem.write(REQ + 4, leaf(OWN, PTE.R | PTE.U));
+    const run = await runInChunks(m.board, m.hv.engine, { maxInstructions: 1_000_000 });
+    expect(run.stop).toBe('exit');
+    expect([word(m.mem, RES), word(m.mem, RES + 4)]).toEqual([ERR.success, 4]);
+    const back = [0, 1, 2, 3].map((k) => [word(m.mem, MC + 32 * k + 24), word(m.mem, MC + 32 * k + 28)]);
+    expect(back).toEqual([
+      [ERR.success, 0],
+      [ERR.success, 1],
+      [ERR.not_supported, 0],
+      [ERR.not_supported, 0],
+    ]);
+    expect(word(m.mem, L1) >>> 0).toBe(leaf(OWN, PTE.R | PTE.U));
+    expect(run.counters['event.para.multicall_entry']).toBe(4);
+    expect(run.counters['event.para.entry']).toBe(2); // the multicall and the shutdown: one entry each
+  });
+});
+
 describe('the block ring', () => {
   const P = RAM;
   const RING = P + 0x10000;
