@@ -93,7 +93,7 @@ describe.skipIf(skip)('arch layer: privileged instructions only in arch/native.c
 // hypercalls, each ecall in a function of the para arch layer (arch/para.c, arch/para-blk.c).
 describe.skipIf(skip)('arch layer: the para kernel makes hypercalls instead', () => {
   let dir = '';
-  let paraFunctions = new Set<string>();
+  const paraFunctions = new Set<string>();
   const PARA_FLAGS = [...KERNEL_FLAGS, '-DARCH_PARA'];
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'virtlab-para-arch-'));
