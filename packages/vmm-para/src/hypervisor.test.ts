@@ -297,12 +297,17 @@ describe.skipIf(!hasKernel)('several domains', () => {
     const L1 = DOM1 + 0x10000;
     const REQ = DOM1 + 0x12000;
     const RES = DOM1 + 0x13000;
+    const RING = DOM1 + 0x15000;
+    const BUF = DOM1 + 0x16000;
     const calls: Call[] = [
       { fid: HC.pin_table, args: [L1 >>> 12, 1] },
       { fid: HC.mmu_update, args: [REQ, 1] }, // domain 0's kernel text, writable
       { fid: HC.sched_op, args: [0, 0] }, // yield to domain 0
       { fid: HC.mmu_update, args: [REQ + 8, 1] }, // domain 0's first page, read-only
       { fid: HC.console_write, args: [RAM + 0x40_0000, 64] }, // domain 0's memory on its console
+      { fid: HC.set_callbacks, args: [0, 0, DOM1 + 0x14000] }, // 5
+      { fid: HC.blk_connect, args: [RING, 0] }, // 6
+      { fid: HC.evtchn_send, args: [1, 0] }, // 7: a disk read into domain 0's kernel text, and one into its own page
     ];
     const out1: number[] = [];
     const sieve = workloadByName('sieve');
@@ -311,7 +316,7 @@ describe.skipIf(!hasKernel)('several domains', () => {
     const hv = new ParaHypervisor(board, {
       domains: [
         { kernel: readFileSync(guestImage('kernel/kernel-para.elf')), initrd: readFileSync(guestImage('kernel/initrd.cpio')), bootargs: initBootargs('sieve', ['test']), ramSize: 128 * MiB },
-        { code: probe(DOM1, RES, calls), ramSize: 4 * MiB, onConsoleOutput: (b) => out1.push(b) },
+        { code: probe(DOM1, RES, calls), ramSize: 4 * MiB, onConsoleOutput: (b) => out1.push(b), disk: new Uint8Array(16 * 512).fill(0xa5) },
       ],
       poolPages: 512,
     });
@@ -320,11 +325,20 @@ describe.skipIf(!hasKernel)('several domains', () => {
     mem.write(REQ + 4, leaf(RAM + 0x40_0000, PTE.R | PTE.W | PTE.X | PTE.U));
     mem.write(REQ + 8, L1 + 4);
     mem.write(REQ + 12, leaf(RAM, PTE.R | PTE.U));
+    [[7, BLK.opRead, 0, 0, 8, RAM + 0x40_0000], [8, BLK.opRead, 8, 0, 8, BUF]].forEach((r, k) => r.forEach((v, i) => mem.write(RING + BLK.req + k * BLK.reqSize + 4 * i, v)));
+    mem.write(RING + BLK.reqProd, 2);
+    const text = mem.readBytes(RAM + 0x40_0000, 4096);
     const run = await runInChunks(board, hv.engine, { maxInstructions: 200_000_000 });
     expect(run.stop).toBe('exit');
     expect(run.exitCode).toBe(0);
     expect(run.output.split('\n').filter((l) => !l.startsWith('@metric')).join('\n')).toBe(sieve.reference.test!.split('\n').filter((l) => !l.startsWith('@metric')).join('\n'));
-    expect([0, 1, 3, 4].map((k) => word(mem, RES + 8 * k))).toEqual([ERR.success, ERR.denied, ERR.denied, ERR.invalid_address]);
+    expect([0, 1, 3, 4, 5, 6, 7].map((k) => word(mem, RES + 8 * k))).toEqual([ERR.success, ERR.denied, ERR.denied, ERR.invalid_address, ERR.success, ERR.success, ERR.success]);
+    expect([0, 1].map((k) => [word(mem, RING + BLK.rsp + 8 * k), word(mem, RING + BLK.rsp + 8 * k + 4)])).toEqual([
+      [7, ERR.invalid_address],
+      [8, ERR.success],
+    ]);
+    expect(mem.readBytes(BUF, 4096)).toEqual(new Uint8Array(4096).fill(0xa5));
+    expect(mem.readBytes(RAM + 0x40_0000, 4096)).toEqual(text); // domain 0's kernel text as it was
     expect(out1).toEqual([]);
     expect([word(mem, L1), word(mem, L1 + 4)]).toEqual([0, 0]);
     expect(hv.domains[1]!.exitCode).toBe(0);
