@@ -21,6 +21,13 @@ const KERNEL_HALF = 512;
 const LEAF = PTE.R | PTE.W | PTE.X;
 const DIRECT_RW = PTE.V | PTE.R | PTE.W | PTE.X | PTE.U | PTE.A | PTE.D;
 const DIRECT_RO = PTE.V | PTE.R | PTE.X | PTE.U | PTE.A;
+/** Roots one domain may have typed at once at most (each holds a pool page for its kernel view); the para kernel needs at most 33. */
+export const MAX_VIEWS = 128;
+
+/** Pool pages a domain's direct map and boot view take (one table per 4 MiB, one root). */
+export function fixedPoolPages(ramSize: number): number {
+  return Math.ceil(ramSize / (4 << 20)) + 1;
+}
 
 /** A refused operation: an SBI error code for the guest and a message for people. */
 export class ParaError extends Error {
@@ -124,6 +131,8 @@ export class DirectPaging {
     readonly pool: PagePool,
     readonly flushTlb: (va: number | undefined, asid: number | undefined) => void,
     readonly charge: (event: string, times?: number) => void,
+    /** Roots each domain may have typed at once: its share of the pool, so no domain can starve another. */
+    readonly viewsPerDomain = MAX_VIEWS,
   ) {
     this.ramBase = ramBase;
     this.frames = ramSize / PAGE;
@@ -350,6 +359,13 @@ export class DirectPaging {
     }
     if (this.writable[f]! > 0) this.#refuse(ERR.denied, `frame ${hex(pa)} has ${this.writable[f]} writable mapping(s): it cannot become a page table`);
     const entries = level === 2 ? KERNEL_HALF : 1024;
+    const s = this.#state(domId);
+    // A root's kernel view comes from the pool first, so that running out refuses the pin cleanly.
+    let view: number | undefined;
+    if (level === 2) {
+      if (s.views.size > this.viewsPerDomain) this.#refuse(ERR.failed, `domain ${domId} already has ${this.viewsPerDomain} roots in use (its share of the hypervisor's pool)`);
+      view = this.pool.alloc(`the kernel view of root ${hex(pa)}`);
+    }
     let done = 0;
     try {
       if (level === 2) {
@@ -373,14 +389,13 @@ export class DirectPaging {
       }
       this.type[f] = 0;
       this.typeCount[f] = 0;
+      if (view !== undefined) this.pool.free(view);
       throw error;
     } finally {
       this.charge('para.table_scan', entries);
     }
     this.counters.tablesTyped++;
-    const s = this.#state(domId);
-    if (level === 2) {
-      const view = this.pool.alloc(`the kernel view of root ${hex(pa)}`);
+    if (view !== undefined) {
       for (let i = 0; i < KERNEL_HALF; i++) {
         const e = this.mem.read(pa + 4 * i);
         if (e !== 0) this.mem.write(view + 4 * i, e);

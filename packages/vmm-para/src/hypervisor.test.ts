@@ -245,6 +245,33 @@ describe('pin, unpin, base switch, multicall', () => {
   });
 });
 
+describe('the hypervisor\'s pool', () => {
+  it('a domain that pins root after root gets SBI_ERR_FAILED at its share; its neighbour still pins', async () => {
+    const P = RAM;
+    const RES = P + 0x13000;
+    const ROOTS = P + 0x100000;
+    const pinLoop = assemble(
+      [
+        `li s1, ${RES}`, `li a7, ${PARA_EID}`, `li s2, ${ROOTS >>> 12}`, 'li s3, 0',
+        'loop:', `li a6, ${HC.pin_table}`, 'mv a0, s2', 'li a1, 2', 'ecall', 'bne a0, zero, done', 'addi s2, s2, 1', 'addi s3, s3, 1', 'j loop',
+        'done:', 'sw a0, 0(s1)', 'sw s3, 4(s1)', `li a6, ${HC.sched_op}`, 'li a0, 2', 'li a1, 0', 'ecall',
+      ].join('\n'),
+      P,
+    ).words;
+    const N = RAM + 4 * MiB;
+    const m = machine([
+      { code: pinLoop, ramSize: 4 * MiB },
+      { code: probe(N, N + 0x13000, [{ fid: HC.pin_table, args: [(N + 0x10000) >>> 12, 2] }]), ramSize: 4 * MiB },
+    ]);
+    const run = await runInChunks(m.board, m.hv.engine, { maxInstructions: 1_000_000 });
+    expect(run.stop).toBe('exit');
+    const share = Math.floor((POOL_PAGES - 2 * 2) / 2); // each domain's direct map (1 table) and boot view first
+    expect([word(m.mem, RES), word(m.mem, RES + 4)]).toEqual([ERR.failed, share]);
+    expect(word(m.mem, N + 0x13000)).toBe(ERR.success);
+    expect(m.hv.paging.pool.freePages).toBeGreaterThanOrEqual(share - 1);
+  });
+});
+
 describe('the block ring', () => {
   const P = RAM;
   const RING = P + 0x10000;

@@ -15,7 +15,7 @@ import { GuestMemory as DomainMemory, HostPort, loadVm } from '@virtlab/lab-kit'
 import { CAUSE_EVENT, CRASH_EXIT_CODE, ERR, HYPERCALL_BY_ID, MMU_UPDATE_MAX, MMU_UPDATE_SIZE, MULTICALL, PARA_EID, PORT, PORT_COUNT, SCHED, SHARED, SHUTDOWN_CRASH, TRAPFRAME } from './abi.js';
 import type { HypercallName } from './abi.js';
 import { BlockBackend } from './block-backend.js';
-import { DirectPaging, PAGE, PagePool, ParaError } from './direct-paging.js';
+import { DirectPaging, MAX_VIEWS, PAGE, PagePool, ParaError, fixedPoolPages } from './direct-paging.js';
 
 export class HypervisorError extends Error {
   override name = 'HypervisorError';
@@ -147,7 +147,11 @@ export class ParaHypervisor implements HartMonitor {
       throw new HypervisorError(`domains of ${hex(poolBase - ramBase)} bytes and a pool of ${poolPages} pages do not fit the board's ${hex(board.ramSize)} bytes of RAM`);
     }
     const pool = new PagePool(this.#mem, poolBase, poolPages);
-    this.paging = new DirectPaging(this.#mem, ramBase, board.ramSize, pool, (va, asid) => this.#host.flushTlb(va, asid), (e, n) => this.#host.chargeEvent(e, n));
+    // The pool is shared out: each domain's direct map and boot view, then an equal share of roots.
+    const fixed = options.domains.reduce((n, d) => n + fixedPoolPages(d.ramSize), 0);
+    const views = Math.min(MAX_VIEWS, Math.floor((poolPages - fixed) / options.domains.length));
+    if (views < 2) throw new HypervisorError(`a pool of ${poolPages} pages leaves fewer than 2 roots per domain after the direct maps (${fixed} pages)`);
+    this.paging = new DirectPaging(this.#mem, ramBase, board.ramSize, pool, (va, asid) => this.#host.flushTlb(va, asid), (e, n) => this.#host.chargeEvent(e, n), views);
     options.domains.forEach((config, i) => {
       const d = new Domain(i, slices[i]!, config.ramSize, config, this.#mem, this.paging);
       this.paging.addDomain(d);

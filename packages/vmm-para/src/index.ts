@@ -2,7 +2,7 @@
 export * from './abi.js';
 export { BlockBackend } from './block-backend.js';
 export type { BlockCounters } from './block-backend.js';
-export { DirectPaging, PAGE, PagePool, ParaError, satpOf } from './direct-paging.js';
+export { DirectPaging, MAX_VIEWS, PAGE, PagePool, ParaError, fixedPoolPages, satpOf } from './direct-paging.js';
 export type { PagingCounters, PagingDomain } from './direct-paging.js';
 export { Domain, HypervisorError, ParaHypervisor } from './hypervisor.js';
 export type { DomainConfig, ParaHypervisorOptions } from './hypervisor.js';
