@@ -184,8 +184,8 @@ describe('virtlab CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-os-'));
     const json = join(dir, 'bench.json');
     const md = join(dir, 'bench.md');
-    const r = await virtlab('bench', '--strategies', 'native,bare', '--workloads', 'crc32,osbench', '--size', 'test', '--json', json, '--md', md);
-    // bare has no guest kernel: no osbench cell, three in all.
+    const r = await virtlab('bench', '--strategies', 'native,bare,cpu-core', '--skip', 'cpu-core', '--workloads', 'crc32,osbench', '--size', 'test', '--json', json, '--md', md);
+    // bare has no guest kernel: no osbench cell, three in all; cpu-core left out by --skip.
     expect(r.stderr).toContain('[3/3]');
     expect(r.status).toBe(0);
     const compute = r.stdout.indexOf('Lab view — lab cycles');
@@ -197,6 +197,8 @@ describe('virtlab CLI', () => {
     expect(r.stdout.slice(os)).toMatch(/^item +native\n/m);
     expect(r.stdout.slice(os)).toMatch(/^null_syscall \(test\) +✓ \d+(\.\d+)? ×1\.00$/m);
     const result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+    expect(result.skipped).toContainEqual({ name: 'cpu-core', reason: 'left out by --skip' });
+    expect(result.records.some((x) => x.engine === 'cpu-core')).toBe(false);
     const record = result.records.find((x) => x.workload === 'osbench')!;
     expect(record).toMatchObject({ strategy: 'native', status: 'ok', equivalent: true });
     expect(Object.keys(record.items!)).toEqual([...OSBENCH_ITEMS]);

@@ -13,3 +13,4 @@ export { GuestMemory, GuestMemoryError } from './guest-memory.js';
 export { VmBootError, loadVm } from './vm-boot.js';
 export type { VmBootState, VmImages } from './vm-boot.js';
 export { HostPort } from './host-port.js';
+export { EMULATED_INSTRUCTIONS, directShare } from './efficiency.js';

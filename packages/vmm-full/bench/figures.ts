@@ -3,7 +3,7 @@
 // Run: pnpm --filter @virtlab/vmm-full figures [cost preset (default)] [size (test)]
 import { workloads } from '@virtlab/guest';
 import { DEFAULT_RAM_SIZE, createVirtBoard, runMachine } from '@virtlab/hw-model';
-import { GUEST_KERNEL, initBootargs, kernelBoard, readKernelImages, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, directShare, initBootargs, kernelBoard, readKernelImages, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
 import type { LabRun } from '@virtlab/lab-kit';
 import { imageFor } from '@virtlab/strategy';
 import { Hypervisor } from '../src/hypervisor.js';
@@ -28,7 +28,7 @@ for (const w of workloads) {
   const a = await native(initBootargs(w.name, image.args ?? [size]));
   const b = await vmm.run(w, { size });
   const c = b.counters;
-  const direct = c.instret! / (c.instret! + c['vmm.emulated_instructions']!);
+  const direct = directShare(c)!;
   console.log(`| ${w.name} | ${n(a.labCycles)} | ${n(b.labCycles)} | ${((b.labCycles ?? 0) / a.labCycles).toFixed(2)} | ${n(c['vmm.exits'])} | ${n(c['vmm.fault.hidden'])} | ${n(c['vmm.fault.reflected'])} | ${(100 * direct).toFixed(3)} % |`);
 }
 

@@ -58,6 +58,11 @@ export class VcpuExits {
     this.resume();
   }
 
+  /** The next entry loads the shadow root whatever the hart holds (another VM ran in between). */
+  forgetSatp(): void {
+    this.#lastSatp = 0;
+  }
+
   /** Enters the guest at the vcpu's state: a pending virtual interrupt first, then the shadow of its privilege. */
   resume(): void {
     const vm = this.vm;

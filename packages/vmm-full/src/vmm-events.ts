@@ -34,6 +34,8 @@ export const VMM_EVENT_PRICES = {
   'vmm.reflect': 4 * store + 2 * load + 10 * alu,
   /** A virtual interrupt delivered through stvec (the same stacking as a reflected trap). */
   'vmm.interrupt': 4 * store + 3 * load + 12 * alu,
+  /** One VM's time slice ends and another's begins: 31 registers and pc stored and loaded, its shadow root selected. */
+  'vmm.vm_switch': 32 * store + 32 * load + 10 * alu + csr,
 } as const;
 
 export type VmmEvent = keyof typeof VMM_EVENT_PRICES;
