@@ -15,11 +15,10 @@ import type { Hart, HartMonitor, IsaProfile, TrapInfo } from '@virtlab/cpu-core'
 import { createEngine } from '@virtlab/emulator';
 import type { Engine, EngineKind, TranslationHooks } from '@virtlab/emulator';
 import type { VirtBoard } from '@virtlab/hw-model';
-import { HostPort } from './host-port.js';
 import type { ExitCounters } from './vcpu-exit.js';
 import { VirtualMachine } from './virtual-machine.js';
-import { loadVm } from './vm-boot.js';
-import type { VmBootState, VmImages } from './vm-boot.js';
+import { HostPort, loadVm } from '@virtlab/lab-kit';
+import type { VmBootState, VmImages } from '@virtlab/lab-kit';
 import { VmGuest } from './vm-guest.js';
 
 export class HypervisorError extends Error {

@@ -29,7 +29,7 @@
 import { ACCESS_STORE, MSTATUS, PTE, accessFaultCause } from '@virtlab/cpu-core';
 import type { AccessKind } from '@virtlab/cpu-core';
 import type { Bus } from '@virtlab/hw-model';
-import type { GuestMemory } from './guest-memory.js';
+import type { GuestMemory } from '@virtlab/lab-kit';
 import { leafRights, walkGuest } from './guest-page-walk.js';
 import type { TableUse } from './guest-page-walk.js';
 import type { VirtualPrivilege } from './vcpu.js';

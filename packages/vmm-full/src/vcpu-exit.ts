@@ -9,7 +9,7 @@ import type { AccessKind, TrapInfo } from '@virtlab/cpu-core';
 import { BusError } from '@virtlab/hw-model';
 import { emulateCsrInstruction } from './csr-emulation.js';
 import { walkGuest } from './guest-page-walk.js';
-import type { HostPort } from './host-port.js';
+import type { HostPort } from '@virtlab/lab-kit';
 import { completeLoad, decodeMemoryAccess, storeValue } from './memory-access.js';
 import { serveSbiCall } from './sbi.js';
 import { ShadowPageTables } from './shadow-page-table.js';

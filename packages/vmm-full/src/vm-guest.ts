@@ -5,11 +5,11 @@
  * switch).
  */
 import type { HaltReason } from '@virtlab/hw-model';
-import type { HostPort } from './host-port.js';
+import type { HostPort } from '@virtlab/lab-kit';
 import { VcpuExits } from './vcpu-exit.js';
 import type { VirtualMachine } from './virtual-machine.js';
 import { wfiWakes } from './virtual-trap.js';
-import type { VmBootState } from './vm-boot.js';
+import type { VmBootState } from '@virtlab/lab-kit';
 
 export class VmGuest {
   readonly exits: VcpuExits;
