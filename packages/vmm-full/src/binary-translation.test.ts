@@ -4,7 +4,7 @@
 // translating virtual-S code with callouts for every sensitive form is right on both profiles.
 import { readFile } from 'node:fs/promises';
 import { assemble, checkPopekGoldberg, encode } from '@virtlab/cpu-core';
-import { HOSTILE_RAM_SIZE, SSTATUS_LINES, hostileImage, osWorkloads, workloadByName } from '@virtlab/guest';
+import { ESCAPE_LINES, HOSTILE_RAM_SIZE, SSTATUS_LINES, hostileImage, osWorkloads, workloadByName } from '@virtlab/guest';
 import { createVirtBoard, runMachine } from '@virtlab/hw-model';
 import { directShare, resolveCostModel } from '@virtlab/lab-kit';
 import { outputsEquivalent } from '@virtlab/strategy';
@@ -17,10 +17,10 @@ import { withVmmEvents } from './vmm-events.js';
 
 const POOL_PAGES = 64;
 
-function runVm(vm: VmSpec, profile: 'rv32ima' | 'legacy', binaryTranslation: boolean) {
+function runVm(vm: VmSpec, profile: 'rv32ima' | 'legacy', binaryTranslation: boolean, maxInstructions = 20_000_000) {
   const board = createVirtBoard({ ramSize: vm.ramSize! + POOL_PAGES * 4096, cost: withVmmEvents(resolveCostModel('default')) });
   const hv = new Hypervisor(board, { vm, profile, binaryTranslation, shadowPoolPages: POOL_PAGES });
-  const result = runMachine(board, hv.engine, { maxInstructions: 20_000_000 });
+  const result = runMachine(board, hv.engine, { maxInstructions });
   return { board, hv, result };
 }
 
@@ -51,6 +51,16 @@ describe('the sstatus probe: sensitive but unprivileged on legacy', () => {
       expect(hv.exits.exits.csr).toBe(0);
       expect(hv.exits.callouts.csr).toBeGreaterThan(0);
     }
+  });
+
+  it('contains the escape guest as trap-and-emulate does: its callouts for M-mode CSRs and mret reflect illegal instructions', async () => {
+    const vm = { kernel: new Uint8Array(await readFile(hostileImage('escape'))), ramSize: HOSTILE_RAM_SIZE };
+    const { board, hv, result } = runVm(vm, 'legacy', true, 1_000_000);
+    expect(board.uart.outputText()).toBe(`${ESCAPE_LINES.join('\n')}\n`);
+    expect(result.exit.kind).toBe('fault-loop'); // then its vector cannot be fetched
+    expect(hv.guests[0]!.exits.faultLoop?.cause).toBe(12);
+    expect(hv.exits.callouts.reflected_exception).toBe(5); // pmpaddr0, pmpcfg0, mstatus, mtvec, mret
+    expect(hv.strayTraps).toBe(0);
   });
 
   it('refuses binary translation on the interpreter', async () => {

@@ -205,6 +205,7 @@ export class Hypervisor implements HartMonitor {
     if (this.guests.length === 1) {
       const reason = g.haltReason;
       if (reason !== undefined) this.board.halt.request(reason);
+      else if (g.exits.faultLoop !== undefined) this.hart.faultLoop = g.exits.faultLoop;
     } else {
       this.#schedule();
     }
@@ -231,8 +232,13 @@ export class Hypervisor implements HartMonitor {
   #schedule(): void {
     const guests = this.guests;
     const halted = guests.filter((x) => x.vm.halted).length;
-    if (halted === guests.length || (halted > 0 && this.#until === 'any')) {
-      this.board.halt.request(guests.find((x) => x.haltReason !== undefined)!.haltReason!);
+    const done = guests.filter((x) => x.done).length;
+    if (done === guests.length || (halted > 0 && this.#until === 'any')) {
+      // Every VM has ended (or, with until 'any', one powered off): the first halt is the board's;
+      // when none halted, they all stopped in fault loops, and the run stops as the hart's would.
+      const first = guests.find((x) => x.haltReason !== undefined);
+      if (first !== undefined) this.board.halt.request(first.haltReason!);
+      else this.hart.faultLoop = guests[this.#cur]!.exits.faultLoop;
       return;
     }
     for (const x of guests) if (!x.vm.running) x.vm.pollTimer();
@@ -244,7 +250,7 @@ export class Hypervisor implements HartMonitor {
       for (let k = 1; k <= guests.length && pick < 0; k++) if (guests[(this.#cur + k) % guests.length]!.runnable) pick = (this.#cur + k) % guests.length;
       if (pick < 0) {
         // Nobody can run: sleep in a VM that waits (the current one unless it has halted) until a timer.
-        for (let k = 0; k < guests.length && pick < 0; k++) if (!guests[(this.#cur + k) % guests.length]!.vm.halted) pick = (this.#cur + k) % guests.length;
+        for (let k = 0; k < guests.length && pick < 0; k++) if (!guests[(this.#cur + k) % guests.length]!.done) pick = (this.#cur + k) % guests.length;
       }
       if (pick !== this.#cur) this.#switchTo(pick);
       this.#sliceEnd = now + this.#slice;
@@ -277,9 +283,9 @@ export class Hypervisor implements HartMonitor {
    */
   #armHostTimer(): void {
     let when = this.guests[this.#cur]!.vm.timerDue ?? Infinity;
-    const others = this.guests.some((x, i) => i !== this.#cur && !x.vm.halted);
+    const others = this.guests.some((x, i) => i !== this.#cur && !x.done);
     if (others) when = Math.min(when, this.#sliceEnd);
-    if (!this.guests[this.#cur]!.runnable) for (const x of this.guests) if (!x.vm.halted && x.vm.timerDue !== undefined) when = Math.min(when, x.vm.timerDue);
+    if (!this.guests[this.#cur]!.runnable) for (const x of this.guests) if (!x.done && x.vm.timerDue !== undefined) when = Math.min(when, x.vm.timerDue);
     this.#host.setHostTimer(when === Infinity ? undefined : when);
   }
 }

@@ -5,7 +5,7 @@
  * it into the guest through its stvec as real hardware would have delivered it to S-mode.
  */
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, CAUSE, CSR, IRQ, accessFaultCause, decodeForm, field } from '@virtlab/cpu-core';
-import type { AccessKind, TrapInfo } from '@virtlab/cpu-core';
+import type { AccessKind, StopReason, TrapInfo } from '@virtlab/cpu-core';
 import { BusError } from '@virtlab/hw-model';
 import { emulateCsrInstruction } from './csr-emulation.js';
 import { walkGuest } from './guest-page-walk.js';
@@ -48,6 +48,11 @@ const WFI = 0x10500073;
 
 export class VcpuExits {
   readonly counters = newExitCounters();
+  /** Set when the guest's trap handler faults on itself for ever (the hart's `fault-loop` rule): the VM cannot run on. */
+  faultLoop: Extract<StopReason, { kind: 'fault-loop' }> | undefined = undefined;
+  #lastVector = -1;
+  #lastCause = -1;
+  #loops = 0;
   #lastSatp = 0;
   /** What the guest is being given now: exits (a trap reached the monitor) or callouts (translated code called it). */
   #tally: Record<ExitReason, number> = this.counters.exits;
@@ -118,6 +123,8 @@ export class VcpuExits {
     const irq = pendingVirtualInterrupt(vm.vcpu);
     if (irq >= 0) {
       this.host.pc = enterVirtualTrap(vm.vcpu, irq, true, 0, this.host.pc);
+      this.#lastVector = this.host.pc;
+      this.#lastCause = -1;
       this.counters.interrupts++;
       this.#charge('vmm.interrupt');
     }
@@ -328,7 +335,22 @@ export class VcpuExits {
   #reflect(cause: number, tval: number, epc: number, count = true): void {
     if (count) this.#tally.reflected_exception++;
     this.#charge('vmm.reflect');
-    this.host.pc = enterVirtualTrap(this.vm.vcpu, cause, false, tval, epc);
+    const pc = enterVirtualTrap(this.vm.vcpu, cause, false, tval, epc);
+    // The hart's rule for a fault loop (cpu-core traps.ts): the same exception, three times running,
+    // at the very address its own trap handler starts at — the guest can never get out.
+    if (epc === this.#lastVector && cause === this.#lastCause) {
+      if (++this.#loops >= 3 && this.faultLoop === undefined) {
+        this.faultLoop = {
+          kind: 'fault-loop', cause, pc: epc >>> 0, tval: tval >>> 0,
+          description: `the VM's trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${cause} tval 0x${(tval >>> 0).toString(16)}, again and again`,
+        };
+      }
+    } else {
+      this.#loops = 0;
+    }
+    this.#lastVector = pc;
+    this.#lastCause = cause;
+    this.host.pc = pc;
   }
 
   #charge(event: VmmEvent | 'vm.exit'): void {

@@ -30,10 +30,15 @@ export class VmGuest {
     return this.vm.devices.halt.reason;
   }
 
-  /** Not halted, and not in a WFI that no pending, enabled virtual interrupt ends (priv 3.3.3). */
+  /** Halted, or stopped in a fault loop: it will never run again. */
+  get done(): boolean {
+    return this.vm.halted || this.exits.faultLoop !== undefined;
+  }
+
+  /** Not done, and not in a WFI that no pending, enabled virtual interrupt ends (priv 3.3.3). */
   get runnable(): boolean {
     const vcpu = this.vm.vcpu;
-    return !this.vm.halted && !(vcpu.waiting && !wfiWakes(vcpu));
+    return !this.done && !(vcpu.waiting && !wfiWakes(vcpu));
   }
 
   /** Everything the VM's console transmitted (bounded by its console limit). */
