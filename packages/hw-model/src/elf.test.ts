@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Bus } from './bus.js';
 import { ElfError, loadElf, parseElf } from './elf.js';
 import { firstLoad, hostileElfs, imagePath, mapLoads, overlappingNames, withProgramHeaders } from '../test-programs/programs.js';
-import { has } from './test-support/tools.js';
+import { has, timedError as timed } from './test-support/tools.js';
 
 /**
  * A minimal ELF32 RISC-V executable written field by field from the gABI: header, one PT_LOAD
@@ -114,16 +114,6 @@ const hello = new Uint8Array(readFileSync(imagePath('hello')));
 const hostile = new Map(hostileElfs(hello).map((h) => [h.name, h.bytes]));
 const file = (name: string) => hostile.get(name) ?? new Uint8Array(0);
 
-/** Milliseconds `f` takes (it is expected to throw; the error is returned). */
-function timed(f: () => unknown): { ms: number; error: unknown } {
-  const t0 = performance.now();
-  try {
-    f();
-  } catch (error) {
-    return { ms: performance.now() - t0, error };
-  }
-  return { ms: performance.now() - t0, error: undefined };
-}
 
 describe('hostile ELF files (issue 19), built from hello.elf', () => {
   it('overlapping PT_LOAD segments are refused, naming both, before anything is written', () => {
