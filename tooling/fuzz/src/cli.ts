@@ -27,6 +27,8 @@ const timeLimitMs = count('time-limit', values['time-limit']);
 const targets = values.target === undefined ? TARGETS : values.target.map(targetByName);
 const workerUrl = import.meta.url.endsWith('.ts') ? new URL('./worker-source.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 const MiB = 2 ** 20;
+/** Heap growth over a run below this is noise (V8's own caches, code space). */
+const GROWTH_NOISE_MIB = 16;
 
 interface Outcome {
   readonly stats: SerializedStats;
@@ -96,6 +98,13 @@ for (const target of targets) {
   const disagreements = s.findings.filter((f) => !untyped(f)).length;
   const known = s.known.reduce((n, [, k]) => n + k, 0);
   if (s.findingCount > 0 || o.hangs.length > 0 || s.slow.length > 0) failed = true;
+  // Live memory (heap after a full GC) should be flat; growth beyond noise is a finding unless the
+  // target names it as a known defect of the code under test.
+  const growth = o.heapEndMiB - o.heapStartMiB;
+  if (growth > GROWTH_NOISE_MIB) {
+    process.stdout.write(`${target.name}: live heap grew by ${growth.toFixed(1)} MiB over the run${target.memoryNote === undefined ? '' : ` (known defect: ${target.memoryNote})`}\n`);
+    if (target.memoryNote === undefined) failed = true;
+  }
   rows.push([
     target.name,
     String(s.cases),

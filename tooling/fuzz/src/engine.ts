@@ -24,6 +24,8 @@ export interface FuzzTarget {
   /** Inputs never grow past this (default 4 x the largest seed). */
   readonly maxSize?: number;
   run(input: Uint8Array): Verdict;
+  /** Why the target's live memory grows over a run, when it is a known defect of the code under test. */
+  readonly memoryNote?: string;
 }
 
 /** The target and its peer (e.g. lang-vm and V8) disagree on an input: a finding. */

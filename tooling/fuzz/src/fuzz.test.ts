@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { runFuzz, type FuzzStats } from './engine.js';
 import { REGRESSIONS, bytesOf } from './regressions.js';
 import { TARGETS, targetByName } from './targets/index.js';
-import { KNOWN_DISAGREEMENTS, OUTSIDE_WASM_2_0 } from './targets/lang-vm.js';
+import { Instance, Module } from '@virtlab/lang-vm';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { KNOWN_DISAGREEMENTS, KNOWN_LANG_VM_DEFECTS, OUTSIDE_WASM_2_0 } from './targets/lang-vm.js';
 
 const SHORT_BUDGET: Readonly<Record<string, number>> = { elf: 5000, fdt: 5000, cpio: 10_000, 'bench-json': 3000, 'cost-model': 10_000, 'lang-vm': 3000 };
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -45,5 +48,21 @@ describe('fuzz targets, short budget (seed 19)', () => {
 
   it.each(REGRESSIONS.map((r) => [r.target, r.name, r] as const))('regression %s: %s', (_t, _n, r) => {
     expect(targetByName(r.target).run(bytesOf(r.hex)).outcome).toBe(r.outcome);
+  });
+
+  it('known lang-vm defect, listed so it stays visible: dropped instances stay in memory', () => {
+    // When lang-vm frees dropped instances this test fails: then remove the entry from
+    // KNOWN_LANG_VM_DEFECTS (and the lang-vm target's memoryNote).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const defect = KNOWN_LANG_VM_DEFECTS[0]!;
+    const module = new Module(bytesOf(defect.reproducer));
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 20; i++) new Instance(module, {}, {});
+    gc();
+    const retainedMiB = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
+    console.log(`lang-vm: ${retainedMiB.toFixed(0)} MiB still reachable after 20 dropped instances of a 1 MiB-memory module (${defect.name})`);
+    expect(retainedMiB).toBeGreaterThan(20);
   });
 });
