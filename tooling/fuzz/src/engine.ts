@@ -1,4 +1,4 @@
-import { caseRng, mutate } from './mutator.js';
+import { caseRng, mutate, type Rng } from './mutator.js';
 
 /**
  * What one case did. `accepted` and `rejected` are the two verdicts (the detail names the typed
@@ -24,6 +24,11 @@ export interface FuzzTarget {
   /** Inputs never grow past this (default 4 x the largest seed). */
   readonly maxSize?: number;
   run(input: Uint8Array): Verdict;
+  /**
+   * A mutation that knows the input's structure (e.g. one that edits inside a wasm section and
+   * re-encodes the sizes), used for half of the cases instead of the byte-level mutator.
+   */
+  readonly structured?: (input: Uint8Array, rng: Rng) => Uint8Array;
   /** Why the target's live memory grows over a run, when it is a known defect of the code under test. */
   readonly memoryNote?: string;
 }
@@ -86,7 +91,10 @@ export function caseInput(target: FuzzTarget, seeds: readonly Uint8Array[], seed
   const maxSize = target.maxSize ?? 4 * Math.max(...seeds.map((s) => s.length));
   // Case 0..seeds-1 are the seeds themselves, unmutated.
   if (index < seeds.length) return seeds[index] as Uint8Array;
-  return mutate(seeds, caseRng(seed, index), { maxSize, ...(target.dictionary === undefined ? {} : { dictionary: target.dictionary }) });
+  const rng = caseRng(seed, index);
+  const options = { maxSize, ...(target.dictionary === undefined ? {} : { dictionary: target.dictionary }) };
+  if (target.structured !== undefined && rng.chance(2)) return target.structured(rng.pick(seeds), rng);
+  return mutate(seeds, rng, options);
 }
 
 const failure = (error: unknown) => ({

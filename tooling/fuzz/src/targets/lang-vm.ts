@@ -7,6 +7,7 @@ import { guestImage } from '@virtlab/guest';
 import { CompileError, DecodeError, FuelExhausted, Global, Instance, Memory, Module, Table, WasmError, type Imports } from '@virtlab/lang-vm';
 import wabtInit from 'wabt';
 import { Disagreement, type FuzzTarget, type Verdict } from '../engine.js';
+import { mutateWasm } from './wasm-structure.js';
 
 interface V8Api {
   validate(bytes: Uint8Array): boolean;
@@ -242,5 +243,6 @@ export const langVmTarget: FuzzTarget = {
   ],
   seeds: () => (seedCache ??= assemble()),
   memoryNote: KNOWN_LANG_VM_DEFECTS[0]?.name,
+  structured: mutateWasm,
   run: judge,
 };
