@@ -6,8 +6,9 @@ import { CpioError, readCpio, writeCpio } from '@virtlab/guest';
 import { Bus, CostModelError, DEFAULT_COST_MODEL, ElfError, FdtError, decodeFdt, loadElf, virtDeviceTreeBlob } from '@virtlab/hw-model';
 import { PROGRAMS, imagePath, mapLoads, overlappingLoads, overlappingNames } from '@virtlab/hw-model/test-programs';
 import { InputFileError, costModelFromJson, jsonErrorOffset, parseJsonText } from '@virtlab/lab-kit';
-import { BenchFileError, allTables, benchResultFromJson, notes, renderMarkdown } from '@virtlab/runner';
+import { BenchFileError, allTables, benchResultFromJson, chartSpecs, notes, renderMarkdown } from '@virtlab/runner';
 import { Disagreement, verdictOf, type FuzzTarget, type Verdict } from '../engine.js';
+import { mutateJson } from './json-structure.js';
 
 const MiB = 1024 * 1024;
 const utf8 = new TextEncoder();
@@ -97,8 +98,9 @@ const decodeText = (input: Uint8Array) => new TextDecoder().decode(input);
 
 export const benchJsonTarget: FuzzTarget = {
   name: 'bench-json',
-  description: "`virtlab report`'s input: bench JSON parsed, checked (benchResultFromJson) and rendered (tables, notes, Markdown)",
+  description: "`virtlab report`'s input: bench JSON parsed, checked (benchResultFromJson) and rendered (tables, notes, Markdown, the HTML report's chart data)",
   dictionary: JSON_WORDS,
+  structured: mutateJson,
   seeds() {
     const committed = JSON.parse(readFileSync(new URL('../../../../docs/results.json', import.meta.url), 'utf8')) as { records: unknown[] };
     // Records of every kind (lab, host, OS items) from the committed results, a few of each.
@@ -112,6 +114,7 @@ export const benchJsonTarget: FuzzTarget = {
       allTables(result);
       notes(result);
       renderMarkdown(result);
+      chartSpecs(result);
     });
   },
 };
@@ -120,6 +123,7 @@ export const costModelTarget: FuzzTarget = {
   name: 'cost-model',
   description: 'cost-model files: JSON parsed and checked (costModelFromJson)',
   dictionary: JSON_WORDS,
+  structured: mutateJson,
   seeds: () =>
     [DEFAULT_COST_MODEL, { trapEntry: 30, events: { 'vm.exit': 900 } }, { instruction: { load: 3, mul: 4 }, mmioAccess: 25 }, {}].map((m) => utf8.encode(JSON.stringify(m, null, 1))),
   run(input) {
