@@ -154,7 +154,7 @@ function compareInstantiation(bytes: Uint8Array, module: Module): Verdict {
   if (ours.ok === theirs.ok) return { outcome: ours.ok ? 'accepted' : 'rejected', detail: ours.ok ? 'instantiated' : `instantiation: ${ours.name}` };
   const c: Case = { bytes, stage: 'instantiate', v8Accepts: theirs.ok, ...(ours.ok ? {} : { ours: { name: ours.name, message: ours.message } }) };
   const known = classify(c);
-  if (known !== undefined) return { outcome: ours.ok ? 'accepted' : 'rejected', known };
+  if (known !== undefined) return { outcome: ours.ok ? 'accepted' : 'rejected', detail: 'a named case at instantiation', known };
   throw new Disagreement(
     ours.ok ? `lang-vm instantiates a module V8 refuses to (${theirs.message}): ${hex(bytes)}` : `lang-vm refuses to instantiate (${ours.name}: ${ours.message}) a module V8 instantiates: ${hex(bytes)}`,
   );
@@ -175,7 +175,7 @@ export function judge(bytes: Uint8Array): Verdict {
   if (module !== undefined && v8Accepts) return compareInstantiation(bytes, module);
   const c: Case = { bytes, stage: 'validate', v8Accepts, ...(ours === undefined ? {} : { ours }) };
   const known = classify(c);
-  if (known !== undefined) return { outcome: module === undefined ? 'rejected' : 'accepted', known };
+  if (known !== undefined) return { outcome: module === undefined ? 'rejected' : 'accepted', detail: 'a named case (lang-vm refuses, V8 accepts)', known };
   throw new Disagreement(
     module === undefined ? `lang-vm rejects (${ours?.name}: ${ours?.message}) a module V8 accepts: ${hex(bytes)}` : `lang-vm accepts a module V8 rejects: ${hex(bytes)}`,
   );
