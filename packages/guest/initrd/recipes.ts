@@ -2,7 +2,7 @@
 // rv32-process images, and the cpio archive that holds them with the compute suite's images.
 import type { ClangRecipe, GeneratedRecipe, ImageRecipe } from '../src/build/recipe.js';
 import { programRecipe, workloadImageOutput } from '../src/build/workload-recipes.js';
-import { writeCpio, type CpioEntry } from '../src/cpio.js';
+import { writeCpio, type CpioEntry } from './cpio.js';
 import { WORKLOAD_SPECS } from '../src/workload-specs.js';
 
 /** Programs written here, each `initrd/src/<name>.c`, installed as `/bin/<name>`. */
@@ -32,7 +32,7 @@ const initrd: GeneratedRecipe = {
   kind: 'generated',
   output: 'kernel/initrd.cpio',
   description: 'initrd (cpio newc): /bin with the compute suite, osbench, errtest, sh',
-  inputs: ['initrd/recipes.ts', 'src/cpio.ts', ...initrdContents().map(({ from }) => from)],
+  inputs: ['initrd/recipes.ts', 'initrd/cpio.ts', ...initrdContents().map(({ from }) => from)],
   async generate(context) {
     const entries: CpioEntry[] = [{ path: 'bin' }];
     for (const { from, to } of initrdContents()) entries.push({ path: to, data: await context.read(from) });

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpioError, readCpio, writeCpio } from './cpio.js';
+import { CpioError, readCpio, writeCpio } from '../initrd/cpio.js';
 import { has } from './test-support/peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-cpio-read-'));

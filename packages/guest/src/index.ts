@@ -7,8 +7,8 @@ export { guestImages, imageInfo } from './images.js';
 export type { GuestImageInfo } from './images.js';
 export { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPath, referencePath } from './paths.js';
 export { WORKLOAD_SPECS } from './workload-specs.js';
-export { CPIO_NAME_MAX, CpioError, readCpio, writeCpio } from './cpio.js';
-export type { CpioEntry, CpioMember } from './cpio.js';
+export { CPIO_NAME_MAX, CpioError, readCpio, writeCpio } from '../initrd/cpio.js';
+export type { CpioEntry, CpioMember } from '../initrd/cpio.js';
 export type { WorkloadSpec } from './workload-specs.js';
 export type { ClangRecipe, GeneratedRecipe, GenerateContext, ImageRecipe } from './build/recipe.js';
 export {
