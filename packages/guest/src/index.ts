@@ -5,6 +5,8 @@ export type { OsbenchItem } from './osbench.js';
 export type { GuestTarget } from './catalog.js';
 export { guestImages, imageInfo } from './images.js';
 export type { GuestImageInfo } from './images.js';
+export { ESCAPE_LINES, HOSTILE_ATTACKS, HOSTILE_RAM_SIZE, SSTATUS_LINES, hostileImage } from './hostile.js';
+export type { HostileAttack } from './hostile.js';
 export { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPath, referencePath } from './paths.js';
 export { WORKLOAD_SPECS } from './workload-specs.js';
 export { CPIO_NAME_MAX, CpioError, readCpio, writeCpio } from '../initrd/cpio.js';

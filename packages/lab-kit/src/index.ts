@@ -10,3 +10,8 @@ export { DEFAULT_LAB_BUDGET, LAB_CHUNK_STEPS, LabRunError, exitCodeOf, labRunOf,
 export type { LabRun, RunOnBoardOptions } from './lab-run.js';
 export { LAB_COUNTERS, labStrategy } from './lab-strategy.js';
 export type { LabRunContext, LabStrategySpec } from './lab-strategy.js';
+export { GuestMemory, GuestMemoryError } from './guest-memory.js';
+export { VmBootError, loadVm } from './vm-boot.js';
+export type { VmBootState, VmImages } from './vm-boot.js';
+export { HostPort } from './host-port.js';
+export { EMULATED_INSTRUCTIONS, directShare } from './efficiency.js';

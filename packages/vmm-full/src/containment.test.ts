@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CAUSE, assemble } from '@virtlab/cpu-core';
 import { createVirtBoard, runMachine } from '@virtlab/hw-model';
-import { resolveCostModel } from '@virtlab/lab-kit';
+import { VmBootError, resolveCostModel } from '@virtlab/lab-kit';
 import { Hypervisor, HypervisorError } from './hypervisor.js';
-import { VmBootError } from './vm-boot.js';
 import { withVmmEvents } from './vmm-events.js';
 import { tinyElf } from './test-support.js';
 

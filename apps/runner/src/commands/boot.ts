@@ -3,7 +3,7 @@ import { createEngine } from '@virtlab/emulator';
 import { describeExit, runMachine, startHart } from '@virtlab/hw-model';
 import { GUEST_KERNEL, kernelBoard, readInputFile } from '@virtlab/lab-kit';
 import { DISK_FILE_MAX_BYTES } from './elf.js';
-import { addLabFlags, type LabFlags } from './options.js';
+import { addLabFlags, parseCount, type LabFlags } from './options.js';
 
 /** Ctrl-A, then X: quit, as with QEMU's -nographic. */
 const CTRL_A = 0x01;
@@ -73,7 +73,7 @@ export function registerBoot(program: Command): void {
     .description('boot firmware + guest kernel + initrd on the lab board with this terminal as the console (Ctrl-A X quits)')
     .option('--append <args>', 'kernel command line, e.g. init=/bin/osbench (without init=, a shell starts)', 'console=ttyS0')
     .option('--disk <file>', 'a raw disk image for virtio-blk (/dev/vda in the guest)')
-    .option('--max-instructions <n>', 'stop after this many instructions', (v) => Number.parseInt(v, 10));
+    .option('--max-instructions <n>', 'stop after this many instructions', parseCount);
   addLabFlags(command, 'interp (default) or dbt')
     .action(async (flags: BootFlags) => {
       process.exitCode = await bootInteractive(flags);

@@ -3,7 +3,7 @@ import { disassemble } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
 import type { CostModel, InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
 import { InputFileError, parseProfile, readInputFile, type IsaProfileName } from '@virtlab/lab-kit';
-import { parseCostModel, type CostModelFlag } from './options.js';
+import { parseCostModel, parseCount, type CostModelFlag } from './options.js';
 import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
 import { EngineError, createEngine } from '@virtlab/emulator';
 
@@ -120,12 +120,6 @@ function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOpt
   const status = exit.kind === 'poweroff' ? exit.exitCode : exit.kind === 'budget' ? STATUS_BUDGET : STATUS_STOPPED;
   const summary = `${describeExit(exit)} (${result.instructions} instructions, ${result.labCycles} lab cycles)`;
   return { ...result, status, summary };
-}
-
-function parseCount(value: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--max-instructions wants a non-negative integer, got '${value}'`);
-  return n;
 }
 
 /**
