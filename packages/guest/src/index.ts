@@ -9,6 +9,8 @@ export { ESCAPE_LINES, HOSTILE_ATTACKS, HOSTILE_RAM_SIZE, SSTATUS_LINES, hostile
 export type { HostileAttack } from './hostile.js';
 export { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPath, referencePath } from './paths.js';
 export { WORKLOAD_SPECS } from './workload-specs.js';
+export { CPIO_NAME_MAX, CpioError, readCpio, writeCpio } from '../initrd/cpio.js';
+export type { CpioEntry, CpioMember } from '../initrd/cpio.js';
 export type { WorkloadSpec } from './workload-specs.js';
 export type { ClangRecipe, GeneratedRecipe, GenerateContext, ImageRecipe } from './build/recipe.js';
 export {

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEngine } from '@virtlab/emulator';
 import { describeExit, runMachine, startHart } from '@virtlab/hw-model';
-import { GUEST_KERNEL, kernelBoard } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, kernelBoard, readInputFile } from '@virtlab/lab-kit';
+import { DISK_FILE_MAX_BYTES } from './elf.js';
 import { addLabFlags, parseCount, type LabFlags } from './options.js';
 
 /** Ctrl-A, then X: quit, as with QEMU's -nographic. */
@@ -25,7 +25,7 @@ export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream
     bootargs: flags.append,
     ...(flags.costModel === undefined ? {} : { cost: flags.costModel.model }),
     onUartOutput: (byte) => process.stdout.write(Buffer.of(byte)),
-    ...(flags.disk === undefined ? {} : { disk: new Uint8Array(await readFile(flags.disk)) }),
+    ...(flags.disk === undefined ? {} : { disk: readInputFile(flags.disk, 'disk image', DISK_FILE_MAX_BYTES) }),
   });
   const hart = createEngine(flags.engine ?? 'interp', board, flags.profile === undefined ? {} : { profile: flags.profile });
   startHart(hart, state);
