@@ -5,7 +5,7 @@ import { programRecipe, workloadImageOutput } from '../src/build/workload-recipe
 import { WORKLOAD_SPECS } from '../src/workload-specs.js';
 
 /** Programs written here, each `initrd/src/<name>.c`, installed as `/bin/<name>`. */
-export const INITRD_PROGRAMS: readonly string[] = ['sh', 'osbench', 'errtest', 'fscheck', 'fuzz', 'memhog', 'true'];
+export const INITRD_PROGRAMS: readonly string[] = ['sh', 'osbench', 'errtest', 'fscheck', 'fuzz', 'memhog', 'true', 'zoned', 'jattack'];
 
 /** Plain files copied into `/bin` as they are (`notelf` is a script: exec gives ENOEXEC). */
 export const INITRD_FILES: readonly string[] = ['notelf'];
@@ -52,7 +52,7 @@ export function writeCpio(entries: readonly CpioEntry[]): Uint8Array {
 
 const programs: ClangRecipe[] = INITRD_PROGRAMS.map((name) =>
   programRecipe('rv32-process', programOutput(name), `initrd program /bin/${name}`, [`initrd/src/${name}.c`], {
-    inputs: ['initrd/src/sys.h'],
+    inputs: ['initrd/src/sys.h', 'initrd/src/jail.h', 'kernel/jail-abi.h'],
   }),
 );
 

@@ -11,12 +11,13 @@ export const KERNEL_SOURCES: readonly string[] = [
   'kernel/lib.c',
   'kernel/mm.c',
   'kernel/proc.c',
+  'kernel/jail.c',
   'kernel/fs.c',
   'kernel/virtio.c',
   'kernel/trap.c',
 ];
 
-export const KERNEL_HEADERS: readonly string[] = ['kernel/arch/arch.h', 'kernel/errno.h', 'kernel/kernel.h', 'kernel/types.h'];
+export const KERNEL_HEADERS: readonly string[] = ['kernel/arch/arch.h', 'kernel/errno.h', 'kernel/jail-abi.h', 'kernel/kernel.h', 'kernel/types.h'];
 
 /** Flags of every kernel object: freestanding, no builtins (memset is ours), reproducible. */
 export const KERNEL_FLAGS: readonly string[] = [

@@ -18,3 +18,5 @@ export {
   SRST_REASON_STATUS,
   firmwarePayloads,
 } from './firmware.js';
+export { writeCpio } from '../initrd/recipes.js';
+export type { CpioEntry } from '../initrd/recipes.js';
