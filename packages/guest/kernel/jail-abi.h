@@ -33,7 +33,7 @@ struct jail_params {
   unsigned maxproc;             /* processes in the jail and its children */
   unsigned memoryuse;           /* resident user pages */
   unsigned openfiles;           /* open descriptors of all its processes */
-  unsigned cpu_pct;             /* CPU cap in percent of the machine per 100 ms period (0: none) */
+  unsigned cpu_pct;             /* CPU cap in percent of the machine per 10 ms period (0: none) */
 };
 
 /* What jail_get returns: the configuration and the accounting. */

@@ -9,15 +9,9 @@ static i32 next_jid = 1;
 static char host_name[JAIL_HOST_LEN] = "virtlab";
 static u32 host_children;
 
-// Ticks per CPU-cap period: 10 time slices (100 ms at the 10 ms slice).
-static u64 cap_period(void) { return (u64)boot.timebase / 10; }
-
-int jail_sees(const struct jail *viewer, const struct jail *j) {
-  if (!viewer) return 1;
-  for (; j; j = j->parent)
-    if (j == viewer) return 1;
-  return 0;
-}
+// Ticks per CPU-cap period: one time slice (10 ms). A cap of p % lets the jail run p/100 of each
+// period; rctl(8) and Solaris caps measure over longer windows, but the lab runs are short.
+static u64 cap_period(void) { return (u64)boot.timebase / 100; }
 
 const char *jail_hostname(const struct jail *j) { return j ? j->hostname : host_name; }
 
@@ -136,10 +130,13 @@ u64 jail_slice(struct jail *j, u64 now, u64 slice) {
   return slice;
 }
 
-void jail_cpu_charge(struct jail *j, u64 ticks) {
+// A run of j's process over [from, to): CPU time, and the part inside the cap's current period.
+void jail_cpu_charge(struct jail *j, u64 from, u64 to) {
   for (; j; j = j->parent) {
-    j->cpu_ticks += ticks;
-    if (j->cpu_pct) j->period_used += ticks;
+    j->cpu_ticks += to - from;
+    if (!j->cpu_pct) continue;
+    cap_roll(j, to);
+    j->period_used += to - (from > j->period_start ? from : j->period_start);
   }
 }
 
@@ -191,6 +188,7 @@ i32 sys_jail_create(u32 uparams, u32 size) {
   j->memoryuse = jp.memoryuse;
   j->openfiles = jp.openfiles;
   j->cpu_pct = jp.cpu_pct;
+  j->capped = jp.cpu_pct || (parent && parent->capped);
   j->period_start = ticks_now();
   j->period = cap_period();
   j->budget = udiv64(j->period * j->cpu_pct, 100);

@@ -176,19 +176,26 @@ struct jail {
   char hostname[JAIL_HOST_LEN];
   u32 allow, flags, children_max, children;
   u32 maxproc, memoryuse, openfiles, cpu_pct;  // limits (0: none)
+  int capped;  // it or an ancestor has a CPU cap: the scheduler checks it
   u32 nproc, forks, memory, memory_peak, denied, throttled;
   u64 cpu_ticks;
   u64 period_start, period_used;  // the CPU cap's current period
   u64 period, budget;             // its length and the ticks the cap allows in it
 };
-int jail_sees(const struct jail *viewer, const struct jail *j);
+// Whether a process of jail viewer may see one of jail j: the same jail or a descendant (NULL: the host sees all).
+static inline int jail_sees(const struct jail *viewer, const struct jail *j) {
+  if (!viewer) return 1;
+  for (; j; j = j->parent)
+    if (j == viewer) return 1;
+  return 0;
+}
 const char *jail_hostname(const struct jail *j);
 int jail_proc_charge(struct jail *j);
 void jail_proc_uncharge(struct jail *j);
 int jail_fd_ok(struct jail *j);
 int jail_may_run(struct jail *j, u64 now, u64 *until);
 u64 jail_slice(struct jail *j, u64 now, u64 slice);
-void jail_cpu_charge(struct jail *j, u64 ticks);
+void jail_cpu_charge(struct jail *j, u64 from, u64 to);
 i32 sys_jail_create(u32 params, u32 size);
 i32 sys_jail_attach(i32 jid);
 i32 sys_jail_remove(i32 jid);

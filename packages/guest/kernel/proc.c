@@ -75,7 +75,7 @@ void scheduler(void) {
   for (;;) {
     u64 now = ticks_now();
     if (charge) {
-      jail_cpu_charge(charge, now - charge_from);
+      jail_cpu_charge(charge, charge_from, now);
       charge = NULL;
     }
     u64 next_wake = ~0ull;
@@ -90,7 +90,7 @@ void scheduler(void) {
     struct proc *run = NULL;
     for (u32 k = 1; k <= NPROC; k++) {
       struct proc *p = &procs[(last + k) % NPROC];
-      if (p->state == P_RUNNABLE && (!p->jail || jail_may_run(p->jail, now, &next_wake))) {
+      if (p->state == P_RUNNABLE && (!p->jail || !p->jail->capped || jail_may_run(p->jail, now, &next_wake))) {
         run = p;
         last = (last + k) % NPROC;
         break;
@@ -116,7 +116,7 @@ void scheduler(void) {
     } else {  // jailed: a slice no longer than the CPU cap leaves; the time is charged next pass
       charge = run->jail;
       charge_from = now;
-      arch_set_timer(ticks_now() + jail_slice(charge, now, quantum));
+      arch_set_timer(ticks_now() + (charge->capped ? jail_slice(charge, now, quantum) : quantum));
       arch_switch(&sched_ctx, &run->ctx);
     }
     curproc = NULL;
@@ -461,10 +461,15 @@ void proc_kill_fault(const char *what, int memory, u32 addr) {
 }
 
 i32 sys_getpid(void) { return curproc->pid; }
-i32 sys_getppid(void) {
+// A jailed process sees its parent's pid only inside its view (0 outside, like a pid namespace).
+static __attribute__((noinline)) i32 getppid_jailed(struct proc *parent) {
+  return jail_sees(curproc->jail, parent->jail) ? parent->pid : 0;
+}
+
+i32 sys_getppid(void) {  // native's null system call: no stack frame on the unjailed path
   struct proc *parent = curproc->parent;
   if (!parent) return 0;
-  return !curproc->jail || jail_sees(curproc->jail, parent->jail) ? parent->pid : 0;  // outside the view: 0
+  return curproc->jail ? getppid_jailed(parent) : parent->pid;
 }
 
 i32 sys_sched_yield(void) {

@@ -1,31 +1,58 @@
 import { labStrategy, type LabOptions, type StrategyPackage } from '@virtlab/lab-kit';
-import type { Strategy, Workload, WorkloadImage } from '@virtlab/strategy';
-import type { JailSet, JailSpec } from './model.js';
+import type { Strategy, Workload } from '@virtlab/strategy';
+import { checkBootable, parseJailConf } from './jail-conf.js';
+import type { JailSet } from './model.js';
+import { parseZonecfg } from './zonecfg.js';
 import { programFiles, runJailSet } from './run.js';
 
-const jailName = (workload: string) => workload.replace(/[^A-Za-z0-9_.-]/g, '_');
+const jailName = (workload: string) => workload.replace(/[^A-Za-z0-9_-]/g, '_');
 
-/** The workload's own jail: its root tree under /jails/<name>, devfs, raw disk access (osbench reads /dev/vda, as under native). */
-export function workloadJail(workload: Workload, zone: boolean): JailSpec {
+/**
+ * The host-provided configuration a workload runs under, as text: `os-containers/jail` writes a
+ * jail.conf (own root tree, host name, devfs; raw disk access when the workload has a disk, as
+ * osbench reads /dev/vda under native too), `os-containers/zone` a zonecfg with a capped pool —
+ * the whole CPU through the cap machinery, 64 MiB resident, 24 processes. Both go through the
+ * parsers and validators, like a user's file.
+ */
+export function workloadConfig(workload: Workload, argv: readonly string[], zone: boolean): string {
   const name = jailName(workload.name);
-  return {
-    name,
-    fullName: name,
-    parent: -1,
-    path: `/${zone ? 'zones' : 'jails'}/${name}`,
-    hostname: `${name}.${zone ? 'zone' : 'jail'}`,
-    allow: workload.disk === undefined ? [] : ['raw_io'],
-    devfs: true,
-    childrenMax: 0,
-    zone,
-    line: 0,
-    // A zone is capped: a resource pool of the whole CPU and 64 MiB of resident memory, 24 processes.
-    ...(zone ? { cpuPercent: 100, memoryPages: 16384, maxproc: 24 } : {}),
-  };
+  const command = argv.join(' ');
+  if (zone) {
+    return [
+      `create ${name}`,
+      `set zonepath=/zones/${name}`,
+      `set hostname=${name}.zone`,
+      `set boot="${command}"`,
+      ...(workload.disk === undefined ? [] : ['set limitpriv=raw_io']),
+      'add capped-cpu',
+      '  set ncpus=1',
+      'end',
+      'add capped-memory',
+      '  set physical=64M',
+      'end',
+      'add rctl',
+      '  set name=zone.max-processes',
+      '  add value (priv=privileged,limit=24,action=deny)',
+      'end',
+      'commit',
+      '',
+    ].join('\n');
+  }
+  return [
+    `${name} {`,
+    `  path = /jails/${name};`,
+    `  host.hostname = ${name}.jail;`,
+    '  mount.devfs;',
+    ...(workload.disk === undefined ? [] : ['  allow.raw_io;']),
+    `  exec.start = "${command}";`,
+    '}',
+    '',
+  ].join('\n');
 }
 
-function workloadSet(workload: Workload, image: WorkloadImage, args: readonly string[], zone: boolean): JailSet {
-  return { jails: [workloadJail(workload, zone)], runs: [{ jail: 0, primary: true, argv: [`/bin/${workload.name}`, ...args] }] };
+function workloadSet(workload: Workload, argv: readonly string[], zone: boolean): JailSet {
+  const text = workloadConfig(workload, argv, zone);
+  return zone ? checkBootable(parseZonecfg(text, `${workload.name}.zonecfg`), 'zonecfg') : checkBootable(parseJailConf(text, `${workload.name}.jail.conf`), 'jail.conf');
 }
 
 function containerStrategy(zone: boolean, options: LabOptions): Strategy {
@@ -37,7 +64,7 @@ function containerStrategy(zone: boolean, options: LabOptions): Strategy {
     target: 'rv32-process',
     options,
     async execute({ image, workload, size, cost, run }) {
-      const set = workloadSet(workload, image, image.args ?? [size], zone);
+      const set = workloadSet(workload, [`/bin/${workload.name}`, ...(image.args ?? [size])], zone);
       const programs = programFiles({ [`/bin/${workload.name}`]: image.path });
       const result = await runJailSet(set, programs, { cost, run, ...(workload.disk === undefined ? {} : { disk: workload.disk }) });
       return { output: result.output, exitCode: result.exitCode, stop: result.stop, labCycles: result.labCycles, instructions: result.instructions, counters: result.counters };
