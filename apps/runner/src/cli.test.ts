@@ -113,7 +113,7 @@ describe('virtlab CLI', () => {
   it('unknown names get an error that lists what exists', async () => {
     const r = await virtlab('run', 'vmm-ful', 'crc32');
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("unknown strategy 'vmm-ful'; known: native, bare, vmm-full/trap-emulate, host-native");
+    expect(r.stderr).toContain("unknown strategy 'vmm-ful'; known: native, bare, vmm-full/trap-emulate, os-containers/jail, os-containers/zone, host-native");
     const w = await virtlab('run', 'bare', 'crc33');
     expect(w.stderr).toContain("unknown workload 'crc33'; known: crc32");
     const s = await virtlab('run', 'bare', 'crc32', '--size', 'huge');
