@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeCpio, type CpioEntry } from '@virtlab/guest';
+import { GuestJailError } from './errors.js';
 import type { JailSet } from './model.js';
 
 /** Files a jail set's root trees hold, by absolute guest path, read from host files. */
@@ -10,15 +11,18 @@ export const HOST_SECRET = '/etc/host-secret';
 
 /**
  * The cpio archive that goes after the committed initrd (the kernel reads concatenated
- * archives, as Linux does): /etc/jails.bin, the host's secret, and each jail's root tree —
+ * archives, as Linux does): the daemon /bin/zoned, /etc/jails.bin, the host's secret, and each jail's root tree —
  * bin, tmp, etc, dev (devfs fills dev in the guest) — with the programs its runs name.
  */
 export async function rootTreeArchive(set: JailSet, config: Uint8Array, programs: ProgramFiles): Promise<Uint8Array> {
-  const dirs = new Set<string>(['etc']);
+  const dirs = new Set<string>(['bin', 'etc']);
   const files = new Map<string, Uint8Array>([
     ['etc/jails.bin', config],
     [HOST_SECRET.slice(1), new TextEncoder().encode('the host\'s secret: no jail may read this\n')],
   ]);
+  const daemon = programs.get('/bin/zoned');
+  if (daemon === undefined) throw new GuestJailError('no /bin/zoned among the programs: the jail daemon is process 1');
+  files.set('bin/zoned', new Uint8Array(await readFile(daemon)));
   const addDirs = (path: string) => {
     const parts = path.split('/').filter(Boolean);
     for (let k = 1; k <= parts.length; k++) dirs.add(parts.slice(0, k).join('/'));

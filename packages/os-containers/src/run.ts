@@ -25,10 +25,10 @@ export interface JailedRun extends LabRun {
   readonly lifecycle: ReadonlyMap<string, readonly (readonly [string, number])[]>;
 }
 
-/** The guest programs a run may name, by path: the initrd's own and the workload images. */
+/** The guest programs a jail set may name, by path: the daemon, the initrd's own programs and the workload images. */
 export function programFiles(extra: Readonly<Record<string, string>> = {}): Map<string, string> {
   const files = new Map<string, string>();
-  for (const name of ['true', 'jattack', 'osbench']) files.set(`/bin/${name}`, guestImage(`kernel/bin/${name}.elf`));
+  for (const name of ['zoned', 'true', 'jattack', 'osbench']) files.set(`/bin/${name}`, guestImage(`kernel/bin/${name}.elf`));
   for (const [path, file] of Object.entries(extra)) files.set(path, file);
   return files;
 }
