@@ -20,7 +20,7 @@ attacker {
   rctl.memoryuse = 1M;   # 256 pages
   rctl.openfiles = 12;
   ${extra}
-  exec.start = "/bin/jattack all";
+  exec.start = "/bin/jattack sleep all";   # sleep: the neighbour is attached and spinning first
 }
 neighbour {
   path = /jails/neighbour;
@@ -52,7 +52,7 @@ describe('the isolation battery in a jail without permissions', () => {
       "attack chroot: the walk stopped at the jail's root (bin/true there: OK)",
     ]));
   });
-  it('sees, signals and waits for no process outside: ESRCH, ECHILD, getppid 0, itself the only one visible', () => {
+  it('sees, signals and waits for no process outside: ESRCH, ECHILD, getppid 0, itself the only one visible of the 1..64 pids (the daemon and the neighbour\'s hog are there)', () => {
     expect(lines(r)).toEqual(expect.arrayContaining([
       'attack signal: kill(1, SIGKILL) ESRCH',
       'attack wait: wait4(1) ECHILD',
@@ -94,5 +94,38 @@ describe('the battery with the permissions granted', () => {
       'attack hostname: uname nodename is owned',
       'attack rawdisk: open /dev/vda OK',
     ]));
+  });
+});
+
+describe('nested jails', () => {
+  const nested = (parentRun: string, childRun: string) => `
+p {
+  path = /jails/p;
+  children.max = 1;
+  host.hostname = p.lab;
+  exec.start = "${parentRun}";
+  ${parentRun.includes('cpuhog') ? 'exec.daemon;' : ''}
+}
+p.c {
+  path = /jails/p/c;
+  exec.start = "${childRun}";
+  ${childRun.includes('cpuhog') ? 'exec.daemon;' : ''}
+}
+`;
+  it('a parent jail sees its child jail\'s processes; the child sees only its own; the child inherits the host name', { timeout: 120_000 }, async () => {
+    const [fromParent, fromChild] = await Promise.all([
+      runJailSet(parseJailConf(nested('/bin/jattack sleep signal', '/bin/jattack cpuhog')), programFiles(), { cost, run }),
+      runJailSet(parseJailConf(nested('/bin/jattack cpuhog', '/bin/jattack signal hostname paths')), programFiles(), { cost, run }),
+    ]);
+    expect(lines(fromParent)).toContain('attack signal: processes visible: 2');
+    expect(lines(fromChild)).toEqual(expect.arrayContaining([
+      'attack signal: processes visible: 1',
+      'attack signal: kill(1, SIGKILL) ESRCH',
+      'attack hostname: uname nodename is p.lab',
+      'attack path-dotdot: open ../../../etc/host-secret ENOENT',
+      'attack path-chdir: cwd after is /',
+    ]));
+    // The child's processes are charged to the parent too.
+    expect(fromChild.accounting.get('p')?.forks).toBeGreaterThanOrEqual((fromChild.accounting.get('c')?.forks ?? 0) + 1);
   });
 });

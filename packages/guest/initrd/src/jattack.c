@@ -1,6 +1,7 @@
 /* jattack: the isolation battery, run inside a jail. Each attack prints one line
  * `attack <name>: <what happened>` with the errno the kernel answered, so the host can check it
- * against what the jail's configuration implies. Usage: jattack <attack>... (or `all`). */
+ * against what the jail's configuration implies. Usage: jattack <attack>... (or `all`); `sleep`
+ * waits 50 ms (so neighbour runs have started), `cpuhogN` spins in N processes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -147,6 +148,7 @@ int main(int argc, char **argv) {
     if (all || !strcmp(a, "forkbomb")) fork_bomb();
     if (all || !strcmp(a, "memhog")) memory_hog();
     if (!strncmp(a, "cpuhog", 6)) cpu_hog(a[6] ? a[6] - '0' : 1);
+    if (!strcmp(a, "sleep")) sys_nanosleep(0, 50000000); /* 50 ms: let the neighbours start */
   }
   return 0;
 }
