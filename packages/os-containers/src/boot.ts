@@ -21,12 +21,18 @@ export interface JailBootOptions {
  */
 export async function jailBoard(set: JailSet, programs: ProgramFiles, options: JailBootOptions): Promise<{ board: VirtBoard; state: InitialHartState }> {
   const bytes = await readKernelImages(options.images ?? GUEST_KERNEL);
-  const extra = await rootTreeArchive(set, encodeJailSet(set), programs);
-  const initrd = new Uint8Array(bytes.initrd.length + extra.length);
-  initrd.set(bytes.initrd, 0);
-  initrd.set(extra, bytes.initrd.length);
+  const initrd = await jailInitrd(bytes.initrd, set, programs);
   const disk = options.disk === undefined ? undefined : new Uint8Array(await readFile(options.disk));
   const board = createVirtBoard({ bootargs: ZONED_BOOTARGS, cost: options.cost, ...(disk === undefined ? {} : { disk }) });
   const { state } = bootQemu(board, { firmware: bytes.firmware, kernel: bytes.kernel, initrd });
   return { board, state };
+}
+
+/** The committed initrd followed by the jail set's archive: what any machine (the board, QEMU) boots. */
+export async function jailInitrd(base: Uint8Array, set: JailSet, programs: ProgramFiles): Promise<Uint8Array> {
+  const extra = await rootTreeArchive(set, encodeJailSet(set), programs);
+  const initrd = new Uint8Array(base.length + extra.length);
+  initrd.set(base, 0);
+  initrd.set(extra, base.length);
+  return initrd;
 }

@@ -6,7 +6,7 @@ export { ALLOW_FLAGS, MACHINE } from './model.js';
 export type { AllowName, JailSet, JailSpec, RunSpec } from './model.js';
 export { encodeJailSet } from './config-image.js';
 export { HOST_SECRET, rootTreeArchive } from './root-tree.js';
-export { ZONED_BOOTARGS, jailBoard } from './boot.js';
+export { ZONED_BOOTARGS, jailBoard, jailInitrd } from './boot.js';
 export { programFiles, runJailSet } from './run.js';
 export type { JailAccounting, JailedRun } from './run.js';
 export { jailStrategy, osContainers, workloadConfig, zoneStrategy } from './strategies.js';
