@@ -5,9 +5,24 @@ import { ALLOW_FLAGS, MACHINE } from './model.js';
 // jc_jail { struct jail_params; i32 parent; u32 zone }, jc_run), little-endian.
 export const JC_MAGIC = 0x434a4c56; // "VLJC"
 export const JC_VERSION = 1;
-const PARAMS_SIZE = 32 + 128 + 64 + 7 * 4;
-const JAIL_SIZE = PARAMS_SIZE + 8;
-const RUN_SIZE = 12 + MACHINE.args * 64;
+/** Sizes and field offsets of the layout; `config-abi.test.ts` checks them against the C header with clang. */
+export const JC_LAYOUT = {
+  header: 16,
+  params: 32 + 128 + 64 + 7 * 4,
+  jail: 32 + 128 + 64 + 7 * 4 + 8,
+  run: 12 + MACHINE.args * 64,
+  /** offsetof(struct jail_params, ...) */
+  path: 32,
+  hostname: 160,
+  allow: 224,
+  cpuPct: 224 + 24,
+  /** offsetof(struct jc_jail, parent) and (struct jc_run, argv) */
+  parent: 32 + 128 + 64 + 7 * 4,
+  argv: 12,
+} as const;
+const PARAMS_SIZE = JC_LAYOUT.params;
+const JAIL_SIZE = JC_LAYOUT.jail;
+const RUN_SIZE = JC_LAYOUT.run;
 const MOUNT_DEVFS = 0x1;
 
 function putString(bytes: Uint8Array, offset: number, capacity: number, value: string): void {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeJailSet, JC_MAGIC } from './config-image.js';
-import { ConfigError, LifecycleError } from './errors.js';
+import { ConfigError, GuestJailError, LifecycleError } from './errors.js';
 import { checkBootable, parseJailConf } from './jail-conf.js';
 import { ZoneLifecycle } from './lifecycle.js';
+import { programFiles, runJailSet } from './run.js';
+import { resolveCostModel } from '@virtlab/lab-kit';
 import { parseZonecfg } from './zonecfg.js';
 
 /** The error a parse throws, for its kind and position. */
@@ -192,5 +194,14 @@ describe('the configuration image', () => {
     const run = 16 + 2 * 260;
     expect([view.getUint32(run, true), view.getUint32(run + 4, true), view.getUint32(run + 8, true)]).toEqual([0, 1, 2]);
     expect(text(run + 12 + 64, 64)).toBe('5');
+  });
+});
+
+describe('a run naming a program nobody gave', () => {
+  it('is refused on the host, before any boot', async () => {
+    const set = parseJailConf('a { path = /j/a; exec.start = "/bin/nothere 1"; }');
+    const run = runJailSet(set, programFiles(), { cost: resolveCostModel('default'), run: { maxInstructions: 1000, engine: 'interp', profile: 'rv32ima' } });
+    await expect(run).rejects.toThrow(GuestJailError);
+    await expect(run).rejects.toThrow(/jail 'a' runs \/bin\/nothere, which is not among the programs given \(\/bin\/zoned, \/bin\/true/);
   });
 });

@@ -4,7 +4,7 @@ export { ConfigError, GuestJailError, LifecycleError } from './errors.js';
 export type { ConfigErrorKind, SourcePosition } from './errors.js';
 export { ALLOW_FLAGS, MACHINE } from './model.js';
 export type { AllowName, JailSet, JailSpec, RunSpec } from './model.js';
-export { encodeJailSet } from './config-image.js';
+export { JC_LAYOUT, JC_MAGIC, JC_VERSION, encodeJailSet } from './config-image.js';
 export { HOST_SECRET, rootTreeArchive } from './root-tree.js';
 export { ZONED_BOOTARGS, jailBoard, jailInitrd } from './boot.js';
 export { programFiles, runJailSet } from './run.js';

@@ -3,6 +3,7 @@ import { DEFAULT_CYCLES_PER_TICK, type CostModel } from '@virtlab/hw-model';
 import { runOnBoard, type LabRun, type RunOnBoardOptions } from '@virtlab/lab-kit';
 import { parseMetricLines } from '@virtlab/strategy';
 import { jailBoard } from './boot.js';
+import { GuestJailError } from './errors.js';
 import type { JailSet } from './model.js';
 
 /** Per-jail accounting the daemon reports when the primary runs are done (kernel jail_get). */
@@ -39,6 +40,12 @@ export async function runJailSet(
   programs: ReadonlyMap<string, string>,
   options: { cost: CostModel; disk?: string; run: RunOnBoardOptions },
 ): Promise<JailedRun> {
+  for (const run of set.runs) {
+    const program = run.argv[0] ?? '';
+    if (!programs.has(program)) {
+      throw new GuestJailError(`jail '${set.jails[run.jail]?.fullName ?? run.jail}' runs ${program}, which is not among the programs given (${[...programs.keys()].join(', ')})`);
+    }
+  }
   const { board, state } = await jailBoard(set, programs, { cost: options.cost, ...(options.disk === undefined ? {} : { disk: options.disk }) });
   const result = await runOnBoard(board, state, options.run);
   const accounting = new Map<string, Record<string, number>>();
