@@ -60,6 +60,12 @@ describe('the isolation battery in a jail without permissions', () => {
       'attack signal: processes visible: 1',
     ]));
   });
+  it('cannot attach to, read or remove another jail (EINVAL: not in its view), nor remove its own (EPERM)', () => {
+    expect(lines(r)).toEqual(expect.arrayContaining([
+      'attack jails: jail_remove(own jid) EPERM',
+      'attack jails: attach, get and remove of the 15 other jids: 15 refused with EINVAL',
+    ]));
+  });
   it('without allow.set_hostname and allow.raw_io: EPERM, the host name unchanged', () => {
     expect(lines(r)).toEqual(expect.arrayContaining([
       'attack hostname: sethostname("owned") EPERM',

@@ -205,3 +205,14 @@ describe('a run naming a program nobody gave', () => {
     await expect(run).rejects.toThrow(/jail 'a' runs \/bin\/nothere, which is not among the programs given \(\/bin\/zoned, \/bin\/true/);
   });
 });
+
+describe('checking the lifecycle the daemon reports', () => {
+  const set = parseZonecfg('create web\nset zonepath=/z/web\nset boot=/bin/true\ncommit\n');
+  it('accepts the full sequence and refuses a skipped state or an unfinished zone', async () => {
+    const { checkLifecycle } = await import('./strategies.js');
+    const full = ['installed', 'ready', 'running', 'shutting_down', 'down'].map((s, i) => [s, i] as const);
+    expect(() => checkLifecycle(set, new Map([['web', full]]))).not.toThrow();
+    expect(() => checkLifecycle(set, new Map([['web', [['installed', 0], ['running', 1]] as const]]))).toThrow("zone 'web' is installed: cannot go to running");
+    expect(() => checkLifecycle(set, new Map([['web', full.slice(0, 3)]]))).toThrow("zone 'web' ended running, not down");
+  });
+});

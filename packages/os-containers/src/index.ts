@@ -9,7 +9,7 @@ export { HOST_SECRET, rootTreeArchive } from './root-tree.js';
 export { ZONED_BOOTARGS, jailBoard, jailInitrd } from './boot.js';
 export { programFiles, runJailSet } from './run.js';
 export type { JailAccounting, JailedRun } from './run.js';
-export { jailStrategy, osContainers, workloadConfig, zoneStrategy } from './strategies.js';
+export { checkLifecycle, jailStrategy, osContainers, workloadConfig, zoneStrategy } from './strategies.js';
 export { JAIL_CONF_KEYS, checkBootable, parseJailConf } from './jail-conf.js';
 export { MACHINE_MEMORY_PAGES } from './values.js';
 export { ZONE_PROPERTIES, ZONE_RCTLS, ZONE_RESOURCES, parseZonecfg } from './zonecfg.js';

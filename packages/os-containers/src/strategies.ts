@@ -1,6 +1,8 @@
 import { labStrategy, type LabOptions, type StrategyPackage } from '@virtlab/lab-kit';
 import type { Strategy, Workload } from '@virtlab/strategy';
+import { GuestJailError } from './errors.js';
 import { checkBootable, parseJailConf } from './jail-conf.js';
+import { ZoneLifecycle } from './lifecycle.js';
 import type { JailSet } from './model.js';
 import { parseZonecfg } from './zonecfg.js';
 import { programFiles, runJailSet } from './run.js';
@@ -55,6 +57,17 @@ function workloadSet(workload: Workload, argv: readonly string[], zone: boolean)
   return zone ? checkBootable(parseZonecfg(text, `${workload.name}.zonecfg`), 'zonecfg') : checkBootable(parseJailConf(text, `${workload.name}.jail.conf`), 'jail.conf');
 }
 
+/** The lifecycle the daemon reported, replayed through the state machine: legal, and every zone ends down. */
+export function checkLifecycle(set: JailSet, reported: ReadonlyMap<string, readonly (readonly [string, number])[]>): void {
+  for (const jail of set.jails) {
+    if (!jail.zone) continue;
+    const machine = new ZoneLifecycle(jail.name);
+    machine.apply('install'); // the host built its root tree into the initrd
+    for (const [state] of reported.get(jail.name) ?? []) machine.observe(state);
+    if (machine.state !== 'down') throw new GuestJailError(`zone '${jail.name}' ended ${machine.state}, not down`);
+  }
+}
+
 function containerStrategy(zone: boolean, options: LabOptions): Strategy {
   return labStrategy({
     name: zone ? 'os-containers/zone' : 'os-containers/jail',
@@ -67,6 +80,7 @@ function containerStrategy(zone: boolean, options: LabOptions): Strategy {
       const set = workloadSet(workload, [`/bin/${workload.name}`, ...(image.args ?? [size])], zone);
       const programs = programFiles({ [`/bin/${workload.name}`]: image.path });
       const result = await runJailSet(set, programs, { cost, run, ...(workload.disk === undefined ? {} : { disk: workload.disk }) });
+      if (zone && result.stop === 'exit') checkLifecycle(set, result.lifecycle);
       return { output: result.output, exitCode: result.exitCode, stop: result.stop, labCycles: result.labCycles, instructions: result.instructions, counters: result.counters };
     },
   });

@@ -111,6 +111,20 @@ static void host_name(void) {
 
 static void raw_disk(void) { report("rawdisk", "open /dev/vda", sys_open("/dev/vda", O_RDONLY)); }
 
+/* The jail system calls against other jails: none is visible, and a jail cannot remove itself. */
+static void jails(void) {
+  struct jail_info ji;
+  jail_get(0, &ji);
+  report("jails", "jail_remove(own jid)", jail_remove(ji.jid));
+  int refused = 0, others = 0;
+  for (long jid = 1; jid <= 16; jid++) {
+    if (jid == ji.jid) continue;
+    others++;
+    refused += jail_attach(jid) == -22 && jail_get(jid, &ji) == -22 && jail_remove(jid) == -22;
+  }
+  printf("attack jails: attach, get and remove of the %d other jids: %d refused with EINVAL\n", others, refused);
+}
+
 static void nest(void) {
   struct jail_params jp;
   memset(&jp, 0, sizeof jp);
@@ -144,6 +158,7 @@ int main(int argc, char **argv) {
     if (all || !strcmp(a, "hostname")) host_name();
     if (all || !strcmp(a, "rawdisk")) raw_disk();
     if (all || !strcmp(a, "files")) fd_exhaust();
+    if (all || !strcmp(a, "jails")) jails();
     if (all || !strcmp(a, "nest")) nest();
     if (all || !strcmp(a, "forkbomb")) fork_bomb();
     if (all || !strcmp(a, "memhog")) memory_hog();
