@@ -110,10 +110,19 @@ describe('virtlab CLI', () => {
     expect(r.stdout).toMatch(/^ {2}block_read_4k {9}\d+(\.\d)?$/m);
   }, 60_000);
 
+  it('refuses a --max-instructions that is not a non-negative integer, naming the flag', async () => {
+    for (const bad of ['abc', '-1', '1.5', '']) {
+      const r = await virtlab('run', 'bare', 'crc32', '--max-instructions', bad);
+      expect(r.status, bad).not.toBe(0);
+      expect(r.stderr).toContain(`--max-instructions wants a non-negative integer, got '${bad}'`);
+    }
+  });
+
   it('unknown names get an error that lists what exists', async () => {
     const r = await virtlab('run', 'vmm-ful', 'crc32');
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("unknown strategy 'vmm-ful'; known: native, bare, vmm-full/trap-emulate, os-containers/jail, os-containers/zone, host-native");
+    const known = /unknown strategy 'vmm-ful'; known: (.*)/.exec(r.stderr)?.[1]?.split(', ');
+    for (const name of ['native', 'bare', 'vmm-full/trap-emulate', 'vmm-full/binary-translation', 'vmm-para', 'os-containers/jail', 'os-containers/zone', 'host-native']) expect(known).toContain(name);
     const w = await virtlab('run', 'bare', 'crc33');
     expect(w.stderr).toContain("unknown workload 'crc33'; known: crc32");
     const s = await virtlab('run', 'bare', 'crc32', '--size', 'huge');
@@ -184,8 +193,8 @@ describe('virtlab CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-os-'));
     const json = join(dir, 'bench.json');
     const md = join(dir, 'bench.md');
-    const r = await virtlab('bench', '--strategies', 'native,bare', '--workloads', 'crc32,osbench', '--size', 'test', '--json', json, '--md', md);
-    // bare has no guest kernel: no osbench cell, three in all.
+    const r = await virtlab('bench', '--strategies', 'native,bare,cpu-core', '--skip', 'cpu-core', '--workloads', 'crc32,osbench', '--size', 'test', '--json', json, '--md', md);
+    // bare has no guest kernel: no osbench cell, three in all; cpu-core left out by --skip.
     expect(r.stderr).toContain('[3/3]');
     expect(r.status).toBe(0);
     const compute = r.stdout.indexOf('Lab view — lab cycles');
@@ -197,6 +206,8 @@ describe('virtlab CLI', () => {
     expect(r.stdout.slice(os)).toMatch(/^item +native\n/m);
     expect(r.stdout.slice(os)).toMatch(/^null_syscall \(test\) +✓ \d+(\.\d+)? ×1\.00$/m);
     const result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+    expect(result.skipped).toContainEqual({ name: 'cpu-core', reason: 'left out by --skip' });
+    expect(result.records.some((x) => x.engine === 'cpu-core')).toBe(false);
     const record = result.records.find((x) => x.workload === 'osbench')!;
     expect(record).toMatchObject({ strategy: 'native', status: 'ok', equivalent: true });
     expect(Object.keys(record.items!)).toEqual([...OSBENCH_ITEMS]);

@@ -28,10 +28,39 @@ import type { Block, BlockFn, TranslationEnv } from './translator.js';
 import { compileRegion, generateRegionSource, regionMap } from './region.js';
 import type { Region } from './region.js';
 
+/** CSR and system forms: the ones that take the general path and can be callouts. */
+function isSlowForm(op: number): boolean {
+  const f = FORM_BY_OP[op];
+  return f !== undefined && (f.cls === 'csr' || f.cls === 'system');
+}
+
 /** The interpreter's cap on one inner loop (cpu-core hart.ts `CHUNK`). */
 const CHUNK = 1 << 24;
 
+/**
+ * How a monitor doing binary translation (VMware's, 1998) has the translator emit guest code:
+ * code of translation mode 1 (a guest kernel's, say) has each sensitive instruction replaced by a
+ * callout into the monitor — no trap, no world switch — while the rest runs as itself; code of
+ * mode 0 runs as itself entirely. Blocks are cached per mode, so the same bytes run in both modes
+ * each have their own translation, and a guest write to translated code drops both.
+ */
+export interface TranslationHooks {
+  /** The translation mode of the code about to run (looked at whenever the hart's modes may have changed). */
+  mode(): 0 | 1;
+  /** Whether instruction `word` (cpu-core's handler id `op`, a CSR or system form) is a callout in mode 1. */
+  sensitive(word: number, op: number): boolean;
+  /**
+   * Runs instead of sensitive instruction `word` at `pc` (the hart's registers and pc are the
+   * guest's, the instruction not retired); the monitor emulates it and sets the pc to go on at.
+   */
+  callout(word: number, pc: number): void;
+  /** `instructions` guest instructions of mode 1 were just translated (the monitor prices it). */
+  translated(instructions: number): void;
+}
+
 export interface DbtOptions extends TranslationCacheOptions {
+  /** Binary translation of mode-1 code with callouts (absent: every instruction runs as itself). */
+  readonly translation?: TranslationHooks;
   /**
    * Compile the blocks of a page together into a region function once a block of that page has
    * run this many times on its own (default 512); 0 turns regions off (every block runs alone).
@@ -66,6 +95,7 @@ export type DbtCounters = {
   readonly 'dbt.page_entries': number;
   readonly 'dbt.regions_built': number;
   readonly 'dbt.region_entries': number;
+  readonly 'dbt.callouts': number;
 };
 
 export class DbtEngine extends HartEngine implements Engine {
@@ -88,6 +118,11 @@ export class DbtEngine extends HartEngine implements Engine {
   #regionEntries = 0;
   #regionChains = 0;
   #dm = 0;
+  /** Translation mode (TranslationHooks.mode). */
+  #tm: 0 | 1 = 0;
+  readonly #hooks: TranslationHooks | undefined;
+  /** Callouts made: each is a step of the budget, as an instruction or a trap is. */
+  #callouts = 0;
   /** Fetch mode: 0 bare (M-mode or satp off), 1 through Sv32. */
   #fm = 0;
   /** The block that last left its page for the next (an edge for region building), if any. */
@@ -104,6 +139,7 @@ export class DbtEngine extends HartEngine implements Engine {
     super(platform, options);
     this.#acc = new HartAccess(this.hart);
     this.#cost = platform.cost;
+    this.#hooks = options.translation;
     const bus = platform.bus;
     this.cache = new TranslationCache(bus.ramSize, options);
     this.cache.onEvict = (b) => {
@@ -165,7 +201,7 @@ export class DbtEngine extends HartEngine implements Engine {
     const halt = hart.platform.halt;
     const h = this.#h;
     const startRetired = hart.retired;
-    const startSteps = hart.retired + hart.trapCount;
+    const startSteps = hart.retired + hart.trapCount + this.#callouts;
     hart.faultLoop = undefined;
     this.#modesDirty = true;
     const result = (stop: StopReason): RunResult => {
@@ -184,7 +220,7 @@ export class DbtEngine extends HartEngine implements Engine {
         if (!hart.waitForInterrupt()) return result({ kind: 'deadlock', pc: hart.pc >>> 0 });
         continue;
       }
-      const left = maxInstructions - (hart.retired + hart.trapCount - startSteps);
+      const left = maxInstructions - (hart.retired + hart.trapCount + this.#callouts - startSteps);
       if (left <= 0) return result({ kind: 'budget' });
       if (!acc.setupFetch()) {
         this.#modesDirty = true;
@@ -193,6 +229,7 @@ export class DbtEngine extends HartEngine implements Engine {
       if (this.#modesDirty) {
         this.#dm = acc.dataMode();
         this.#fm = hart.priv === 3 || hart.satp >>> 31 === 0 ? 0 : 1;
+        this.#tm = this.#hooks?.mode() ?? 0;
         this.#modesDirty = false;
         this.#pageFrom = undefined;
       }
@@ -224,7 +261,7 @@ export class DbtEngine extends HartEngine implements Engine {
     if (from !== undefined) {
       // The transition that led here from another page: an edge for region building.
       this.#pageFrom = undefined;
-      if (from.valid && from.dm === dm) this.#noteExit(from, b, vpage, phys, dm);
+      if (from.valid && from.dm === dm && from.tm === this.#tm) this.#noteExit(from, b, vpage, phys, dm);
     }
     let single = false;
     for (;;) {
@@ -306,15 +343,24 @@ export class DbtEngine extends HartEngine implements Engine {
   /** The block at virtual `pc` of the current fetch page, decoded if needed (compiled when it first runs alone). */
   #block(pc: number, phys: number, dm: number): Block {
     const off = phys + (pc & 0xfff);
-    const found = this.cache.lookup(off, dm);
+    const tm = this.#tm;
+    const found = this.cache.lookup(off, dm, tm);
     if (found !== undefined && found.vpc === (pc | 0)) {
       this.#cacheHits++;
       return found;
     }
     this.cache.reserve();
-    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost);
+    const hooks = this.#hooks;
+    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost, tm, hooks === undefined ? undefined : (w, op) => isSlowForm(op) && hooks.sensitive(w, op));
     this.cache.insert(b);
     this.#translated++;
+    if (tm === 1 && hooks !== undefined) {
+      // The translation's price lands in the lab cycles of the inner loop now running.
+      const clock = this.hart.clock;
+      clock.cycles = this.#h.c;
+      hooks.translated(b.len);
+      this.#h.c = clock.cycles;
+    }
     return b;
   }
 
@@ -379,13 +425,13 @@ export class DbtEngine extends HartEngine implements Engine {
       insns += b.len;
     };
     const absorb = (r: Region) => {
-      if (absorbed.has(r) || !r.valid || r.dm !== dm || r.blocks.some((x) => !x.valid || !samePageOk(x))) return;
+      if (absorbed.has(r) || !r.valid || r.dm !== dm || r.blocks.some((x) => !x.valid || x.tm !== seed.tm || !samePageOk(x))) return;
       if (insns + r.blocks.reduce((sum, x) => sum + x.len, 0) > this.#maxRegion) return;
       absorbed.add(r);
       for (const x of r.blocks) take(x);
     };
     const add = (b: Block | undefined, force: boolean) => {
-      if (b === undefined || !b.valid || chosen.has(b) || b.dm !== dm || !samePageOk(b)) return;
+      if (b === undefined || !b.valid || chosen.has(b) || b.dm !== dm || b.tm !== seed.tm || !samePageOk(b)) return;
       // Other regions join only when asked for (`withRegion`: a region that leaves for this code all the time).
       if (b.region !== undefined) return withRegion !== undefined ? absorb(b.region) : undefined;
       if ((!force && b.heat < warm) || insns + b.len > this.#maxRegion) return;
@@ -508,6 +554,19 @@ export class DbtEngine extends HartEngine implements Engine {
     const pc = (b.vpc + 4 * k) | 0;
     const after = c + b.pre[k + 1]!;
     hart.pc = pc;
+    if (b.marks !== undefined && b.marks[k] === 1) {
+      // A callout: the monitor emulates the instruction, which neither retires nor costs its own price.
+      clock.cycles = c + b.pre[k]!;
+      hart.retired = h.retBase + (h.n0 - h.n) + k;
+      this.#partial(b, k);
+      h.n -= k;
+      this.#callouts++;
+      this.#hooks!.callout(word, pc);
+      this.#modesDirty = true;
+      h.c = clock.cycles;
+      h.pc = hart.pc;
+      return EXIT_OUTER;
+    }
     clock.cycles = after;
     hart.retired = h.retBase + (h.n0 - h.n) + k;
     const status = hart.execute(word);
@@ -604,6 +663,7 @@ export class DbtEngine extends HartEngine implements Engine {
       'dbt.page_entries': this.#pageEntries,
       'dbt.regions_built': this.#regionsBuilt,
       'dbt.region_entries': regionEntries,
+      'dbt.callouts': this.#callouts,
     };
   }
 }

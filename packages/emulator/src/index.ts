@@ -1,6 +1,6 @@
 // Public entry of @virtlab/emulator: full-system emulation of the lab board with a dynamic binary translator.
 export { DbtEngine } from './dbt-engine.js';
-export type { DbtCounters, DbtOptions } from './dbt-engine.js';
+export type { DbtCounters, DbtOptions, TranslationHooks } from './dbt-engine.js';
 export { ENGINE_KINDS, EngineError, createEngine, isEngineSpecificCounter } from './engine.js';
 export type { Engine, EngineKind, EngineOptions } from './engine.js';
 export { TranslationCache, TranslationCacheError } from './translation-cache.js';

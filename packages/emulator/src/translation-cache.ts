@@ -7,8 +7,10 @@
  */
 import type { Block } from './translator.js';
 
-/** Data modes (see translator.ts): one slot per instruction word and mode. */
-const MODES = 3;
+/** Data modes (see translator.ts) × translation modes (0 as is, 1 with callouts): one slot per instruction word and mode pair. */
+const MODES = 6;
+/** The slot of a block of data mode `dm` and translation mode `tm` within its word's slots. */
+export const cacheMode = (dm: number, tm: number): number => dm + 3 * tm;
 
 interface CodePage {
   readonly slots: (Block | undefined)[];
@@ -59,10 +61,10 @@ export class TranslationCache {
     this.#pages = new Array<CodePage | undefined>(ramSize / 4096).fill(undefined);
   }
 
-  /** The live block starting at RAM offset `phys` for data mode `dm`, if any. */
-  lookup(phys: number, dm: number): Block | undefined {
+  /** The live block starting at RAM offset `phys` for data mode `dm` and translation mode `tm`, if any. */
+  lookup(phys: number, dm: number, tm = 0): Block | undefined {
     const p = this.#pages[phys >>> 12];
-    return p === undefined ? undefined : p.slots[((phys & 0xfff) >>> 2) * MODES + dm];
+    return p === undefined ? undefined : p.slots[((phys & 0xfff) >>> 2) * MODES + cacheMode(dm, tm)];
   }
 
   /** Makes room for one more block (flushing everything if the bound would be passed). */
@@ -89,7 +91,7 @@ export class TranslationCache {
       p = { slots: new Array<Block | undefined>(1024 * MODES).fill(undefined), blocks: new Set() };
       this.#pages[page] = p;
     }
-    const slot = ((b.phys & 0xfff) >>> 2) * MODES + b.dm;
+    const slot = ((b.phys & 0xfff) >>> 2) * MODES + cacheMode(b.dm, b.tm);
     const old = p.slots[slot];
     if (old !== undefined) this.#remove(old, p);
     p.slots[slot] = b;
@@ -108,7 +110,7 @@ export class TranslationCache {
     b.next0 = undefined;
     b.next1 = undefined;
     b.nextDyn = undefined;
-    p.slots[((b.phys & 0xfff) >>> 2) * MODES + b.dm] = undefined;
+    p.slots[((b.phys & 0xfff) >>> 2) * MODES + cacheMode(b.dm, b.tm)] = undefined;
     p.blocks.delete(b);
     this.codePages[b.phys >>> 12]!--;
     this.blocks--;

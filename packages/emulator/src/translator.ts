@@ -64,6 +64,10 @@ export interface Block {
   readonly phys: number;
   /** Data mode the loads and stores were generated for. */
   readonly dm: number;
+  /** Translation mode: 0 runs every instruction as itself; 1 has its sensitive ones (`marks`) replaced by callouts. */
+  readonly tm: number;
+  /** Mode 1: per instruction, 1 where the instruction is a callout instead (TranslationHooks.sensitive). */
+  readonly marks: Uint8Array | undefined;
   readonly len: number;
   readonly words: Int32Array;
   readonly ops: Uint8Array;
@@ -143,8 +147,12 @@ export function isFastMemOp(op: number): boolean {
   return op >= 11 && op <= 18;
 }
 
-/** Decodes the block at RAM offset `phys` (virtual `vpc`) without compiling it. */
-export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel): Block {
+/**
+ * Decodes the block at RAM offset `phys` (virtual `vpc`) without compiling it; in translation
+ * mode 1, `sensitive` marks the instructions that become callouts (they end the block, as every
+ * system and CSR form does).
+ */
+export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel, tm = 0, sensitive?: (word: number, op: number) => boolean): Block {
   const room = (4096 - (phys & 0xfff)) >>> 2;
   const max = Math.min(room, MAX_BLOCK);
   const words: number[] = [];
@@ -165,8 +173,13 @@ export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: nu
     pre[k + 1] = pre[k]! + (f === undefined ? 0 : cost.instruction[f.cls]);
     memPrefix[k + 1] = memPrefix[k]! + (dm === 1 && isFastMemOp(ops[k]!) ? 1 : 0);
   }
+  let marks: Uint8Array | undefined;
+  if (tm === 1 && sensitive !== undefined) {
+    marks = new Uint8Array(len);
+    for (let k = 0; k < len; k++) marks[k] = sensitive(words[k]!, ops[k]!) ? 1 : 0;
+  }
   return {
-    vpc: vpc | 0, phys, dm, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
+    vpc: vpc | 0, phys, dm, tm, marks, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
     fast: undefined, checked: undefined, last: pre[len - 1]!,
     next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0, region: undefined, regionIndex: -1, heat: 0, builds: 1,
   };

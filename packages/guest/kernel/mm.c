@@ -114,6 +114,7 @@ static u32 *walk(struct mm *mm, u32 va, int alloc) {
 void mm_destroy(struct mm *mm) {
   if (!mm->root) return;
   mm_charge(mm, -(i32)mm->rss);
+  arch_page_table_release(mm->root);
   for (u32 i = 0; i < KERNEL_BASE >> 22; i++) {
     if (!is_user_slot(i) || !(mm->root[i] & PTE_V)) continue;
     u32 *table = (u32 *)((mm->root[i] >> 10) << 12);
@@ -161,6 +162,7 @@ int mm_copy(struct mm *dst, struct mm *src) {
 }
 
 int mm_unmap_range(struct mm *mm, u32 start, u32 end) {
+  arch_pte_batch_begin();
   for (u32 va = start; va < end; va += PAGE_SIZE) {
     if (!(mm->root[va >> 22] & PTE_V)) {
       va = ((va >> 22) << 22) + 0x400000u - PAGE_SIZE;  // skip the empty 4 MiB slot
@@ -174,6 +176,7 @@ int mm_unmap_range(struct mm *mm, u32 start, u32 end) {
       flush_if_current(mm, va);
     }
   }
+  arch_pte_batch_end();
   return 0;
 }
 

@@ -17,7 +17,23 @@ export const KERNEL_SOURCES: readonly string[] = [
   'kernel/trap.c',
 ];
 
-export const KERNEL_HEADERS: readonly string[] = ['kernel/arch/arch.h', 'kernel/errno.h', 'kernel/jail-abi.h', 'kernel/kernel.h', 'kernel/types.h'];
+export const KERNEL_HEADERS: readonly string[] = [
+  'kernel/arch/arch.h',
+  'kernel/arch/context-switch.h',
+  'kernel/arch/time-csr.h',
+  'kernel/errno.h',
+  'kernel/jail-abi.h',
+  'kernel/kernel.h',
+  'kernel/types.h',
+];
+
+/**
+ * The para-virtualized kernel (vmm-para): the same sources with arch/para.c for arch/native.c
+ * and the block ring's front end (arch/para-blk.c) for the virtio-blk driver.
+ */
+export const PARA_KERNEL_SOURCES: readonly string[] = KERNEL_SOURCES.map((s) =>
+  s === 'kernel/arch/native.c' ? 'kernel/arch/para.c' : s === 'kernel/virtio.c' ? 'kernel/arch/para-blk.c' : s,
+);
 
 /** Flags of every kernel object: freestanding, no builtins (memset is ours), reproducible. */
 export const KERNEL_FLAGS: readonly string[] = [
@@ -42,5 +58,13 @@ export const recipes: ClangRecipe[] = [
     sources: KERNEL_SOURCES,
     inputs: [...KERNEL_HEADERS, 'kernel/link.ld'],
     flags: KERNEL_FLAGS,
+  },
+  {
+    kind: 'clang',
+    output: 'kernel/kernel-para.elf',
+    description: 'guest kernel (U-mode under vmm-para, para-virtualized arch layer)',
+    sources: PARA_KERNEL_SOURCES,
+    inputs: [...KERNEL_HEADERS, 'kernel/arch/para-abi.h', 'kernel/link.ld'],
+    flags: [...KERNEL_FLAGS, '-DARCH_PARA'],
   },
 ];

@@ -5,8 +5,12 @@ export type { OsbenchItem } from './osbench.js';
 export type { GuestTarget } from './catalog.js';
 export { guestImages, imageInfo } from './images.js';
 export type { GuestImageInfo } from './images.js';
+export { ESCAPE_LINES, HOSTILE_ATTACKS, HOSTILE_RAM_SIZE, SSTATUS_LINES, hostileImage } from './hostile.js';
+export type { HostileAttack } from './hostile.js';
 export { firmwareImage, guestImage, guestImagesDir, guestPackageDir, manifestPath, referencePath } from './paths.js';
 export { WORKLOAD_SPECS } from './workload-specs.js';
+export { CPIO_NAME_MAX, CpioError, readCpio, writeCpio } from '../initrd/cpio.js';
+export type { CpioEntry, CpioMember } from '../initrd/cpio.js';
 export type { WorkloadSpec } from './workload-specs.js';
 export type { ClangRecipe, GeneratedRecipe, GenerateContext, ImageRecipe } from './build/recipe.js';
 export {
@@ -18,5 +22,3 @@ export {
   SRST_REASON_STATUS,
   firmwarePayloads,
 } from './firmware.js';
-export { writeCpio } from '../initrd/recipes.js';
-export type { CpioEntry } from '../initrd/recipes.js';

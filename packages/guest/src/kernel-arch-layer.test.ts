@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestPackageDir } from './paths.js';
 import { has } from './test-support/peers.js';
-import { KERNEL_FLAGS, KERNEL_SOURCES } from '../kernel/recipes.js';
+import { KERNEL_FLAGS, KERNEL_SOURCES, PARA_KERNEL_SOURCES } from '../kernel/recipes.js';
 
 const run = promisify(execFile);
 const objdump = ['llvm-objdump-14', 'llvm-objdump'].find(has);
@@ -28,7 +28,8 @@ async function privilegedByFunction(elf: string): Promise<Map<string, string[]>>
   for (const line of stdout.split('\n')) {
     const label = /^[0-9a-f]+ <([^>]+)>:$/.exec(line);
     if (label) {
-      current = label[1] ?? '';
+      // Local labels (.LBB...) are inside the function before them.
+      if (!(label[1] ?? '').startsWith('.L')) current = label[1] ?? '';
       continue;
     }
     const insn = /^\s*[0-9a-f]+:\s+(\S+)/.exec(line);
@@ -84,5 +85,40 @@ describe.skipIf(skip)('arch layer: privileged instructions only in arch/native.c
     const found = await privilegedByFunction(elf);
     const outside = [...found.keys()].filter((name) => !archFunctions.has(name));
     expect(outside).toEqual(['rogue_read_sstatus']);
+  });
+});
+
+// The para-virtualized build (arch/para.c): the same kernel executes no privileged instruction at
+// all; it reads the time CSR (unprivileged once counter access is granted, priv 3.1.11) and makes
+// hypercalls, each ecall in a function of the para arch layer (arch/para.c, arch/para-blk.c).
+describe.skipIf(skip)('arch layer: the para kernel makes hypercalls instead', () => {
+  let dir = '';
+  const paraFunctions = new Set<string>();
+  const PARA_FLAGS = [...KERNEL_FLAGS, '-DARCH_PARA'];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'virtlab-para-arch-'));
+    const compileFlags = PARA_FLAGS.filter((flag, i) => flag !== '-T' && PARA_FLAGS[i - 1] !== '-T' && !flag.startsWith('-Wl,'));
+    for (const source of ['kernel/arch/para.c', 'kernel/arch/para-blk.c']) {
+      const object = join(dir, source.replace(/\W/g, '_') + '.o');
+      await run('clang', [...compileFlags, '-Wno-unused-command-line-argument', '-c', '-o', object, source], { cwd: guestPackageDir });
+      for (const name of await definedFunctions(object)) paraFunctions.add(name);
+    }
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('holds for the para kernel built from source', { timeout: 60_000 }, async () => {
+    const elf = join(dir, 'kernel-para.elf');
+    await run('clang', [...PARA_FLAGS, '-o', elf, ...PARA_KERNEL_SOURCES], { cwd: guestPackageDir });
+    const found = await privilegedByFunction(elf);
+    const mnemonics = new Set([...found.values()].flat());
+    expect([...mnemonics].sort()).toEqual(['ecall', 'rdtime', 'rdtimeh']);
+    expect(found.get('arch_time')).toEqual(['rdtimeh', 'rdtime', 'rdtimeh']);
+    for (const name of ['arch_return_to_user', 'arch_set_page_table', 'arch_pte_set', 'arch_set_timer', 'para_hcall']) {
+      expect(found.get(name) ?? [], `${name} makes a hypercall`).toContain('ecall');
+    }
+    const outside = [...found.keys()].filter((name) => !paraFunctions.has(name));
+    expect(outside.map((name) => `${name}: ${(found.get(name) ?? []).join(', ')}`)).toEqual([]);
   });
 });

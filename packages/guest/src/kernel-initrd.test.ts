@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeCpio } from '../initrd/recipes.js';
+import { writeCpio } from '../initrd/cpio.js';
 import { has } from './test-support/peers.js';
 
 interface Parsed {

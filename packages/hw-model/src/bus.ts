@@ -157,6 +157,15 @@ export class Bus {
     this.notifyRamWrite(address, bytes.length);
   }
 
+  /** Sets `length` bytes of RAM to `value` (a loader's zero fill), telling the listeners as `writeRam` does. */
+  fillRam(address: number, length: number, value = 0): void {
+    if (length === 0) return;
+    if (!this.isRam(address, length)) throw new BusError(address, 1, 'write');
+    const off = (address >>> 0) - this.ramBase;
+    this.ram.fill(value, off, off + length);
+    this.notifyRamWrite(address, length);
+  }
+
   /** Reads bytes out of RAM (DMA, loaders, tests). */
   readRam(address: number, length: number): Uint8Array {
     if (!this.isRam(address, length)) throw new BusError(address, 1, 'read');

@@ -88,17 +88,47 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     if (s.offset + s.filesz > bytes.length) {
       throw new ElfError(`segment ${i} extends past end of file (offset ${hex(s.offset)} + ${hex(s.filesz)} > ${hex(bytes.length)})`);
     }
-    if (s.paddr + s.memsz > 2 ** 32) throw new ElfError(`segment ${i} wraps past 4 GiB (paddr ${hex(s.paddr)} + ${hex(s.memsz)})`);
+    if (s.paddr + s.memsz > 2 ** 32) throw new ElfError(`segment ${i} wraps past 4 GiB (p_paddr ${hex(s.paddr)} + p_memsz ${hex(s.memsz)})`);
+    if (s.vaddr + s.memsz > 2 ** 32) throw new ElfError(`segment ${i} wraps past 4 GiB (p_vaddr ${hex(s.vaddr)} + p_memsz ${hex(s.memsz)})`);
     segments.push(s);
   }
   if (segments.length === 0) throw new ElfError('no PT_LOAD segment');
-  const inExecutable = segments.some((s) => s.flags & PF_X && entry >= s.vaddr && entry < s.vaddr + s.memsz);
-  if (!inExecutable) throw new ElfError(`entry ${hex(entry)} is not inside an executable PT_LOAD segment`);
+  refuseOverlaps(segments);
+  // The loader puts segments at p_paddr and the hart starts with translation off, so the entry is
+  // a physical address: it must fall inside the physical range of an executable segment.
+  const inExecutable = segments.some((s) => s.flags & PF_X && entry >= s.paddr && entry < s.paddr + s.memsz);
+  if (!inExecutable) throw new ElfError(`entry ${hex(entry)} is not inside an executable PT_LOAD segment's physical range (p_paddr..p_paddr + p_memsz)`);
 
   return { entry, segments, symbols: readSymbols(bytes, view), bytes };
 }
 
-/** The `.symtab` symbols, by name (the first definition wins). */
+/**
+ * Two PT_LOAD segments whose physical ranges overlap are refused, as QEMU refuses them ("rom:
+ * requested regions overlap" when its ELF loader registers the segments): the file has no single
+ * meaning. With no overlap, the bytes a loader writes are at most the size of RAM. Sorting makes
+ * the check O(n log n) in the number of segments.
+ */
+function refuseOverlaps(segments: readonly ElfSegment[]): void {
+  const sorted = segments.filter((s) => s.memsz > 0).sort((a, b) => a.paddr - b.paddr || a.index - b.index);
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1] as ElfSegment;
+    const b = sorted[i] as ElfSegment;
+    if (b.paddr < a.paddr + a.memsz) {
+      const [first, second] = a.index < b.index ? [a, b] : [b, a];
+      throw new ElfError(
+        `segments ${first.index} and ${second.index} overlap: ${hex(first.paddr)}..${hex(first.paddr + first.memsz)} and ${hex(second.paddr)}..${hex(second.paddr + second.memsz)} (p_paddr + p_memsz)`,
+      );
+    }
+  }
+}
+
+/**
+ * The `.symtab` symbols, by name (the first definition wins). Work and memory are linear in the
+ * file: there is at most one SHT_SYMTAB (gABI: one section of each of these types), every name
+ * must end with a NUL inside its string table, each distinct name offset is decoded once, and the
+ * names may not add up to more than `NAME_BUDGET_FACTOR` times the string table (a linker's tail
+ * merging shares the ends of names; names that overlap beyond that are refused as hostile).
+ */
 function readSymbols(bytes: Uint8Array, view: DataView): Map<string, number> {
   const symbols = new Map<string, number>();
   const u16 = (at: number) => view.getUint16(at, true);
@@ -114,30 +144,59 @@ function readSymbols(bytes: Uint8Array, view: DataView): Map<string, number> {
     const at = shoff + i * SHDR_SIZE;
     return { type: u32(at + 4), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
   };
-  const decoder = new TextDecoder();
+  let symtabIndex = -1;
   for (let i = 0; i < shnum; i++) {
-    const symtab = section(i);
-    if (symtab.type !== SHT_SYMTAB) continue;
-    if (symtab.offset + symtab.size > bytes.length) {
-      throw new ElfError(`section ${i} (.symtab) extends past end of file (offset ${hex(symtab.offset)} + ${hex(symtab.size)} > ${hex(bytes.length)})`);
+    if (section(i).type !== SHT_SYMTAB) continue;
+    if (symtabIndex >= 0) throw new ElfError(`sections ${symtabIndex} and ${i} are both SHT_SYMTAB; an executable has at most one`);
+    symtabIndex = i;
+  }
+  if (symtabIndex < 0) return symbols;
+  const symtab = section(symtabIndex);
+  const i = symtabIndex;
+  if (symtab.offset + symtab.size > bytes.length) {
+    throw new ElfError(`section ${i} (.symtab) extends past end of file (offset ${hex(symtab.offset)} + ${hex(symtab.size)} > ${hex(bytes.length)})`);
+  }
+  if (symtab.link >= shnum) throw new ElfError(`section ${i} (.symtab) links to string table ${symtab.link}, but there are ${shnum} sections`);
+  const strtab = section(symtab.link);
+  if (strtab.offset + strtab.size > bytes.length) {
+    throw new ElfError(`section ${symtab.link} (.strtab) extends past end of file (offset ${hex(strtab.offset)} + ${hex(strtab.size)} > ${hex(bytes.length)})`);
+  }
+  const strEnd = strtab.offset + strtab.size;
+  // Every byte looked at is charged to the budget (a NUL is searched for only as far as the
+  // budget left reaches), so the scans add up to at most NAME_BUDGET_FACTOR * the table's size.
+  let budget = NAME_BUDGET_FACTOR * strtab.size;
+  const decoder = new TextDecoder();
+  const names = new Map<number, string>();
+  const symbolCount = Math.floor(symtab.size / SYM_SIZE);
+  for (let n = 0; n < symbolCount; n++) {
+    const at = symtab.offset + n * SYM_SIZE;
+    const nameOffset = u32(at);
+    if (nameOffset === 0) continue;
+    if (nameOffset >= strtab.size) {
+      throw new ElfError(`symbol ${n} of section ${i} (.symtab): st_name ${hex(nameOffset)} is outside its string table (section ${symtab.link}, ${hex(strtab.size)} bytes)`);
     }
-    if (symtab.link >= shnum) throw new ElfError(`section ${i} (.symtab) links to string table ${symtab.link}, but there are ${shnum} sections`);
-    const strtab = section(symtab.link);
-    if (strtab.offset + strtab.size > bytes.length) {
-      throw new ElfError(`section ${symtab.link} (.strtab) extends past end of file (offset ${hex(strtab.offset)} + ${hex(strtab.size)} > ${hex(bytes.length)})`);
-    }
-    for (let at = symtab.offset; at + SYM_SIZE <= symtab.offset + symtab.size; at += SYM_SIZE) {
-      const nameOffset = u32(at);
-      if (nameOffset === 0 || nameOffset >= strtab.size) continue;
+    let name = names.get(nameOffset);
+    if (name === undefined) {
       const start = strtab.offset + nameOffset;
-      let end = start;
-      while (end < strtab.offset + strtab.size && bytes[end] !== 0) end++;
-      const name = decoder.decode(bytes.subarray(start, end));
-      if (!symbols.has(name)) symbols.set(name, u32(at + 4));
+      const window = Math.min(strEnd, start + budget + 1);
+      const nul = bytes.subarray(start, window).indexOf(0);
+      if (nul < 0 && window === strEnd) {
+        throw new ElfError(`symbol ${n} of section ${i} (.symtab): its name at string table offset ${hex(nameOffset)} has no terminating NUL before the end of section ${symtab.link} (${hex(strtab.size)} bytes)`);
+      }
+      if (nul < 0) {
+        throw new ElfError(`symbol ${n} of section ${i} (.symtab): the symbol names overlap to more than ${NAME_BUDGET_FACTOR} times the size of their string table (section ${symtab.link}, ${hex(strtab.size)} bytes)`);
+      }
+      budget -= nul + 1;
+      name = decoder.decode(bytes.subarray(start, start + nul));
+      names.set(nameOffset, name);
     }
+    if (!symbols.has(name)) symbols.set(name, u32(at + 4));
   }
   return symbols;
 }
+
+/** How many bytes of names the symbol table may decode, per byte of its string table. */
+const NAME_BUDGET_FACTOR = 4;
 
 /** Checks that every segment lies in the bus's RAM. */
 export function checkElfFitsRam(image: ElfImage, bus: Bus): void {
@@ -159,11 +218,12 @@ export function checkElfFitsRam(image: ElfImage, bus: Bus): void {
 export function loadElf(bus: Bus, bytes: Uint8Array): ElfImage {
   const image = parseElf(bytes);
   checkElfFitsRam(image, bus);
+  // parseElf refused overlapping segments and checkElfFitsRam put each inside RAM: the bytes
+  // written below add up to at most the size of RAM, whatever the headers say.
   for (const s of image.segments) {
     if (s.memsz === 0) continue;
-    const content = new Uint8Array(s.memsz);
-    content.set(bytes.subarray(s.offset, s.offset + s.filesz));
-    bus.writeRam(s.paddr, content);
+    bus.writeRam(s.paddr, bytes.subarray(s.offset, s.offset + s.filesz));
+    bus.fillRam(s.paddr + s.filesz, s.memsz - s.filesz, 0);
   }
   return image;
 }

@@ -157,37 +157,65 @@ export function encodeFdt(root: FdtNode, options: { bootCpuId?: number; reservat
   return out.take();
 }
 
+/** Devicetree spec v0.4 2.2.4.1: a property name is 1 to 31 characters. */
+const MAX_PROPERTY_NAME = 31;
+const MAX_DEPTH = 64;
+
 /**
  * Decodes a DTB blob back into a tree (properties as raw bytes), checking the header and every
- * token against the blob's bounds (spec 5.2, 5.4). For reading a guest's tree, and for tests.
+ * token against the bounds of its block (spec 5.2, 5.4). For reading a guest's tree, and for
+ * tests. Work and memory are linear in the blob: the structure block is walked once, a property
+ * name is at most 31 characters and each distinct name offset is decoded once, and nesting is
+ * limited to 64 levels. Errors name the offset.
  */
 export function decodeFdt(blob: Uint8Array): FdtNode {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const hex = (n: number) => `0x${n.toString(16)}`;
   if (blob.length < HEADER_SIZE) throw new FdtError(`blob is ${blob.length} bytes, shorter than the 40-byte header`);
+  const header = (at: number) => view.getUint32(at);
+  if (header(0) !== FDT_MAGIC) throw new FdtError(`magic is ${hex(header(0))}, not 0xd00dfeed`);
+  const total = header(4);
+  if (total > blob.length) throw new FdtError(`totalsize ${hex(total)} is larger than the blob (${hex(blob.length)})`);
+  if (total < HEADER_SIZE) throw new FdtError(`totalsize ${hex(total)} is smaller than the 40-byte header`);
+  if (header(24) > VERSION) throw new FdtError(`last_comp_version ${header(24)} is newer than 17`);
+  const block = (what: string, offset: number, size: number) => {
+    if (offset < HEADER_SIZE || offset + size > total) {
+      throw new FdtError(`${what} block ${hex(offset)} + ${hex(size)} is not inside the blob's totalsize (${hex(HEADER_SIZE)}..${hex(total)})`);
+    }
+    return { start: offset, end: offset + size };
+  };
+  const struct = block('structure', header(8), header(36));
+  const strings = block('strings', header(12), header(32));
   const u32 = (at: number) => {
-    if (at + 4 > blob.length) throw new FdtError(`read at 0x${at.toString(16)} is past the end of the blob (0x${blob.length.toString(16)})`);
+    if (at + 4 > struct.end) throw new FdtError(`token at ${hex(at)} runs past the end of the structure block (${hex(struct.end)})`);
     return view.getUint32(at);
   };
-  if (u32(0) !== FDT_MAGIC) throw new FdtError(`magic is 0x${u32(0).toString(16)}, not 0xd00dfeed`);
-  const total = u32(4);
-  if (total > blob.length) throw new FdtError(`totalsize 0x${total.toString(16)} is larger than the blob (0x${blob.length.toString(16)})`);
-  const offStruct = u32(8);
-  const offStrings = u32(12);
-  const sizeStrings = u32(32);
-  if (u32(24) > VERSION) throw new FdtError(`last_comp_version ${u32(24)} is newer than 17`);
   const decoder = new TextDecoder();
-  const cString = (at: number, end: number, what: string) => {
-    let e = at;
-    while (e < end && blob[e] !== 0) e++;
-    if (e >= end) throw new FdtError(`${what} at 0x${at.toString(16)} is not NUL-terminated`);
-    return { text: decoder.decode(blob.subarray(at, e)), next: e + 1 };
+  const names = new Map<number, string>();
+  const propertyName = (nameOff: number, at: number): string => {
+    const known = names.get(nameOff);
+    if (known !== undefined) return known;
+    if (nameOff >= strings.end - strings.start) {
+      throw new FdtError(`property at ${hex(at)}: name offset ${nameOff} is outside the strings block (${strings.end - strings.start} bytes)`);
+    }
+    const start = strings.start + nameOff;
+    const nul = blob.subarray(start, Math.min(strings.end, start + MAX_PROPERTY_NAME + 1)).indexOf(0);
+    if (nul < 0) {
+      throw new FdtError(`property at ${hex(at)}: its name at strings offset ${nameOff} has no NUL within ${MAX_PROPERTY_NAME} characters (spec 2.2.4.1) or before the end of the strings block`);
+    }
+    const name = decoder.decode(blob.subarray(start, start + nul));
+    names.set(nameOff, name);
+    return name;
   };
-  let at = offStruct;
+  let at = struct.start;
   const parseNode = (depth: number): FdtNode => {
-    if (depth > 64) throw new FdtError('nodes nest deeper than 64 levels');
-    if (u32(at) !== FDT_BEGIN_NODE) throw new FdtError(`expected FDT_BEGIN_NODE at 0x${at.toString(16)}, found token ${u32(at)}`);
-    const name = cString(at + 4, offStrings, 'node name');
-    at = (name.next + 3) & ~3;
+    if (depth > MAX_DEPTH) throw new FdtError(`node at ${hex(at)} nests deeper than ${MAX_DEPTH} levels`);
+    if (u32(at) !== FDT_BEGIN_NODE) throw new FdtError(`expected FDT_BEGIN_NODE at ${hex(at)}, found token ${u32(at)}`);
+    const nameStart = at + 4;
+    const nul = blob.subarray(nameStart, struct.end).indexOf(0);
+    if (nul < 0) throw new FdtError(`node name at ${hex(nameStart)} is not NUL-terminated inside the structure block`);
+    const name = decoder.decode(blob.subarray(nameStart, nameStart + nul));
+    at = (nameStart + nul + 1 + 3) & ~3;
     const props: [string, FdtValue][] = [];
     const children: FdtNode[] = [];
     for (;;) {
@@ -195,24 +223,23 @@ export function decodeFdt(blob: Uint8Array): FdtNode {
       if (token === FDT_PROP) {
         const len = u32(at + 4);
         const nameOff = u32(at + 8);
-        if (nameOff >= sizeStrings) throw new FdtError(`property name offset ${nameOff} is outside the strings block (${sizeStrings} bytes)`);
         const value = at + 12;
-        if (value + len > offStrings) throw new FdtError(`property at 0x${at.toString(16)} runs past the structure block`);
-        props.push([cString(offStrings + nameOff, offStrings + sizeStrings, 'property name').text, blob.slice(value, value + len)]);
+        if (value + len > struct.end) throw new FdtError(`property at ${hex(at)} (${len} bytes) runs past the end of the structure block (${hex(struct.end)})`);
+        props.push([propertyName(nameOff, at), blob.slice(value, value + len)]);
         at = (value + len + 3) & ~3;
       } else if (token === FDT_BEGIN_NODE) {
         children.push(parseNode(depth + 1));
       } else if (token === FDT_END_NODE) {
         at += 4;
-        return { name: name.text, props, children };
+        return { name, props, children };
       } else if (token === 4) {
         at += 4; // FDT_NOP
       } else {
-        throw new FdtError(`unexpected token ${token} at 0x${at.toString(16)}`);
+        throw new FdtError(`unexpected token ${token} at ${hex(at)}`);
       }
     }
   };
   const root = parseNode(0);
-  if (u32(at) !== FDT_END) throw new FdtError(`expected FDT_END at 0x${at.toString(16)}, found token ${u32(at)}`);
+  if (u32(at) !== FDT_END) throw new FdtError(`expected FDT_END at ${hex(at)}, found token ${u32(at)}`);
   return root;
 }

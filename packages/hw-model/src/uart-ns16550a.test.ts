@@ -125,4 +125,23 @@ describe('ns16550a UART', () => {
     expect(r(LSR) & 0x60).toBe(0x60);
     expect(u.output.length).toBeGreaterThan(0);
   });
+  it('keeps at most outputLimit transmitted bytes and counts the rest as dropped', () => {
+    const seen: number[] = [];
+    const u = new Ns16550aUart({ outputLimit: 3, onTransmit: (b) => seen.push(b) });
+    for (const c of 'flood') u.write(THR, c.charCodeAt(0), 1);
+    expect(u.outputText()).toBe('flo');
+    expect(seen).toEqual([0x66, 0x6c, 0x6f]);
+    expect(u.droppedBytes).toBe(2);
+    expect(() => new Ns16550aUart({ outputLimit: -1 })).toThrow(RangeError);
+  });
+
+  it('overruns the 16-byte receive FIFO in loopback mode instead of queueing without bound', () => {
+    const { u, r, w } = uart();
+    w(MCR, 0x10);
+    for (let i = 0; i < 20; i++) w(THR, i);
+    expect(u.droppedBytes).toBe(4);
+    const got: number[] = [];
+    while (r(LSR) & 1) got.push(r(RBR));
+    expect(got).toEqual(Array.from({ length: 16 }, (_, i) => i));
+  });
 });

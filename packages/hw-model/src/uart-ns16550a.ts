@@ -44,6 +44,12 @@ export interface UartOptions {
   /** Called with each transmitted byte, besides collecting it in `output`. */
   readonly onTransmit?: (byte: number) => void;
   readonly irq?: IrqLine;
+  /**
+   * At most this many transmitted bytes are kept (and passed to `onTransmit`); later ones are
+   * dropped and counted in `droppedBytes`, so a guest that floods its console cannot grow the
+   * host's memory. Default: unlimited.
+   */
+  readonly outputLimit?: number;
 }
 
 /**
@@ -71,12 +77,18 @@ export class Ns16550aUart implements MmioDevice {
   #out = new Uint8Array(256);
   #outLength = 0;
   readonly #onTransmit: ((byte: number) => void) | undefined;
+  readonly #outputLimit: number;
+  /** Transmitted bytes dropped past `outputLimit`, and loopback bytes dropped on a full receive FIFO. */
+  droppedBytes = 0;
   readonly #irq: IrqLine;
   #irqLevel = false;
 
   constructor(options: UartOptions = {}) {
     this.name = options.name ?? 'uart0';
     this.#onTransmit = options.onTransmit;
+    const limit = options.outputLimit ?? Infinity;
+    if (!(limit >= 0)) throw new RangeError(`${this.name}: outputLimit must be a byte count >= 0, got ${String(options.outputLimit)}`);
+    this.#outputLimit = limit;
     this.#irq = options.irq ?? unconnectedIrq;
     if (options.input !== undefined) this.pushInput(options.input);
   }
@@ -178,8 +190,11 @@ export class Ns16550aUart implements MmioDevice {
 
   #transmit(byte: number): void {
     if (this.#mcr & MCR_LOOP) {
-      // Loopback: the transmitter feeds the receiver (data sheet, MCR bit 4).
-      this.#inputQueue.push(byte);
+      // Loopback: the transmitter feeds the receiver (data sheet, MCR bit 4); a full FIFO overruns.
+      if (this.#inputQueue.length - this.#inputHead < FIFO_SIZE) this.#inputQueue.push(byte);
+      else this.droppedBytes++;
+    } else if (this.#outLength >= this.#outputLimit) {
+      this.droppedBytes++;
     } else {
       if (this.#outLength === this.#out.length) {
         const bigger = new Uint8Array(this.#out.length * 2);

@@ -141,3 +141,4 @@ export function runOnQemu(program: TestProgram, scratchDir: string, timeoutMs = 
     child.stdin.write(program.input ?? '');
   });
 }
+export { firstLoad, hostileElfs, mapLoads, overlappingLoads, overlappingNames, withProgramHeaders, type HostileElf } from './hostile.js';

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COST_SCALAR_KEYS, CostModelError, DEFAULT_COST_MODEL } from '@virtlab/hw-model';
-import { COST_PRESETS, COST_PRESET_NAMES, STANDARD_EVENTS, resolveCostModel } from './cost-presets.js';
+import { COST_MODEL_FILE_MAX_BYTES, COST_PRESETS, COST_PRESET_NAMES, STANDARD_EVENTS, resolveCostModel } from './cost-presets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-cost-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,5 +63,20 @@ describe('a cost model from a JSON file', () => {
     expect(() => resolveCostModel(file('arr.json', '[1]'))).toThrow(/a cost model is a JSON object, got an array/);
     expect(() => resolveCostModel(join(dir, 'absent.json'))).toThrow(/absent\.json' cannot be read/);
     expect(() => resolveCostModel('vtx-2099')).toThrow(/unknown cost model 'vtx-2099': a preset \(default, vtx-2006, modern\)/);
+  });
+
+  it('hostile files: too large, not a regular file, not UTF-8, bad JSON placed by line and column, __proto__ keys', () => {
+    const big = file('big.json', `{"events": {${'"e": 1, '.repeat(COST_MODEL_FILE_MAX_BYTES / 8)}"z": 1}}`);
+    expect(() => resolveCostModel(big)).toThrow(new CostModelError(`cost model file '${big}' is ${COST_MODEL_FILE_MAX_BYTES + 20} bytes, more than the ${COST_MODEL_FILE_MAX_BYTES} bytes it may have`));
+    const fifo = join(dir, 'dir.json');
+    mkdirSync(fifo);
+    expect(() => resolveCostModel(fifo)).toThrow(/dir\.json' is a directory, not a regular file/);
+    writeFileSync(join(dir, 'latin1.json'), Buffer.from('{"events": {"\xe9": 1}}', 'latin1'));
+    expect(() => resolveCostModel(join(dir, 'latin1.json'))).toThrow(/latin1\.json' is not UTF-8 text/);
+    expect(() => resolveCostModel(file('lines.json', '{\n  "trapEntry": 30,\n  "wfi": 1,,\n}'))).toThrow(/lines\.json' is not JSON at line 3, column 12/);
+    expect(() => resolveCostModel(file('proto.json', '{"__proto__": {"trapEntry": 1}}'))).toThrow(/unknown key '__proto__'/);
+    const model = resolveCostModel(file('proto-event.json', '{"events": {"__proto__": 5}}'));
+    expect(Object.getPrototypeOf(model.events)).toBe(Object.prototype); // an own key, not a prototype change
+    expect(Object.hasOwn(model.events, '__proto__')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { COST_SCALAR_KEYS, CostModelError, DEFAULT_COST_MODEL, INSTRUCTION_CLASSES, costModel, type CostModel } from '@virtlab/hw-model';
+import { InputFileError, readJsonFile } from './input-file.js';
 
 /**
  * The events every lab strategy may charge, and what each one stands for. A preset prices all of
@@ -107,6 +107,12 @@ export function costModelFromJson(value: unknown, source: string): CostModel {
 }
 
 /**
+ * A cost-model file is a small table of prices: anything larger than this is refused before it is
+ * parsed (a file of every event a strategy could name fits in a few kilobytes).
+ */
+export const COST_MODEL_FILE_MAX_BYTES = 1024 * 1024;
+
+/**
  * The cost model named by `spec`: a preset's name (`default`, `vtx-2006`, `modern`) or the path of
  * a JSON file (anything ending in `.json`). Errors name the bad preset, file or key.
  */
@@ -116,17 +122,12 @@ export function resolveCostModel(spec: string): CostModel {
   if (!spec.endsWith('.json')) {
     throw new CostModelError(`unknown cost model '${spec}': a preset (${COST_PRESET_NAMES.join(', ')}) or a .json file`);
   }
-  let text: string;
-  try {
-    text = readFileSync(spec, 'utf8');
-  } catch (error) {
-    throw new CostModelError(`cost model file '${spec}' cannot be read: ${(error as Error).message}`);
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = readJsonFile(spec, 'cost model file', COST_MODEL_FILE_MAX_BYTES);
   } catch (error) {
-    throw new CostModelError(`cost model file '${spec}' is not JSON: ${(error as Error).message}`);
+    if (error instanceof InputFileError) throw new CostModelError(error.message);
+    throw error;
   }
   return costModelFromJson(parsed, `cost model file '${spec}'`);
 }

@@ -1,6 +1,6 @@
 /**
  * lang-vm against V8's own WebAssembly on the workloads' wasm32-wasi images, in one process:
- * per-workload wall time, slowdown and the geometric mean. Every run's output is checked against
+ * per-workload median wall time, slowdown and the geometric mean. Every run's output is checked against
  * the workload's reference output first.
  *
  *   pnpm --filter @virtlab/lang-vm bench [--size test|bench] [--tier js|interpreter] [--only name,...] [--repeat n]
@@ -26,19 +26,22 @@ const tier = arg('tier', 'js') as 'js' | 'interpreter';
 const only = arg('only', '').split(',').filter((s) => s !== '');
 const repeat = Number(arg('repeat', '1'));
 
+/** The median wall time of `repeat` runs (each one instantiates from the bytes and runs `_start`). */
 function timeRun(run: () => string): { ms: number; output: string } {
-  let best = Infinity;
+  const times: number[] = [];
   let output = '';
   for (let i = 0; i < repeat; i++) {
     const t = performance.now();
     output = run();
-    best = Math.min(best, performance.now() - t);
+    times.push(performance.now() - t);
   }
-  return { ms: best, output };
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  return { ms: times.length % 2 === 1 ? (times[mid] as number) : ((times[mid - 1] as number) + (times[mid] as number)) / 2, output };
 }
 
 const rows: { name: string; v8: number; ours: number; ratio: number }[] = [];
-console.log(`lang-vm (${tier} tier) vs V8 WebAssembly, size '${size}', best of ${repeat}, node ${process.version}`);
+console.log(`lang-vm (${tier} tier) vs V8 WebAssembly, size '${size}', median of ${repeat}, node ${process.version}`);
 console.log('workload        V8 ms    lang-vm ms   slowdown');
 for (const w of workloads) {
   if (only.length > 0 && !only.includes(w.name)) continue;

@@ -32,6 +32,10 @@ export const Op = {
   CALL: 0x108,
   /** [op, typeIndex, table, t, argOff, siteId] */
   CALL_INDIRECT: 0x109,
+  /** [op, func, argOff]: return_call (3.0 tail calls): the callee replaces the frame. */
+  RETURN_CALL: 0x120,
+  /** [op, typeIndex, table, t, argOff]: return_call_indirect. */
+  RETURN_CALL_INDIRECT: 0x121,
   /** [op, dst, src, type] */
   MOV: 0x10a,
   /** [op, dst, value] i32, f32 bits, null reference (0) */
@@ -44,6 +48,9 @@ export const Op = {
   GLOBAL_GET: 0x10e,
   /** [op, src, global, type] */
   GLOBAL_SET: 0x10f,
+  /** [op, dst, global, type], [op, src, global, type]: funcref globals (the machine learns or stores the function). */
+  GLOBAL_GET_REF: 0x122,
+  GLOBAL_SET_REF: 0x123,
   /** [op, t, table] */
   TABLE_GET: 0x110,
   TABLE_SET: 0x111,

@@ -448,6 +448,190 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
       });
     });
 
+
+    describe('spec rules once broken, and deep or large valid code', () => {
+      it('runs blocks, loops and ifs that no branch targets and that emit no code, like V8', async () => {
+        const d = new Differential(await wat(`(module
+          (func (export "a") (block (nop)))
+          (func (export "b") (block (block (nop))))
+          (func (export "c") (result i32) (block (nop)) (loop (block)) (i32.const 3))
+          (func (export "d") (param i32) (result i32) (if (local.get 0) (then (block (nop)))) (block (loop (nop))) (local.get 0))
+          (func (export "e") (block (block (block))) (loop (loop)) (if (i32.const 0) (then) (else (block)))))`), factory);
+        d.returns('a', [], undefined);
+        d.returns('b', [], undefined);
+        d.returns('c', [], 3);
+        d.returns('d', [5], 5);
+        d.returns('e', [], undefined);
+      });
+      it('runs br_table whose labels meet at the bottom type in unreachable code', async () => {
+        const bytes = await wat('(module (func (export "f") (param i32) (result i32) (block (result f64) (block (result f32) (br_if 1 (f64.const 2) (local.get 0)) (unreachable) (br_table 0 1 1 (i32.const 1))) (drop) (f64.const 0)) (drop) (i32.const 9)))', { validate: false });
+        const d = new Differential(bytes, factory);
+        d.returns('f', [1], 9);
+        d.traps('f', [0], 'unreachable');
+      });
+      it('passes values between two instances bit for bit: a signalling NaN keeps its payload, as on V8', async () => {
+        const callee = await wat(`(module
+          (func (export "id32") (param f32) (result f32) (local.get 0))
+          (func (export "id64") (param f64) (result f64) (local.get 0))
+          (func (export "pair") (param f32 f64) (result f64 f32) (local.get 1) (local.get 0)))`);
+        const caller = await wat(`(module
+          (import "a" "id32" (func $id32 (param f32) (result f32)))
+          (import "a" "id64" (func $id64 (param f64) (result f64)))
+          (import "a" "pair" (func $pair (param f32 f64) (result f64 f32)))
+          (table 1 funcref) (elem (i32.const 0) $id32)
+          (type $t (func (param f32) (result f32)))
+          (func (export "via32") (param i32) (result i32) (i32.reinterpret_f32 (call $id32 (f32.reinterpret_i32 (local.get 0)))))
+          (func (export "via64") (param i64) (result i64) (i64.reinterpret_f64 (call $id64 (f64.reinterpret_i64 (local.get 0)))))
+          (func (export "indirect32") (param i32) (result i32) (i32.reinterpret_f32 (call_indirect (type $t) (f32.reinterpret_i32 (local.get 0)) (i32.const 0))))
+          (func (export "pair") (param i32 i64) (result i32) (local f64 f32)
+            (call $pair (f32.reinterpret_i32 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))
+            (local.set 3) (local.set 2)
+            (i32.and (i32.eq (i32.reinterpret_f32 (local.get 3)) (local.get 0)) (i64.eq (i64.reinterpret_f64 (local.get 2)) (local.get 1)))))`);
+        const a = factory(callee);
+        const b = factory(caller, { a: a.exports });
+        const va = new V8.Instance(new V8.Module(callee));
+        const vb = new V8.Instance(new V8.Module(caller), { a: va.exports });
+        const SNAN32 = 0x7fa00001;
+        const SNAN64 = 0x7ff4000000000001n;
+        for (const [name, arg] of [['via32', SNAN32], ['via32', 0xff800001 | 0], ['indirect32', SNAN32], ['via64', SNAN64], ['via64', 0xfff0000000000001n - (1n << 64n)]] as const) {
+          const ours = (b.exports[name] as (x: unknown) => unknown)(arg);
+          expect(ours).toBe(arg);
+          expect((vb.exports[name] as (x: unknown) => unknown)(arg)).toBe(ours);
+        }
+        // Multi-value across instances: both payloads come back unchanged.
+        expect((b.exports.pair as (x: number, y: bigint) => number)(SNAN32, SNAN64)).toBe(1);
+        expect((vb.exports.pair as (x: number, y: bigint) => number)(SNAN32, SNAN64)).toBe(1);
+      });
+      it('turns a host function that throws into a trap naming the import', async () => {
+        const bytes = await wat('(module (import "env" "boom" (func $b (param i32))) (func (export "run") (call $b (i32.const 1))))');
+        const inst = factory(bytes, { env: { boom: () => { throw new TypeError('no such file'); } } });
+        let error: unknown;
+        try {
+          (inst.exports.run as () => void)();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(Trap);
+        expect((error as Trap).kind).toBe('host error');
+        expect((error as Trap).message).toContain("import 'env'.'boom'");
+        expect((error as Trap).message).toContain('no such file');
+        expect((error as Error).cause).toBeInstanceOf(TypeError);
+      });
+      const leb = (n: number): number[] => {
+        const out: number[] = [];
+        do {
+          let b = n & 0x7f;
+          n = Math.floor(n / 128);
+          if (n !== 0) b |= 0x80;
+          out.push(b);
+        } while (n !== 0);
+        return out;
+      };
+      const rep = (item: readonly number[], k: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < k; i++) out.push(...item);
+        return out;
+      };
+      /** A module exporting "f" of type [i32] -> [i32] with this body (wabt cannot assemble bodies this deep). */
+      const fnModule = (body: readonly number[]) => {
+        const code = [0, ...body, 0x0b];
+        return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f, 3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0,
+          10, ...leb(code.length + leb(code.length).length + 1), 1, ...leb(code.length), ...code]);
+      };
+      it('runs code nested about 900 (and 3000) deep, like V8: loops, ifs, blocks and operand chains', () => {
+        for (const n of [900, 3000]) {
+          const cases = [
+            fnModule([...rep([0x03, 0x40], n), ...rep([0x0b], n), 0x41, 7]),
+            fnModule([...rep([0x20, 0, 0x04, 0x40], n), ...rep([0x0b], n), 0x41, 7]),
+            fnModule([...rep([0x02, 0x7f], n), 0x20, 0, ...rep([0x0b], n)]),
+            fnModule([0x20, 0, ...rep([0x20, 0], n), ...rep([0x6a], n)]),
+            fnModule([0x20, 0, ...rep([0x20, 0, 0x6a], n)]),
+          ];
+          for (const bytes of cases) new Differential(bytes, factory).same('f', 2);
+        }
+      });
+      it('runs a non-recursive function with about 62 000 live operand values, like V8', () => {
+        const n = 62_000;
+        const d = new Differential(fnModule([...rep([0x20, 0], n), ...rep([0x6a], n - 1)]), factory);
+        d.returns('f', [3], 3 * n);
+      });
+    });
+
+    describe('tail calls (3.0: return_call, return_call_indirect)', () => {
+      const MUTUAL = `(module
+        (type $t (func (param i64 i32) (result i32)))
+        (import "env" "host" (func $host (param i64 i32) (result i32)))
+        (table 2 funcref) (elem (i32.const 0) $even $odd)
+        (func $even (export "even") (param i64 i32) (result i32)
+          (if (result i32) (i64.eqz (local.get 0)) (then (i32.add (local.get 1) (i32.const 1)))
+            (else (return_call $odd (i64.sub (local.get 0) (i64.const 1)) (i32.add (local.get 1) (i32.const 1))))))
+        (func $odd (export "odd") (param i64 i32) (result i32)
+          (if (result i32) (i64.eqz (local.get 0)) (then (local.get 1))
+            (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (local.get 1) (i32.const 0)))))
+        (func (export "to_host") (param i64) (result i32) (return_call $host (local.get 0) (i32.const 5)))
+        (func (export "nested") (param i64) (result i32) (i32.add (call $even (local.get 0) (i32.const 0)) (i32.const 1000))))`;
+      const host = (x: bigint, y: number) => Number(x) * 10 + y;
+      it('makes 10^6 mutually recursive tail calls under a 10 000-frame call-depth cap, with V8\'s results', async () => {
+        const bytes = await wat(MUTUAL);
+        const inst = factory(bytes, { env: { host } }, { maxCallDepth: 10_000 });
+        const v8 = new V8.Instance(new V8.Module(bytes), { env: { host } });
+        for (const [name, args] of [['even', [1_000_000n, 0]], ['even', [1_000_001n, 0]], ['odd', [999_999n, 7]], ['nested', [1_000_000n]], ['to_host', [4n]]] as const) {
+          const ours = (inst.exports[name] as (...a: unknown[]) => unknown)(...args);
+          expect(ours).toBe((v8.exports[name] as (...a: unknown[]) => unknown)(...args));
+        }
+        expect((inst.exports.even as (n: bigint, a: number) => number)(1_000_000n, 0)).toBe(500_001);
+        // Ordinary calls still count against the cap.
+        const rec = factory(await wat('(module (func $f (export "f") (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))) (else (i32.const 0)))))'), {}, { maxCallDepth: 100 });
+        expect(() => (rec.exports.f as (n: number) => number)(200)).toThrow(Trap);
+      });
+      it('stops and resumes tail-calling code at the same fuel points, and rejects tail calls of the wrong result type', async () => {
+        const bytes = await wat(MUTUAL);
+        const stops = () => {
+          const inst = factory(bytes, { env: { host } }, { fuel: 1000, maxCallDepth: 100 });
+          let r = inst.call('even', 100_001n, 0);
+          let n = 0;
+          while (r.status === 'fuel-exhausted') {
+            n++;
+            inst.addFuel(1000);
+            r = inst.continue();
+          }
+          return [n, r, inst.fuel];
+        };
+        const first = stops();
+        expect(first[1]).toEqual({ status: 'returned', value: 50_001 });
+        expect(first[0]).toBeGreaterThan(100);
+        expect(stops()).toEqual(first);
+        const bad = await wat('(module (func $g (result i64) (i64.const 1)) (func (result i32) (return_call $g)))', { validate: false });
+        expect(V8.validate(bad)).toBe(false);
+        expect(() => factory(bad)).toThrow(/tail call/);
+      });
+    });
+
+    describe('growth and bulk operations charge fuel for their work', () => {
+      it('grows memory one page at a time 4000 times quickly, charging each page', async () => {
+        const bytes = await wat(`(module (memory 1)
+          (func (export "grow") (param i32) (result i32) (local i32)
+            (loop $l (local.set 1 (memory.grow (i32.const 1))) (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (local.get 1))
+          (func (export "size") (result i32) (memory.size))
+          (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))`);
+        const inst = factory(bytes, {}, { fuel: 1e12 });
+        const before = inst.fuel;
+        expect((inst.exports.grow as (n: number) => number)(4000)).toBe(4000);
+        expect((inst.exports.size as () => number)()).toBe(4001);
+        const used = before - inst.fuel;
+        // 1024 fuel per page grown (one per 64 bytes zeroed) plus the loop's own instructions.
+        expect(used).toBeGreaterThanOrEqual(4000 * 1024);
+        expect(used).toBeLessThan(4000 * 1024 + 4000 * 20);
+        const v8 = new V8.Instance(new V8.Module(bytes));
+        (v8.exports.grow as (n: number) => number)(4000);
+        expect((v8.exports.size as () => number)()).toBe(4001);
+        // memory.fill of 1 MiB costs 16384 fuel beyond its instruction.
+        const f0 = inst.fuel;
+        (inst.exports.fill as (n: number) => void)(1 << 20);
+        expect(f0 - inst.fuel).toBeGreaterThanOrEqual((1 << 20) / 64);
+      });
+    });
+
     describe('metering and limits', () => {
       const LOOP = `(module (func (export "count") (param i32) (result i32) (local i32)
         (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 3))) (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (local.get 1))
@@ -473,6 +657,33 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
         expect(again.call('rec', 1000)).toEqual({ status: 'fuel-exhausted' });
         again.fuel = Infinity;
         expect(again.continue()).toEqual({ status: 'returned', value: 1000 });
+      });
+      it('keeps NaN payloads of locals and operands across a stop for lack of fuel', async () => {
+        const bytes = await wat(`(module (func (export "f") (param i64 i32 i32) (result i64) (local f64 f32)
+          (local.set 3 (f64.reinterpret_i64 (local.get 0)))
+          (local.set 4 (f32.reinterpret_i32 (local.get 1)))
+          (f64.reinterpret_i64 (local.get 0))
+          (loop $l (br_if $l (local.tee 2 (i32.sub (local.get 2) (i32.const 1)))))
+          (i64.reinterpret_f64)
+          (i64.xor (i64.reinterpret_f64 (local.get 3)))
+          (i64.xor (i64.extend_i32_u (i32.xor (i32.reinterpret_f32 (local.get 4)) (local.get 1))))
+          (i64.xor (local.get 0))))`);
+        // V8 marks holes in arrays of doubles with this NaN and canonicalizes it elsewhere: the hardest payload to keep.
+        const SNAN64 = 0xfff7fffffff7ffffn - (1n << 64n);
+        const SNAN32 = 0x7fa00001;
+        const v8 = new V8.Instance(new V8.Module(bytes));
+        // x ^ x ^ 0 ^ x: the payload itself when every copy kept its bits.
+        expect((v8.exports.f as (a: bigint, b: number, n: number) => bigint)(SNAN64, SNAN32, 1000)).toBe(SNAN64);
+        const inst = factory(bytes, {}, { fuel: 100 });
+        let r = inst.call('f', SNAN64, SNAN32, 1000);
+        let stops = 0;
+        while (r.status === 'fuel-exhausted') {
+          stops++;
+          inst.addFuel(100);
+          r = inst.continue();
+        }
+        expect(stops).toBeGreaterThan(10);
+        expect(r).toEqual({ status: 'returned', value: SNAN64 });
       });
       it('meters deterministically', async () => {
         const bytes = await wat(LOOP);

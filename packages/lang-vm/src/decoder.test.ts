@@ -32,7 +32,7 @@ const MALFORMED: readonly [string, number, Uint8Array][] = [
   ['section size mismatch', 14, mod(1, 5, 1, 0x60, 0, 0, 0)],
   ['limits flag', 11, mod(5, 3, 1, 2, 0)],
   ['known opcode', 23, mod(...TYPE_V_V, ...sec(3, 1, 0), ...sec(10, 1, 3, 0, 0xff, 0x0b))],
-  ['too many locals', 23, mod(...TYPE_V_V, ...sec(3, 1, 0), ...sec(10, 1, 8, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0x0b))],
+  ['too many locals', 29, mod(...TYPE_V_V, ...sec(3, 1, 0), ...sec(10, 1, 14, 2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0x0b))],
   ['data count', 18, mod(...sec(5, 1, 0, 1), ...sec(12, 2), ...sec(11, 1, 1, 0))],
   ['zero byte expected', 29, mod(...TYPE_V_V, ...sec(3, 1, 0), ...sec(5, 1, 0, 1), ...sec(10, 1, 5, 0, 0x3f, 1, 0x1a, 0x0b))],
 ];

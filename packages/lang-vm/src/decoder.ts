@@ -1,4 +1,4 @@
-import { DecodeError, ValidationError } from './errors.js';
+import { DecodeError, ImplementationLimitError, ValidationError } from './errors.js';
 import { Reader } from './reader.js';
 import type {
   ConstExpr,
@@ -18,8 +18,50 @@ import type {
 } from './types.js';
 import { EXTERNREF, FUNCREF, funcType, isRefType, F32, F64, I32, I64 } from './types.js';
 
-/** Upper bound on a function's locals; far above what compilers emit, low enough to keep frames sane. */
-export const MAX_LOCALS = 50_000;
+/**
+ * The WebAssembly JS API's implementation-defined limits (JS API, "Implementation-defined Limits",
+ * as Node 20's V8 enforces them: wasm-limits.h), so that lang-vm accepts exactly what a browser's
+ * engine accepts. `brTableTargets` is V8's own (kV8MaxWasmFunctionBrTableSize); the JS API names none.
+ */
+export const LIMITS = {
+  moduleBytes: 1 << 30,
+  types: 1_000_000,
+  functions: 1_000_000,
+  imports: 100_000,
+  exports: 100_000,
+  globals: 1_000_000,
+  dataSegments: 100_000,
+  tables: 100_000,
+  tableSize: 10_000_000,
+  tableInitEntries: 10_000_000,
+  params: 1000,
+  results: 1000,
+  bodyBytes: 7_654_321,
+  /** Including the parameters. */
+  locals: 50_000,
+  brTableTargets: 65_520,
+} as const;
+/** Upper bound on a function's locals, parameters included (JS API limit). */
+export const MAX_LOCALS = LIMITS.locals;
+
+/** Throws the typed error for a count beyond an implementation limit. */
+export function checkLimit(actual: number, maximum: number, limit: string, at: number): void {
+  if (actual > maximum) throw new ImplementationLimitError(limit, maximum, actual, at);
+}
+
+/**
+ * Whether `op` (one byte) starts an instruction of the binary format (spec 5.4, with 3.0's tail
+ * calls 0x12/0x13 and the 0xfc prefix). An unknown opcode is malformed (a DecodeError); a known
+ * one in the wrong place is invalid (a ValidationError).
+ */
+export function isKnownOpcode(op: number): boolean {
+  return (
+    op <= 0x05 || (op >= 0x0b && op <= 0x13) || (op >= 0x1a && op <= 0x1c) || (op >= 0x20 && op <= 0x26) ||
+    (op >= 0x28 && op <= 0xc4) || (op >= 0xd0 && op <= 0xd2) || op === 0xfc
+  );
+}
+/** The 0xfc sub-opcodes of 2.0: saturating truncation 0-7, bulk memory and tables 8-17. */
+export const MAX_FC_SUBOP = 17;
 
 const SECTION_ORDER: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12 };
 
@@ -56,7 +98,11 @@ function readGlobalType(r: Reader): GlobalType {
   return { type, mutable: m === 1 };
 }
 
-/** A constant expression (spec 3.3.10): one constant instruction followed by `end`. */
+/**
+ * A constant expression (spec 3.3.10): one constant instruction followed by `end`. An opcode the
+ * binary format does not define is malformed (DecodeError, "illegal opcode"); a defined one that is
+ * not constant is invalid (ValidationError, "constant expression required").
+ */
 export function readConstExpr(r: Reader): ConstExpr {
   const at = r.pos;
   const op = r.byte('a constant expression');
@@ -70,7 +116,7 @@ export function readConstExpr(r: Reader): ConstExpr {
     case 0xd2: e = { kind: 'ref.func', index: r.u32('function index') }; break;
     case 0x23: e = { kind: 'global.get', index: r.u32('global index') }; break;
     case 0x0b: throw new ValidationError('type mismatch: constant expression is empty', -1, at);
-    default: throw new ValidationError(`constant expression required (opcode 0x${op.toString(16)} is not constant)`, -1, at);
+    default: return nonConstant(r, op, at);
   }
   const endAt = r.pos;
   const end = r.byte('end of constant expression');
@@ -85,17 +131,29 @@ export function readConstExpr(r: Reader): ConstExpr {
       else if (op2 === 0x42) r.s64();
       else if (op2 === 0x43) r.fixed32('f32 constant');
       else if (op2 === 0x44) r.take(8, 'f64 constant');
-      else if (op2 === 0xd0) r.byte();
+      else if (op2 === 0xd0) readRefType(r);
       else if (op2 === 0xd2 || op2 === 0x23) r.u32();
-      else throw new ValidationError(`constant expression required (opcode 0x${op2.toString(16)} is not constant)`, -1, at2);
+      else nonConstant(r, op2, at2);
     }
     throw new ValidationError('type mismatch: a constant expression leaves exactly one value', -1, endAt);
   }
   return e;
 }
 
-function vec<T>(r: Reader, what: string, item: (i: number) => T): T[] {
+function nonConstant(r: Reader, op: number, at: number): never {
+  if (!isKnownOpcode(op)) throw new DecodeError(at, `a known opcode (illegal opcode 0x${op.toString(16)})`);
+  if (op === 0xfc) {
+    const subAt = r.pos;
+    const sub = r.u32('0xfc sub-opcode');
+    if (sub > MAX_FC_SUBOP) throw new DecodeError(subAt, `a known 0xfc sub-opcode (0-${MAX_FC_SUBOP}), found ${sub} (illegal opcode)`);
+  }
+  throw new ValidationError(`constant expression required (opcode 0x${op.toString(16)} is not constant)`, -1, at);
+}
+
+function vec<T>(r: Reader, what: string, item: (i: number) => T, limit?: readonly [number, string]): T[] {
+  const at = r.pos;
   const n = r.u32(`${what} count`);
+  if (limit !== undefined) checkLimit(n, limit[0], limit[1], at);
   // Every item takes at least one byte: a count beyond the remaining bytes is malformed, not an allocation.
   if (n > r.end - r.pos) r.fail(`${n} ${what} entries, but only ${r.end - r.pos} bytes remain`);
   const out: T[] = [];
@@ -106,6 +164,7 @@ function vec<T>(r: Reader, what: string, item: (i: number) => T): T[] {
 /** Decodes a binary module (spec 5.5). Function bodies are only delimited here; the validator reads them. */
 export function decodeModule(input: Uint8Array): ModuleInfo {
   const r = new Reader(input);
+  checkLimit(input.length, LIMITS.moduleBytes, 'bytes of module', 0);
   const magic = r.fixed32('the magic number \\0asm');
   if (magic !== 0x6d736100) throw new DecodeError(0, 'the magic number \\0asm');
   const version = r.fixed32('version 1');
@@ -161,10 +220,10 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
           const at = s.pos;
           const form = s.byte('function type 0x60');
           if (form !== 0x60) s.fail(`function type 0x60, found 0x${form.toString(16)}`, at);
-          const params = vec(s, 'parameter', () => readValType(s));
-          const results = vec(s, 'result', () => readValType(s));
+          const params = vec(s, 'parameter', () => readValType(s), [LIMITS.params, 'parameters per function type']);
+          const results = vec(s, 'result', () => readValType(s), [LIMITS.results, 'results per function type']);
           types.push(funcType(params, results));
-        });
+        }, [LIMITS.types, 'types']);
         break;
       case 2:
         vec(s, 'import', () => {
@@ -206,19 +265,23 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
             default:
               s.fail(`import kind 0-3, found ${kind}`, kindAt);
           }
-        });
+        }, [LIMITS.imports, 'imports']);
         break;
       case 3:
         vec(s, 'function', () => {
           funcTypes.push(s.u32('type index'));
           declaredFuncs++;
-        });
+        }, [LIMITS.functions, 'functions']);
         break;
-      case 4:
+      case 4: {
+        const at = s.pos;
         vec(s, 'table', () => {
           const elem = readRefType(s);
           tables.push({ elem, limits: readLimits(s, 'table') });
         });
+        checkLimit(tables.length, LIMITS.tables, 'tables (imported ones included)', at);
+        break;
+      }
         break;
       case 5:
         vec(s, 'memory', () => memories.push(readLimits(s, 'memory')));
@@ -229,7 +292,7 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
           const type = readGlobalType(s);
           globals.push(type);
           globalDefs.push({ type, init: readConstExpr(s), offset });
-        });
+        }, [LIMITS.globals, 'globals']);
         break;
       case 7:
         vec(s, 'export', () => {
@@ -240,7 +303,7 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
           if (k > 3) s.fail(`export kind 0-3, found ${k}`, kindAt);
           const kind = (['function', 'table', 'memory', 'global'] as const)[k] ?? 'function';
           exports.push({ name, kind, index: s.u32('export index'), offset });
-        });
+        }, [LIMITS.exports, 'exports']);
         break;
       case 8:
         start = s.u32('start function index');
@@ -248,30 +311,40 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
       case 9:
         vec(s, 'element segment', () => elems.push(readElem(s)));
         break;
-      case 12:
+      case 12: {
+        const at = s.pos;
         dataCount = s.u32('data count');
+        checkLimit(dataCount, LIMITS.dataSegments, 'data segments', at);
         break;
+      }
       case 10: {
         sawCode = true;
         const countAt = s.pos;
         const n = s.u32('code count');
         if (n !== declaredFuncs) s.fail(`${declaredFuncs} function bodies (one per function section entry), found ${n}`, countAt);
         for (let i = 0; i < n; i++) {
+          const sizeAt = s.pos;
           const size = s.u32('function body size');
           const at = s.pos;
           if (size > s.end - at) s.fail(`a function body of ${size} bytes inside the code section`, at);
+          checkLimit(size, LIMITS.bodyBytes, 'bytes of function body', sizeAt);
+          const nParams = types[funcTypes[numImportedFuncs + i] as number]?.params.length ?? 0;
           const b = new Reader(input, at, at + size);
           const locals: ValType[] = [];
-          let total = 0;
+          let declared = 0;
+          const localsAt = b.pos;
           const groups = b.u32('local declaration count');
+          const decls: [number, ValType][] = [];
           for (let g = 0; g < groups; g++) {
             const countAt2 = b.pos;
             const count = b.u32('local count');
-            total += count;
-            if (total > MAX_LOCALS) b.fail(`at most ${MAX_LOCALS} locals per function (too many locals)`, countAt2);
-            const t = readValType(b);
-            for (let k = 0; k < count; k++) locals.push(t);
+            declared += count;
+            // 2^32 or more locals is malformed (spec 5.5.13); more than the JS API allows is over a limit, checked below.
+            if (declared > 0xffffffff) b.fail('at most 2^32-1 locals (too many locals)', countAt2);
+            decls.push([count, readValType(b)]);
           }
+          checkLimit(declared + nParams, MAX_LOCALS, 'locals per function (parameters included)', localsAt);
+          for (const [count, t] of decls) for (let k = 0; k < count; k++) locals.push(t);
           if (b.pos >= b.end) b.fail('a function body ending with end (0x0b)');
           if (input[b.end - 1] !== 0x0b) b.fail('a function body ending with end (0x0b)', b.end - 1);
           bodies.push({ locals, start: b.pos, end: b.end });
@@ -282,6 +355,7 @@ export function decodeModule(input: Uint8Array): ModuleInfo {
       case 11: {
         const countAt = s.pos;
         const n = s.u32('data count');
+        checkLimit(n, LIMITS.dataSegments, 'data segments', countAt);
         if (dataCount !== undefined && n !== dataCount) {
           s.fail(`${dataCount} data segments (as the data count section says), found ${n}`, countAt);
         }
@@ -344,9 +418,10 @@ function readElem(s: Reader): ElemSegment {
       if (kind !== 0) s.fail(`element kind 0x00 (funcref), found 0x${kind.toString(16)}`, at);
     }
   }
+  const limit = [LIMITS.tableInitEntries, 'entries in an element segment'] as const;
   const init = exprs
-    ? vec(s, 'element expression', () => readConstExpr(s))
-    : vec(s, 'element function index', (): ConstExpr => ({ kind: 'ref.func', index: s.u32('function index') }));
+    ? vec(s, 'element expression', () => readConstExpr(s), limit)
+    : vec(s, 'element function index', (): ConstExpr => ({ kind: 'ref.func', index: s.u32('function index') }), limit);
   return { mode, table, offsetExpr, type, init, offset };
 }
 

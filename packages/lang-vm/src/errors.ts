@@ -36,6 +36,23 @@ export class ValidationError extends CompileError {
   }
 }
 
+/**
+ * The module is valid but exceeds one of the WebAssembly JS API's implementation-defined limits
+ * (JS API, "Implementation-defined limits"), which browsers' engines enforce at compile time too.
+ */
+export class ImplementationLimitError extends CompileError {
+  override name = 'ImplementationLimitError';
+  constructor(
+    /** The limit, as the JS API words it (e.g. "parameters per function"). */
+    readonly limit: string,
+    readonly maximum: number,
+    readonly actual: number,
+    readonly offset: number,
+  ) {
+    super(`at byte 0x${offset.toString(16)}: ${actual} ${limit} exceeds the implementation limit of ${maximum}`);
+  }
+}
+
 /** Instantiation failed: a missing or mistyped import, or a segment that does not fit (spec 4.5.4). */
 export class LinkError extends WasmError {
   override name = 'LinkError';
@@ -71,8 +88,9 @@ export class Trap extends WasmError {
   constructor(
     readonly kind: TrapKind,
     detail?: string,
+    options?: { cause?: unknown },
   ) {
-    super(detail === undefined ? kind : `${kind}: ${detail}`);
+    super(detail === undefined ? kind : `${kind}: ${detail}`, options);
   }
 
   /** Attaches the wasm stack and appends it to the message, innermost frame first. */

@@ -1,5 +1,5 @@
 // Public entry of @virtlab/lang-vm: a WebAssembly 2.0 engine (no SIMD) with metering.
-export { CompileError, DecodeError, FuelExhausted, LinkError, Trap, ValidationError, WasmError } from './errors.js';
+export { CompileError, DecodeError, FuelExhausted, ImplementationLimitError, LinkError, Trap, ValidationError, WasmError } from './errors.js';
 export type { TrapKind, WasmFrame } from './errors.js';
 export { Instance, Module, compile, instantiate, validate } from './instance.js';
 export type { BufferSource, CallResult, Imports, InstanceOptions } from './instance.js';

@@ -1,16 +1,17 @@
-import { decodeModule } from './decoder.js';
+import { LIMITS, decodeModule } from './decoder.js';
 import { FuelExhausted, LinkError, Trap, WasmError } from './errors.js';
 import { runTiered } from './interpreter.js';
 import { compileTier } from './js-tier.js';
 import type { Limits as ResourceLimits } from './machine.js';
-import { DEFAULT_LIMITS, Machine } from './machine.js';
+import { DEFAULT_LIMITS, Machine, checkResourceLimits } from './machine.js';
 import type { FuncInstance } from './runtime.js';
 import { Global, Memory, Table, describeType, funcForCallable, linkError, registerFunc, typeIdOf } from './runtime.js';
 import type { ConstExpr, ExternKind, FuncType, Limits } from './types.js';
-import { EXTERNREF, I64, typeName } from './types.js';
+import { EXTERNREF, FUNCREF, I64, typeName } from './types.js';
 import type { CompiledModule } from './validator.js';
 import { validateModule } from './validator.js';
 import { warmUpModule } from './warm-up.js';
+import { ProcExit } from './wasi.js';
 
 /** Module bytes, as the JS API accepts them. */
 export type BufferSource = ArrayBuffer | ArrayBufferView;
@@ -43,8 +44,14 @@ export interface InstanceOptions extends ResourceLimits {
   readonly tier?: 'js' | 'interpreter';
 }
 
-/** What `instance.call` returns: the results, or a clean stop for lack of fuel (then `resume`). */
-export type CallResult = { readonly status: 'returned'; readonly value: unknown } | { readonly status: 'fuel-exhausted' };
+/**
+ * What `instance.call` returns: the results, a clean stop for lack of fuel (then `continue`), or
+ * the guest's exit through WASI `proc_exit` with its status.
+ */
+export type CallResult =
+  | { readonly status: 'returned'; readonly value: unknown }
+  | { readonly status: 'fuel-exhausted' }
+  | { readonly status: 'exited'; readonly code: number };
 
 const EMPTY: Readonly<Record<string, unknown>> = {};
 
@@ -66,6 +73,10 @@ export class Instance {
   readonly machine: Machine;
 
   constructor(module: Module, importObject: Imports = {}, options: InstanceOptions = {}) {
+    checkResourceLimits(options);
+    if (options.tier !== undefined && options.tier !== 'js' && options.tier !== 'interpreter') {
+      throw new RangeError(`instance option tier must be 'js' or 'interpreter', got ${String(options.tier)}`);
+    }
     warmUpInterpreter();
     const c = module.compiled;
     const info = c.info;
@@ -135,6 +146,7 @@ export class Instance {
       funcs.push(registerFunc((handle) => ({ handle, type, typeId: typeIdOf(type), callable, owner: m, index })));
     }
     m.funcs.push(...funcs);
+    for (const f of funcs) m.refs.set(f.handle, f);
     for (let i = 0; i < info.types.length; i++) m.typeIdOfType[i] = typeIdOf(info.types[i] as FuncType);
 
     const evalConst = (e: ConstExpr, out: Int32Array) => {
@@ -145,15 +157,25 @@ export class Instance {
         case 'f64': out[0] = e.lo; out[1] = e.hi; break;
         case 'ref.null': out[0] = 0; break;
         case 'ref.func': out[0] = (funcs[e.index] as FuncInstance).handle; break;
-        case 'global.get': out.set((globals[e.index] as Global).cell); break;
+        case 'global.get': {
+          const g = globals[e.index] as Global;
+          out.set(g.cell);
+          if (g.fn !== undefined) m.refs.set(g.fn.handle, g.fn);
+          break;
+        }
       }
     };
     for (const g of info.globalDefs) {
       const gl = new Global({ value: typeName(g.type.type) as 'i32', mutable: g.type.mutable });
       evalConst(g.init, gl.cell);
+      if (g.type.type === FUNCREF && gl.cell[0] !== 0) gl.fn = m.refs.get(gl.cell[0] as number);
       globals.push(gl);
     }
     for (const t of info.tables.slice(info.numImportedTables)) {
+      // JS API: a table may hold at most 10 000 000 elements; V8 checks it here too (its RangeError), we link-fail.
+      if (t.limits.min > LIMITS.tableSize) {
+        throw new LinkError(`table of ${t.limits.min} elements exceeds the implementation limit of ${LIMITS.tableSize} elements`);
+      }
       tables.push(new Table({ element: t.elem === EXTERNREF ? 'externref' : 'funcref', initial: t.limits.min, maximum: t.limits.max }));
     }
     m.tables.push(...tables);
@@ -172,7 +194,7 @@ export class Instance {
     this.exports = Object.freeze(exports);
     if ((options.tier ?? 'js') === 'js' && c.funcs.length > 0) {
       m.tier = compileTier(m);
-      m.runner = runTiered;
+      if (m.tier !== undefined) m.runner = runTiered;
     }
 
     // Segments (spec 4.5.4 steps 12-15): element segments first, then data; active ones are applied then dropped.
@@ -193,7 +215,10 @@ export class Instance {
         const at = (cell[0] as number) >>> 0;
         const t = tables[el.table] as Table;
         if (at + handles.length > t.length) throw new Trap('out of bounds table access', `element segment at ${at} + ${handles.length} > table size ${t.length}`);
-        t.elems.set(handles, at);
+        for (let k = 0; k < handles.length; k++) {
+          const h = handles[k] as number;
+          t.put(at + k, h, h === 0 || t.elem !== FUNCREF ? undefined : m.refs.get(h));
+        }
       }
     }
     for (const d of info.datas) {
@@ -217,10 +242,12 @@ export class Instance {
     return this.machine.fuel;
   }
   set fuel(n: number) {
+    checkResourceLimits({ fuel: n });
     this.machine.fuel = n === Infinity ? Number.MAX_SAFE_INTEGER : n;
   }
   addFuel(n: number): void {
-    this.machine.fuel += n;
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`addFuel needs a non-negative integer, got ${String(n)}`);
+    this.machine.fuel = Math.min(this.machine.fuel + n, Number.MAX_SAFE_INTEGER);
   }
   /** True after a call stopped for lack of fuel and before it was resumed or aborted. */
   get suspended(): boolean {
@@ -250,6 +277,7 @@ function settle(f: () => unknown): CallResult {
     return { status: 'returned', value: f() };
   } catch (e) {
     if (e instanceof FuelExhausted) return { status: 'fuel-exhausted' };
+    if (e instanceof ProcExit) return { status: 'exited', code: e.code };
     throw e;
   }
 }

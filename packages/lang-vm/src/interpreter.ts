@@ -35,9 +35,9 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from './numeric.js';
-import { memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet } from './bulk.js';
+import { memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableGrow, tableInit, tableSet } from './bulk.js';
 import type { FuncInstance, Table } from './runtime.js';
-import { PAGE, funcStore } from './runtime.js';
+import { FUEL_PER_PAGE, PAGE } from './runtime.js';
 
 const oobMemory = () => new Trap('out of bounds memory access');
 
@@ -145,12 +145,11 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
             argOff = code[pc + 2] as number;
             next = pc + 4;
           } else {
-            const table = (m.tables[code[pc + 2] as number] as { elems: Int32Array }).elems;
+            const table = (m.tables[code[pc + 2] as number] as Table).fns;
             const idx = (I[fp + (code[pc + 3] as number)] as number) >>> 0;
             if (idx >= table.length) throw new Trap('undefined element', `table index ${idx} >= table size ${table.length}`);
-            const h = table[idx] as number;
-            if (h === 0) throw new Trap('uninitialized element', `table index ${idx}`);
-            const target = funcStore[h] as FuncInstance;
+            const target = table[idx];
+            if (target === undefined) throw new Trap('uninitialized element', `table index ${idx}`);
             if (target.typeId !== (m.typeIdOfType[code[pc + 1] as number] as number)) throw new Trap('indirect call type mismatch', `table index ${idx}`);
             argOff = code[pc + 4] as number;
             next = pc + 6;
@@ -219,6 +218,79 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           cur = fi;
           I.fill(0, fp + (fParamWords[fi] as number), fp + (fLocalWords[fi] as number));
           pc = entry;
+          break;
+        }
+        case Op.RETURN_CALL:
+        case Op.RETURN_CALL_INDIRECT: {
+          // A tail call (3.0): the callee takes over this frame, so neither depth nor the frame stack grows.
+          let target: FuncInstance;
+          let argOff: number;
+          if (code[pc] === Op.RETURN_CALL) {
+            target = m.funcs[code[pc + 1] as number] as FuncInstance;
+            argOff = code[pc + 2] as number;
+          } else {
+            const table = (m.tables[code[pc + 2] as number] as Table).fns;
+            const idx = (I[fp + (code[pc + 3] as number)] as number) >>> 0;
+            if (idx >= table.length) throw new Trap('undefined element', `table index ${idx} >= table size ${table.length}`);
+            const found = table[idx];
+            if (found === undefined) throw new Trap('uninitialized element', `table index ${idx}`);
+            target = found;
+            if (target.typeId !== (m.typeIdOfType[code[pc + 1] as number] as number)) throw new Trap('indirect call type mismatch', `table index ${idx}`);
+            argOff = code[pc + 4] as number;
+          }
+          const fi = target.owner === m ? target.index : -1;
+          const nres = target.type.results.length * 2;
+          const entry = fi >= 0 ? (fEntry[fi] as number) : -1;
+          if (entry < 0) {
+            // A host function or another instance's: call it, then return its results.
+            m.fsp = fsp;
+            m.depth = depth;
+            m.fuel = fuel;
+            m.stackTop = fp + (fFrame[cur] as number);
+            m.callOut(target, fp + argOff);
+            fuel = m.fuel;
+            mem = m.memory;
+            U8 = mem.u8;
+            DV = mem.dv;
+            memSize = U8.length;
+            if (nres !== 0) I.copyWithin(fp, fp + argOff, fp + argOff + nres);
+          } else {
+            if (fp + (fFrame[fi] as number) > stackWords) throw new Trap('call stack exhausted');
+            const np = fParamWords[fi] as number;
+            if (np !== 0) I.copyWithin(fp, fp + argOff, fp + argOff + np);
+            const te = tierEntries[fi];
+            if (te === undefined || tier === undefined) {
+              cur = fi;
+              I.fill(0, fp + np, fp + (fLocalWords[fi] as number));
+              pc = entry;
+              break;
+            }
+            // A compiled callee: run it in this frame's place (its depth is this frame's).
+            m.fsp = fsp;
+            m.depth = depth - 1;
+            m.stackTop = fp + (fFrame[fi] as number);
+            tier.enter(fuel, depth - 1);
+            te(fp);
+            fuel = tier.fuel();
+            if (tier.suspending()) {
+              m.adoptDeopt(fp, fsp, depth);
+              m.fuel = fuel;
+              return 1;
+            }
+            mem = m.memory;
+            U8 = mem.u8;
+            DV = mem.dv;
+            memSize = U8.length;
+          }
+          // Return the results, now at the frame base.
+          if (fsp === baseFsp) {
+            m.fuel = fuel;
+            return 0;
+          }
+          depth--;
+          cur = frames[--fsp] as number;
+          fp = frames[--fsp] as number;
+          pc = frames[--fsp] as number;
           break;
         }
         case Op.MOV:
@@ -411,6 +483,10 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
         default:
           // Rare instructions live in their own function so that V8 optimizes this loop on its own.
           pc = cold(m, pc, fp);
+          if (m.charge !== 0) {
+            fuel -= m.charge;
+            m.charge = 0;
+          }
           mem = m.memory;
           U8 = mem.u8;
           DV = mem.dv;
@@ -445,7 +521,9 @@ function cold(m: Machine, pc: number, fp: number): number {
       break;
     case Op.MEMORY_GROW:
       t = fp + (code[pc + 1] as number);
-      I[t] = mem.growPages((I[t] as number) >>> 0);
+      a = (I[t] as number) >>> 0;
+      I[t] = mem.growPages(a);
+      if ((I[t] as number) >= 0) m.charge += a * FUEL_PER_PAGE;
       pc += 2;
       break;
     case Op.MEMORY_FILL:
@@ -484,7 +562,7 @@ function cold(m: Machine, pc: number, fp: number): number {
       break;
     case Op.TABLE_GROW:
       t = fp + (code[pc + 1] as number);
-      I[t] = (m.tables[code[pc + 2] as number] as Table).growBy((I[t + 2] as number) >>> 0, I[t] as number);
+      I[t] = tableGrow(m, code[pc + 2] as number, I[t] as number, (I[t + 2] as number) >>> 0);
       pc += 3;
       break;
     case Op.TABLE_FILL:
@@ -510,6 +588,14 @@ function cold(m: Machine, pc: number, fp: number): number {
       t = fp + (code[pc + 1] as number);
       I[t] = I[t] === 0 ? 1 : 0;
       pc += 2;
+      break;
+    case Op.GLOBAL_GET_REF:
+      I[fp + (code[pc + 1] as number)] = m.globalGetRef(code[pc + 2] as number);
+      pc += 4;
+      break;
+    case Op.GLOBAL_SET_REF:
+      m.globalSetRef(code[pc + 2] as number, I[fp + (code[pc + 1] as number)] as number);
+      pc += 4;
       break;
     case Op.REF_FUNC:
       I[fp + (code[pc + 1] as number)] = (m.funcs[code[pc + 2] as number] as FuncInstance).handle;

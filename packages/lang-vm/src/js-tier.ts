@@ -5,8 +5,9 @@ import type { WasmFrame } from './errors.js';
 import type { Machine } from './machine.js';
 import * as num from './numeric.js';
 import type { FuncInstance, Table } from './runtime.js';
-import { funcStore } from './runtime.js';
+import { FUEL_PER_PAGE } from './runtime.js';
 import type { FuncType, ValType } from './types.js';
+import type { CompiledModule } from './validator.js';
 import { NUMERIC_SIGNATURES } from './validator.js';
 import { F32, F64, I64 } from './types.js';
 
@@ -22,7 +23,7 @@ import { F32, F64, I64 } from './types.js';
  * compiled code for new calls).
  */
 
-/** A spilled JavaScript-tier frame: function, interpreter pc to resume at, slot types and values. */
+/** A spilled JavaScript-tier frame: function, interpreter pc to resume at, slot types and values (two words each). */
 export interface DeoptRecord {
   readonly fi: number;
   readonly pc: number;
@@ -51,7 +52,63 @@ function f64Literal(lo: number, hi: number): string {
   return String(x);
 }
 
-export function compileTier(m: Machine): TierModule {
+/**
+ * Functions the tier leaves to the interpreter: V8 parses and compiles JavaScript recursively and
+ * keeps every JS local in its frame, so a wasm function nested deeper than `maxNesting` blocks or
+ * with more than `maxSlots` values in its frame would overflow the host stack when compiled or
+ * called. The interpreter runs those without host recursion (V8's own wasm engine accepts them).
+ */
+export const TIER_LIMITS = { maxNesting: 200, maxSlots: 4000 } as const;
+const MAX_EXPR_DEPTH = 16;
+
+/** Whether each defined function (by function index) fits the tier's limits. */
+function tierFits(m: Machine, maxNesting: number, maxSlots: number): Set<number> {
+  const { funcs, structure } = m.compiled;
+  const fits = new Set<number>();
+  let s = 0;
+  for (const f of funcs) {
+    let depth = 0;
+    let deepest = 0;
+    while (s < structure.length && (structure[s] as number) < f.entry) s += 3;
+    for (; s < structure.length && (structure[s] as number) < f.codeEnd; s += 3) {
+      const kind = structure[s + 1] as number;
+      if (kind === 1 || kind === 2 || kind === 3) deepest = Math.max(deepest, ++depth);
+      else if (kind === 5) depth--;
+    }
+    if (deepest <= maxNesting && f.frameWords >> 1 <= maxSlots) fits.add(f.index);
+  }
+  return fits;
+}
+
+/**
+ * Compiles the module's functions that fit the tier (see TIER_LIMITS); the rest run on the
+ * interpreter. Returns undefined when V8 cannot compile even the smaller set (the whole instance
+ * then runs on the interpreter).
+ */
+export function compileTier(m: Machine): TierModule | undefined {
+  let compiled = cache.get(m.compiled);
+  if (compiled === undefined) {
+    compiled = null;
+    for (const [nesting, slots] of [[TIER_LIMITS.maxNesting, TIER_LIMITS.maxSlots], [40, 1000]] as const) {
+      const fits = tierFits(m, nesting, slots);
+      if (fits.size === 0) break;
+      try {
+        compiled = compileFunctions(m, fits);
+        break;
+      } catch (e) {
+        // The host stack ran out while V8 compiled the source: retry with a stricter cut.
+        if (!(e instanceof RangeError)) throw e;
+      }
+    }
+    cache.set(m.compiled, compiled);
+  }
+  return compiled === null ? undefined : compiled(m);
+}
+
+/** The tier of each module, compiled once: a factory that binds the compiled functions to one instance's machine. */
+const cache = new WeakMap<CompiledModule, ((m: Machine) => TierModule) | null>();
+
+function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) => TierModule {
   const c = m.compiled;
   const { code, structure, siteStacks } = c;
   const info = c.info;
@@ -69,9 +126,16 @@ export function compileTier(m: Machine): TierModule {
     return `TL${constants.length - 1}`;
   };
   let sIdx = 0;
+  // Tail calls: the caller sets TC (callee index + 1) and its arguments in TA, and returns; whoever
+  // called the caller runs the callee from a loop (tcall), so the JavaScript stack does not grow.
+  const tailCallers = new Set(c.funcs.filter((f) => f.tailCalls && fits.has(f.index)).map((f) => f.index));
+  const hasTail = tailCallers.size > 0;
+  const refFuncs = new Set<number>();
+  const maxValues = info.types.reduce((n, t) => Math.max(n, t.params.length, t.results.length), 8);
 
   for (const f of c.funcs) {
     const fi = f.index;
+    if (!fits.has(fi)) continue;
     const type = info.types[f.typeIndex] as FuncType;
     const nLocals = f.localTypes.length;
     const ty: number[] = [...f.localTypes];
@@ -96,7 +160,8 @@ export function compileTier(m: Machine): TierModule {
       const types = [...f.localTypes, ...stack];
       const vals = types.map((t, k) => {
         const n = k < nLocals ? `l${k}` : `s${k - nLocals}`;
-        return t === I64 ? `${n}, ${n}h` : `${n}, 0`;
+        // f64 as its two words: a JavaScript array of doubles would canonicalize a NaN's payload.
+        return t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : `${n}, 0`;
       });
       return `spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); D--; return 0;`;
     };
@@ -107,7 +172,8 @@ export function compileTier(m: Machine): TierModule {
         const r = results[0] === I64 ? `RH = ${Vh(from)}; ` : '';
         return `D--; ${r}return ${V(from)};`;
       }
-      const sets = results.map((t, i) => `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`);
+      // f64 results go through a Float64Array: a JavaScript array would canonicalize a NaN's payload.
+      const sets = results.map((t, i) => (t === F64 ? `MVF[${i}] = ${V(from + 2 * i)};` : `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`));
       return `${sets.join(' ')} D--; return;`;
     };
     const moves = (from: number, to: number, nwords: number) => {
@@ -122,7 +188,7 @@ export function compileTier(m: Machine): TierModule {
     // Forwarding: within a basic block, a stack slot written by local.get, i32.const or a pure i32
     // op on forwarded operands holds an expression over locals instead of a statement; the
     // consumer inlines it. Flushed at every control point and before a local it reads changes.
-    const pend = new Map<number, { expr: string; deps: ReadonlySet<number> }>();
+    const pend = new Map<number, { expr: string; deps: ReadonlySet<number>; depth?: number }>();
     const flush = () => {
       let out = '';
       for (const [slot, p] of pend) out += `s${slot - nLocals} = ${p.expr}; `;
@@ -157,11 +223,9 @@ export function compileTier(m: Machine): TierModule {
     emit(`F${fi}: {`);
     while (sIdx < structure.length && (structure[sIdx] as number) < f.entry) sIdx += 3;
 
-    let pc = f.entry;
-    const end = f.codeEnd - 3; // the final RETURN
-    while (pc < end) {
-      // Structure events at this pc come first, in emission order.
-      while (sIdx < structure.length && structure[sIdx] === pc) {
+    /** Opens and closes the JavaScript constructs of the structure events at `at`, in emission order. */
+    const structureAt = (at: number) => {
+      while (sIdx < structure.length && structure[sIdx] === at) {
         const kind = structure[sIdx + 1] as number;
         const target = structure[sIdx + 2] as number;
         sIdx += 3;
@@ -181,6 +245,12 @@ export function compileTier(m: Machine): TierModule {
           emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
         }
       }
+    };
+    let pc = f.entry;
+    const end = f.codeEnd - 3; // the final RETURN
+    while (pc < end) {
+      // Structure events at this pc come first, in emission order.
+      structureAt(pc);
       const op = code[pc] as number;
       const a1 = code[pc + 1] as number;
       const t = V(a1);
@@ -267,7 +337,7 @@ export function compileTier(m: Machine): TierModule {
           const take = (call: string) => {
             if (sig.results.length === 0) return `${call};`;
             if (sig.results.length === 1) return `${V(argOff)} = ${call};${sig.results[0] === I64 ? ` ${Vh(argOff)} = RH;` : ''}`;
-            return `${call}; ${sig.results.map((rt, i) => `${V(argOff + 2 * i)} = MV[${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = MV[${2 * i + 1}];` : ''}`).join(' ')}`;
+            return `${call}; ${sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = MVF[${i}];` : `${V(argOff + 2 * i)} = MV[${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = MV[${2 * i + 1}];` : ''}`)).join(' ')}`;
           };
           // Host calls go through the machine's value stack: arguments and results as words.
           const viaStack = (fn: string) => {
@@ -275,16 +345,44 @@ export function compileTier(m: Machine): TierModule {
             const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
             return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} }`;
           };
-          const after = `if (SUSP) { ${spill(pc + size, site)} }`;
+          const trampoline = hasTail && (indirect || tailCallers.has(a1)) ? ` while (TC !== 0) { ${take('tcall()')} }` : '';
+          const after = `${trampoline} if (SUSP) { ${spill(pc + size, site)} }`;
           if (!indirect) {
-            s = m.fEntry[a1] === -1 ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
+            s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
           } else {
             const tid = m.typeIdOfType[a1] as number;
-            s = `{ const tb = T${code[pc + 2]}.elems; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const h = tb[ix]; if (h === 0) trap('uninitialized element'); ` +
-              `const fn = FS[h]; if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
-              `if (fn.owner === m) { ${take(`WT[fn.index](${args})`)} ${after} } else ${viaStack('fn')} }`;
+            s = `{ const tb = T${code[pc + 2]}.fns; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const fn = tb[ix]; if (fn === undefined) trap('uninitialized element'); ` +
+              `if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
+              `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
           }
           sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
+          break;
+        }
+        case Op.RETURN_CALL:
+        case Op.RETURN_CALL_INDIRECT: {
+          const indirect = op === Op.RETURN_CALL_INDIRECT;
+          const argOff = indirect ? (code[pc + 4] as number) : (code[pc + 2] as number);
+          size = indirect ? 5 : 3;
+          const sig = indirect ? (info.types[a1] as FuncType) : (m.funcs[a1] as FuncInstance).type;
+          const toTA: string[] = [];
+          sig.params.forEach((pt, i) => {
+            if (pt === F64) toTA.push(`TAF[${i}] = ${V(argOff + 2 * i)};`);
+            else toTA.push(`TA[${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` TA[${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`);
+          });
+          const tailTo = (g: string) => `${toTA.join(' ')} TC = ${g} + 1; D--; return${results.length === 1 ? ' 0' : ''};`;
+          // A host function or another instance's (or one left to the interpreter): call it, then return its results.
+          const callThenReturn = (fn: string) => {
+            const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
+            const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
+            return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} } ${returnFrom(argOff)}`;
+          };
+          if (!indirect) s = fits.has(a1) ? tailTo(String(a1)) : callThenReturn(`m.funcs[${a1}]`);
+          else {
+            const tid = m.typeIdOfType[a1] as number;
+            s = `{ const tb = T${code[pc + 2]}.fns; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const fn = tb[ix]; if (fn === undefined) trap('uninitialized element'); ` +
+              `if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
+              `if (fn.owner === m && WT[fn.index] !== undefined) { ${tailTo('fn.index')} } else { ${callThenReturn('fn')} } }`;
+          }
           break;
         }
         case Op.MOV: {
@@ -340,6 +438,15 @@ export function compileTier(m: Machine): TierModule {
           size = 4;
           break;
         }
+        case Op.GLOBAL_GET_REF:
+          s = `${t} = m.globalGetRef(${code[pc + 2]});`;
+          setTy(0x70);
+          size = 4;
+          break;
+        case Op.GLOBAL_SET_REF:
+          s = `m.globalSetRef(${code[pc + 2]}, ${t});`;
+          size = 4;
+          break;
         case Op.MEMORY_SIZE:
           s = `${t} = (MS / 65536) | 0;`;
           setTy(0x7f);
@@ -348,13 +455,13 @@ export function compileTier(m: Machine): TierModule {
           s = `${t} = growMem(${t});`;
           break;
         case Op.MEMORY_FILL:
-          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           break;
         case Op.MEMORY_COPY:
-          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           break;
         case Op.MEMORY_INIT:
-          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 3;
           break;
         case Op.DATA_DROP:
@@ -375,20 +482,20 @@ export function compileTier(m: Machine): TierModule {
           size = 3;
           break;
         case Op.TABLE_GROW:
-          s = `${t} = T${code[pc + 2]}.growBy(${u} >>> 0, ${t});`;
+          s = `${t} = B.tableGrow(m, ${code[pc + 2]}, ${t}, ${u} >>> 0); FUEL -= charged();`;
           setTy(0x7f);
           size = 3;
           break;
         case Op.TABLE_FILL:
-          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 3;
           break;
         case Op.TABLE_COPY:
-          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 4;
           break;
         case Op.TABLE_INIT:
-          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)});`;
+          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
           size = 4;
           break;
         case Op.ELEM_DROP:
@@ -399,7 +506,9 @@ export function compileTier(m: Machine): TierModule {
           setTy(0x7f);
           break;
         case Op.REF_FUNC:
-          s = `${t} = ${(m.funcs[code[pc + 2] as number] as FuncInstance).handle};`;
+          // Handles differ per instance, the source does not: it is compiled once per module.
+          refFuncs.add(code[pc + 2] as number);
+          s = `${t} = RF${code[pc + 2]};`;
           setTy(0x70);
           size = 3;
           break;
@@ -427,8 +536,10 @@ export function compileTier(m: Machine): TierModule {
             const r = numericOp(op, t, th, u, uh, rd(a1), binary ? rd(a1 + 2) : u);
             if (r === undefined) throw new Error(`lang-vm internal error: no JavaScript form for internal opcode 0x${op.toString(16)}`);
             setTy(r[1]);
-            if (PURE.has(op) && r[2] !== undefined && pa !== undefined && (!binary || pb !== undefined)) {
-              pend.set(k, { expr: r[2], deps: new Set([...pa.deps, ...(pb?.deps ?? [])]) });
+            const depth = 1 + Math.max(pa?.depth ?? 0, pb?.depth ?? 0);
+            // Forwarded expressions nest at most MAX_EXPR_DEPTH deep: V8 parses JavaScript recursively.
+            if (PURE.has(op) && r[2] !== undefined && pa !== undefined && (!binary || pb !== undefined) && depth <= MAX_EXPR_DEPTH) {
+              pend.set(k, { expr: r[2], deps: new Set([...pa.deps, ...(pb?.deps ?? [])]), depth });
               s = '';
             } else s = r[0];
           }
@@ -439,14 +550,8 @@ export function compileTier(m: Machine): TierModule {
     }
     const tail = flush();
     if (tail !== '') emit(tail);
-    while (sIdx < structure.length && structure[sIdx] === pc) {
-      const kind = structure[sIdx + 1] as number;
-      sIdx += 3;
-      if (kind === 5) {
-        const o = open.pop() as { kind: number };
-        emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
-      } else if (kind === 4) emit('} else {');
-    }
+    // Constructs that open at the final RETURN too (a block no instruction of which emits code) open and close here.
+    structureAt(pc);
     emit('}');
     emit(returnFrom(code[end + 1] as number), fi, end);
     emit('}');
@@ -457,16 +562,21 @@ export function compileTier(m: Machine): TierModule {
       const rt = results[0];
       store = rt === F64 ? 'F64V[fp >> 1] = r;' : `I[fp] = r;${rt === I64 ? ' I[fp + 1] = RH;' : ''}`;
     } else if (results.length > 1) {
-      store = results.map((rt, i) => (rt === F64 ? `F64V[(fp >> 1) + ${i}] = MV[${2 * i}];` : `I[fp + ${2 * i}] = MV[${2 * i}]; I[fp + ${2 * i + 1}] = MV[${2 * i + 1}];`)).join(' ');
+      store = results.map((rt, i) => (rt === F64 ? `F64V[(fp >> 1) + ${i}] = MVF[${i}];` : `I[fp + ${2 * i}] = MV[${2 * i}]; I[fp + ${2 * i + 1}] = MV[${2 * i + 1}];`)).join(' ');
     }
-    emit(`function e${fi}(fp) { const r = w${fi}(${reads.join(', ')}); if (SUSP) return; ${store} }`);
+    const loop = hasTail ? ' while (TC !== 0) r = tcall();' : '';
+    emit(`function e${fi}(fp) { let r = w${fi}(${reads.join(', ')});${loop} if (SUSP) return; ${store} }`);
+    if (hasTail) {
+      const fromTA = type.params.map((pt, i) => (pt === F64 ? `TAF[${i}]` : pt === I64 ? `TA[${2 * i}], TA[${2 * i + 1}]` : `TA[${2 * i}]`));
+      emit(`function t${fi}() { return w${fi}(${fromTA.join(', ')}); }`);
+    }
   }
 
   const nFuncs = info.funcTypes.length;
   const wt: string[] = [];
   const es: string[] = [];
   for (let i = 0; i < nFuncs; i++) {
-    const defined = m.fEntry[i] !== -1;
+    const defined = fits.has(i);
     wt.push(defined ? `w${i}` : 'undefined');
     es.push(defined ? `e${i}` : 'undefined');
   }
@@ -475,9 +585,12 @@ export function compileTier(m: Machine): TierModule {
     'const { i64Mul, i64DivS, i64DivU, i64RemS, i64RemU, i64Shl, i64ShrS, i64ShrU, i64Rotl, i64Rotr, i64Clz, i64Ctz, i64ToF32S, i64ToF32U, i64ToF64S, i64ToF64U,',
     '  i32DivS, i32DivU, i32RemS, i32RemU, ctz32, popcnt32, nearest, truncI32S, truncI32U, truncI64S, truncI64U, truncSatI32S, truncSatI32U, truncSatI64S, truncSatI64U,',
     '  f32FromBits: FN, f32ToBits: FB, f64FromBits: W2F, f64ToBits: F2W, R } = NUM;',
-    'const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];',
+    // Multi-value results and tail-call arguments: words in Int32Arrays, f64 in Float64Arrays (NaN payloads survive).
+    `const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
+    `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
-    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0;',
+    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0;',
+    'function tcall() { const g = TC - 1; TC = 0; return TT[g](); }',
     'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
     'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
     'let U8 = m.memory.u8, DV = m.memory.dv, MS = U8.length;',
@@ -486,17 +599,20 @@ export function compileTier(m: Machine): TierModule {
     "function trapMem() { throw new Trap('out of bounds memory access'); }",
     "function trapStack() { throw new Trap('call stack exhausted'); }",
     "function trapUndefined(ix) { throw new Trap('undefined element', 'table index ' + ix); }",
-    'function growMem(d) { const r = m.memory.growPages(d >>> 0); refresh(); return r; }',
+    `function growMem(d) { const r = m.memory.growPages(d >>> 0); if (r >= 0) FUEL -= (d >>> 0) * ${FUEL_PER_PAGE}; refresh(); return r; }`,
+    'function charged() { const c = m.charge; m.charge = 0; return c; }',
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
     'function hostCall(f, at) { m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
     '  try { m.callOut(f, at); } finally { m.stackTop = top; } setFuel(m.fuel); D = m.depth; refresh(); }',
     ...info.globals.map((_, i) => `const G${i} = m.globals[${i}];`),
+    ...[...refFuncs].map((fi) => `const RF${fi} = m.funcs[${fi}].handle;`),
     ...info.tables.map((_, i) => `const T${i} = m.tables[${i}];`),
     ...constants,
   ];
   const epilogue = [
     `const WT = [${wt.join(', ')}];`,
-    `return { entries: [${es.join(', ')}], enter(fuel, depth) { setFuel(fuel); D = depth; SUSP = false; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
+    `const TT = [${hasTail ? wt.map((w) => (w === 'undefined' ? w : `t${w.slice(1)}`)).join(', ') : ''}];`,
+    `return { entries: [${es.join(', ')}], enter(fuel, depth) { setFuel(fuel); D = depth; SUSP = false; TC = 0; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
     `//# sourceURL=lang-vm-jit-${id}.js`,
   ];
   const source = [...prologue, ...lines, ...epilogue].join("\n");
@@ -509,17 +625,15 @@ export function compileTier(m: Machine): TierModule {
   }
   const bodyStart = headerLines + prologue.length; // 0-based index of lines[0] in the JS line numbering
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the tier exists to compile wasm to JavaScript source
-  const factory = new Function('m', 'NUM', 'B', 'Trap', 'FS', source) as (
+  const factory = new Function('m', 'NUM', 'B', 'Trap', source) as (
     m: Machine,
     n: typeof num,
     b: typeof bulk,
     trap: typeof Trap,
-    fs: typeof funcStore,
   ) => Omit<TierModule, 'framesOf'>;
-  const tier = factory(m, num, bulk, Trap, funcStore);
   const names = info.funcNames;
-  return {
-    ...tier,
+  return (mm: Machine) => ({
+    ...factory(mm, num, bulk, Trap),
     framesOf(e: Error): WasmFrame[] {
       const out: WasmFrame[] = [];
       const re = new RegExp(`lang-vm-jit-${id}\\.js:(\\d+):\\d+`, 'g');
@@ -531,7 +645,7 @@ export function compileTier(m: Machine): TierModule {
       }
       return out;
     },
-  };
+  });
 }
 
 function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number, addr = t): string {

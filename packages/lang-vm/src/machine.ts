@@ -1,12 +1,20 @@
 import { FuelExhausted, Trap, WasmError } from './errors.js';
 import type { WasmFrame } from './errors.js';
-import type { FuncInstance, Global, Memory, Table } from './runtime.js';
-import { toJs, toWasm } from './runtime.js';
+import type { FuncInstance, Global, Memory, Refs, Table } from './runtime.js';
+import { funcOf, toJs, toWasm } from './runtime.js';
 import type { CompiledModule } from './validator.js';
 import type { FuncType, ValType } from './types.js';
-import { F64 } from './types.js';
+import { FUNCREF } from './types.js';
 import { run } from './interpreter.js';
 import type { DeoptRecord, TierModule } from './js-tier.js';
+
+/** The machines whose guests are calling host functions right now, innermost last (WASI finds the caller's memory through it). */
+const callers: Machine[] = [];
+export function currentCaller(): Machine | undefined {
+  return callers[callers.length - 1];
+}
+/** proc_exit's unwinding (wasi.ts): an exit, not a host failure. */
+const isExit = (e: unknown): boolean => e instanceof Error && e.name === 'ProcExit';
 
 /** Per-instance resource limits (all optional; defaults in `DEFAULT_LIMITS`). */
 export interface Limits {
@@ -21,6 +29,20 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS = { maxMemoryPages: 65536, maxCallDepth: 10_000, stackWords: 1 << 20 } as const;
+
+/** Checks each limit a caller gave: a RangeError names the option and the bad value (never a silent default). */
+export function checkResourceLimits(limits: Limits): void {
+  const check = (name: string, v: number | undefined, min: number, max: number, infinite = false) => {
+    if (v === undefined || (infinite && v === Infinity)) return;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      throw new RangeError(`instance option ${name} must be an integer in ${min}..${max}${infinite ? ' or Infinity' : ''}, got ${String(v)}`);
+    }
+  };
+  check('fuel', limits.fuel, 0, Number.MAX_SAFE_INTEGER, true);
+  check('maxMemoryPages', limits.maxMemoryPages, 0, 65536);
+  check('maxCallDepth', limits.maxCallDepth, 1, 1 << 22);
+  check('stackWords', limits.stackWords, 1024, 1 << 28);
+}
 
 /** Where a suspended call stopped: enough to continue it exactly (explicit frames, no JS recursion). */
 export interface Suspension {
@@ -67,6 +89,13 @@ export class Machine {
   suspended: Suspension | null = null;
   /** The JavaScript tier of this instance, when it runs on that tier. */
   tier: TierModule | undefined;
+  /**
+   * Every funcref handle this machine's stack may hold, with its function: its own functions and
+   * imports, and whatever came in from tables, globals, JavaScript and other instances.
+   */
+  readonly refs: Refs = new Map();
+  /** Fuel owed by the last grow or bulk operation (proportional to its work); the running tier takes it. */
+  charge = 0;
   /** Frames the JavaScript tier spilled when fuel ran out, innermost first. */
   deopt: DeoptRecord[] = [];
 
@@ -100,6 +129,20 @@ export class Machine {
     this.F32 = new Float32Array(buf);
     this.F64 = new Float64Array(buf);
     this.frames = new Int32Array(Math.min(this.maxDepth + 8, 1 << 22) * 3);
+  }
+
+  /** global.get of a funcref global: its handle, now resolvable on this machine. */
+  globalGetRef(gi: number): number {
+    const g = this.globalObjects[gi] as Global;
+    const h = g.cell[0] as number;
+    if (h !== 0) this.refs.set(h, g.fn as FuncInstance);
+    return h;
+  }
+  /** global.set of a funcref global: the global holds the function too. */
+  globalSetRef(gi: number, h: number): void {
+    const g = this.globalObjects[gi] as Global;
+    g.cell[0] = h;
+    g.fn = h === 0 ? undefined : funcOf(this.refs, h);
   }
 
   funcType(index: number): FuncType {
@@ -142,12 +185,10 @@ export class Machine {
     for (let i = recs.length - 1; i >= 0; i--) {
       const r = recs[i] as DeoptRecord;
       if (fp + 2 * r.types.length > this.stackWords) throw new Trap('call stack exhausted');
+      // Every value arrives as its two words (f64 too, so that NaN payloads survive).
       for (let j = 0; j < r.types.length; j++) {
-        if (r.types[j] === F64) this.F64[(fp >> 1) + j] = r.values[2 * j] as number;
-        else {
-          this.I[fp + 2 * j] = r.values[2 * j] as number;
-          this.I[fp + 2 * j + 1] = r.values[2 * j + 1] as number;
-        }
+        this.I[fp + 2 * j] = r.values[2 * j] as number;
+        this.I[fp + 2 * j + 1] = r.values[2 * j + 1] as number;
       }
       if (i === 0) {
         this.suspended = { pc: r.pc, fp, cur: r.fi, fsp, depth, funcIndex: -1 };
@@ -166,17 +207,45 @@ export class Machine {
   }
 
   /** Calls function `fi` with its arguments at absolute word `at`; results replace them. */
-  callOut(f: FuncInstance, at: number): void {
+  callOut(f: FuncInstance, at: number, words: Int32Array = this.I, refs: Refs = this.refs): void {
+    const owner = f.owner;
+    if (owner instanceof Machine) {
+      // Another lang-vm instance: its arguments and results cross as words, bit for bit (a
+      // signalling NaN keeps its payload, which a trip through JavaScript numbers would not).
+      owner.invokeWords(f.index, words, at, refs);
+      return;
+    }
     const { params, results } = f.type;
     const args: unknown[] = [];
-    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, this.I, at + 2 * i));
-    const r = f.callable(...args);
-    if (results.length === 1) toWasm(results[0] as ValType, r, this.I, at);
-    else if (results.length > 1) {
-      const list = [...(r as Iterable<unknown>)];
-      if (list.length !== results.length) throw new TypeError(`host function returned ${list.length} values, expected ${results.length}`);
-      for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], this.I, at + 2 * i);
+    for (let i = 0; i < params.length; i++) args.push(toJs(params[i] as ValType, words, at + 2 * i, refs));
+    let r: unknown;
+    callers.push(this);
+    try {
+      r = f.callable(...args);
+    } catch (e) {
+      // The guest sees a host failure as a trap naming the import; lang-vm's own errors and proc_exit pass through.
+      if (e instanceof WasmError || isExit(e)) throw e;
+      throw new Trap('host error', `${this.importName(f)} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
+    } finally {
+      callers.pop();
     }
+    try {
+      if (results.length === 1) toWasm(results[0] as ValType, r, words, at, refs);
+      else if (results.length > 1) {
+        const list = [...(r as Iterable<unknown>)];
+        if (list.length !== results.length) throw new TypeError(`returned ${list.length} values, expected ${results.length}`);
+        for (let i = 0; i < results.length; i++) toWasm(results[i] as ValType, list[i], words, at + 2 * i, refs);
+      }
+    } catch (e) {
+      throw new Trap('host error', `${this.importName(f)} returned a bad result: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** `'module'.'name'` of the import that `f` is, or its function index when no import names it. */
+  private importName(f: FuncInstance): string {
+    const fi = this.funcs.indexOf(f);
+    const imp = fi >= 0 && fi < this.numImported ? this.compiled.info.imports.filter((i) => i.desc.kind === 'function')[fi] : undefined;
+    return imp !== undefined ? `import '${imp.module}'.'${imp.name}'` : `host function (handle ${f.handle})`;
   }
 
   /**
@@ -202,6 +271,42 @@ export class Machine {
     if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
     this.depth = savedDepth + 1;
     return this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, results, base, fi);
+  }
+
+  /**
+   * Invokes function `fi` with its arguments as words at `src[at..]` (two per value), and writes
+   * the results back there as words: the call between two lang-vm instances.
+   */
+  invokeWords(fi: number, src: Int32Array, at: number, srcRefs: Refs): void {
+    const f = this.funcs[fi] as FuncInstance;
+    const { params, results } = f.type;
+    if (this.fEntry[fi] === -1) {
+      this.callOut(f, at, src, srcRefs);
+      return;
+    }
+    // Funcref arguments and results: each side learns the functions behind the handles it receives.
+    for (let i = 0; i < params.length; i++) {
+      const h = src[at + 2 * i] as number;
+      if (params[i] === FUNCREF && h !== 0) this.refs.set(h, funcOf(srcRefs, h));
+    }
+    const outer = this.active === 0;
+    if (outer && this.suspended !== null) {
+      throw new WasmError('the instance is suspended (fuel exhausted): resume() or abort() it first');
+    }
+    const base = outer ? 0 : this.stackTop;
+    const baseFsp = outer ? 0 : this.fsp;
+    const savedDepth = this.depth;
+    if (base + (this.fFrame[fi] as number) > this.stackWords) throw new Trap('call stack exhausted');
+    this.I.set(src.slice(at, at + 2 * params.length), base);
+    this.I.fill(0, base + (this.fParamWords[fi] as number), base + (this.fLocalWords[fi] as number));
+    if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
+    this.depth = savedDepth + 1;
+    this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, [], base, fi);
+    src.set(this.I.slice(base, base + 2 * results.length), at);
+    for (let i = 0; i < results.length; i++) {
+      const h = src[at + 2 * i] as number;
+      if (results[i] === FUNCREF && h !== 0) srcRefs.set(h, funcOf(this.refs, h));
+    }
   }
 
   /** Continues a suspended call after `fuel` was topped up. */
@@ -261,8 +366,8 @@ export class Machine {
     this.fsp = baseFsp;
     this.depth = savedDepth;
     if (results.length === 0) return undefined;
-    if (results.length === 1) return toJs(results[0] as ValType, this.I, resultBase);
-    return results.map((t, i) => toJs(t, this.I, resultBase + 2 * i));
+    if (results.length === 1) return toJs(results[0] as ValType, this.I, resultBase, this.refs);
+    return results.map((t, i) => toJs(t, this.I, resultBase + 2 * i, this.refs));
   }
 
   /** The execution loop, set by the instance: `run` (interpreter) or `runTiered` (JavaScript tier). */

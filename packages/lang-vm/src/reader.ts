@@ -1,6 +1,7 @@
 import { DecodeError } from './errors.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Names are exact UTF-8 (spec 5.2.4): a leading U+FEFF is part of the name, not a byte-order mark to strip.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A cursor over module bytes with the binary format's primitive encodings (spec 5.2). */
 export class Reader {
@@ -58,6 +59,30 @@ export class Reader {
       result |= (b & 0x7f) << shift;
       shift += 7;
       if ((b & 0x80) === 0) return shift < 32 && (b & 0x40) !== 0 ? result | (-1 << shift) : result;
+    }
+  }
+
+  /**
+   * Signed LEB128 of 33 bits (block types, spec 5.4.1): at most 5 bytes; the value comes back as a
+   * double (-2^32 .. 2^32-1), so that a type index beyond 2^31 stays an (unknown) index.
+   */
+  s33(what = 's33'): number {
+    let result = 0;
+    let mul = 1;
+    const at = this.pos;
+    for (let i = 0; ; i++) {
+      const b = this.byte(what);
+      if (i === 4) {
+        if ((b & 0x80) !== 0) this.fail(`${what} (LEB128 of at most 5 bytes)`, at);
+        // Bits 28..32 are the low 5 bits (bit 32 the sign); bits 33 and 34 must copy the sign.
+        const sign = (b & 0x10) !== 0;
+        if ((b & 0x60) !== (sign ? 0x60 : 0)) this.fail(`${what} (LEB128 with sign-extended unused bits)`, at);
+        result += (b & 0x1f) * mul;
+        return sign ? result - 2 ** 33 : result;
+      }
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if ((b & 0x80) === 0) return (b & 0x40) !== 0 ? result - mul : result;
     }
   }
 

@@ -7,8 +7,10 @@ export const PAGE = 65536;
 
 /**
  * A function in the store (spec 4.2.6): either defined by an instance (`owner` runs it) or a host
- * function. Referenced from tables and funcref values by its handle (index in `funcStore`, from 1;
- * 0 is the null reference).
+ * function. A funcref value in wasm words is its handle (a process-wide number from 1; 0 is the
+ * null reference). There is no process-wide table of functions: whatever holds a handle also holds
+ * the function (a Table its `fns`, a Global its `fn`, a Machine its `refs`), so an instance that
+ * nothing references is collectable.
  */
 export interface FuncInstance {
   readonly handle: number;
@@ -32,13 +34,23 @@ export function typeIdOf(t: FuncType): number {
   return id;
 }
 
-export const funcStore: (FuncInstance | undefined)[] = [undefined];
+let nextHandle = 1;
+const EMPTY_REFS: Refs = new Map();
 const funcByCallable = new WeakMap<object, FuncInstance>();
 
+/** Handle -> function, for the handles one holder (a machine's stack, a JavaScript call) may meet. */
+export type Refs = Map<number, FuncInstance>;
+
 export function registerFunc(make: (handle: number) => FuncInstance): FuncInstance {
-  const f = make(funcStore.length);
-  funcStore.push(f);
+  const f = make(nextHandle++);
   funcByCallable.set(f.callable, f);
+  return f;
+}
+
+/** The function behind a handle that `refs` must know (lang-vm keeps every handle it hands out resolvable). */
+export function funcOf(refs: Refs, h: number): FuncInstance {
+  const f = refs.get(h);
+  if (f === undefined) throw new Error(`lang-vm internal error: funcref handle ${h} is not known here`);
   return f;
 }
 
@@ -66,8 +78,11 @@ export function handleToExtern(h: number): unknown {
   return h === 0 ? null : externs[h];
 }
 
-/** A value from JavaScript into two words (ToWebAssemblyValue, JS API 4.3). */
-export function toWasm(t: ValType, v: unknown, out: Int32Array, at: number): void {
+/**
+ * A value from JavaScript into two words (ToWebAssemblyValue, JS API 4.3). A funcref's function
+ * is recorded in `refs`, so that the handle stays resolvable where the words go.
+ */
+export function toWasm(t: ValType, v: unknown, out: Int32Array, at: number, refs?: Refs): void {
   switch (t) {
     case I32:
       out[at] = Number(v) | 0;
@@ -93,6 +108,7 @@ export function toWasm(t: ValType, v: unknown, out: Int32Array, at: number): voi
       const f = typeof v === 'function' ? funcForCallable(v as (...args: unknown[]) => unknown) : undefined;
       if (f === undefined) throw new TypeError('a funcref must be null or a function exported by a lang-vm instance');
       out[at] = f.handle;
+      refs?.set(f.handle, f);
       return;
     }
     case EXTERNREF:
@@ -101,8 +117,8 @@ export function toWasm(t: ValType, v: unknown, out: Int32Array, at: number): voi
   }
 }
 
-/** Two words into a JavaScript value (ToJSValue). */
-export function toJs(t: ValType, w: Int32Array, at: number): unknown {
+/** Two words into a JavaScript value (ToJSValue); `refs` resolves a funcref's handle. */
+export function toJs(t: ValType, w: Int32Array, at: number, refs?: Refs): unknown {
   switch (t) {
     case I32:
       return w[at];
@@ -114,7 +130,7 @@ export function toJs(t: ValType, w: Int32Array, at: number): unknown {
       return f64FromBits(w[at] as number, w[at + 1] as number);
     case FUNCREF: {
       const h = w[at] as number;
-      return h === 0 ? null : (funcStore[h] as FuncInstance).callable;
+      return h === 0 ? null : funcOf(refs ?? EMPTY_REFS, h).callable;
     }
     case EXTERNREF:
       return handleToExtern(w[at] as number);
@@ -126,13 +142,27 @@ export interface MemoryDescriptor {
   readonly maximum?: number;
 }
 
-/** A linear memory (spec 4.2.8), shaped like WebAssembly.Memory. Grows by reallocating. */
+/**
+ * Fuel that growing and bulk operations cost, in proportion to the host work they do: one unit per
+ * 64 bytes of memory written (a cache line; the same unit a 64-byte burst of stores would cost in
+ * instructions, within a small factor) and per 16 table elements (4-byte handles).
+ */
+export const FUEL_PER_PAGE = PAGE / 64;
+export const bytesFuel = (n: number): number => Math.floor(n / 64);
+export const elemsFuel = (n: number): number => Math.floor(n / 16);
+
+/**
+ * A linear memory (spec 4.2.8), shaped like WebAssembly.Memory. Growth is amortized: the backing
+ * store doubles (up to the maximum) and `u8`/`dv` are views of exactly the memory's size over it,
+ * so a guest that grows one page at a time copies each byte O(1) times, not once per grow.
+ */
 export class Memory {
   u8: Uint8Array;
   dv: DataView;
   readonly maximum: number | undefined;
   /** Page cap imposed by the embedder on top of the declared maximum (per instance). */
   cap = 65536;
+  private store: ArrayBuffer;
   constructor(descriptor: MemoryDescriptor) {
     const { initial, maximum } = descriptor;
     if (!Number.isInteger(initial) || initial < 0 || initial > 65536) throw new RangeError(`memory initial ${initial} is not 0..65536 pages`);
@@ -140,11 +170,22 @@ export class Memory {
       throw new RangeError(`memory maximum ${maximum} is not ${initial}..65536 pages`);
     }
     this.maximum = maximum;
-    this.u8 = new Uint8Array(initial * PAGE);
-    this.dv = new DataView(this.u8.buffer);
+    this.store = new ArrayBuffer(initial * PAGE);
+    this.u8 = new Uint8Array(this.store);
+    this.dv = new DataView(this.store);
   }
+  /**
+   * The memory's bytes, exactly its size (JS API). After a grow that left spare capacity this
+   * trims the store to the size first (one copy); the guest's next grow reallocates.
+   */
   get buffer(): ArrayBuffer {
-    return this.u8.buffer as ArrayBuffer;
+    if (this.store.byteLength !== this.u8.length) {
+      const exact = this.store.slice(0, this.u8.length);
+      this.store = exact;
+      this.u8 = new Uint8Array(exact);
+      this.dv = new DataView(exact);
+    }
+    return this.store;
   }
   get pages(): number {
     return this.u8.length / PAGE;
@@ -155,15 +196,24 @@ export class Memory {
     const limit = Math.min(this.maximum ?? 65536, this.cap);
     if (delta < 0 || old + delta > limit) return -1;
     if (delta === 0) return old;
-    let next: Uint8Array;
-    try {
-      next = new Uint8Array((old + delta) * PAGE);
-    } catch {
-      return -1;
+    const size = (old + delta) * PAGE;
+    if (size > this.store.byteLength) {
+      let next: ArrayBuffer;
+      try {
+        next = new ArrayBuffer(Math.max(size, Math.min(2 * this.store.byteLength, limit * PAGE)));
+      } catch {
+        try {
+          next = new ArrayBuffer(size);
+        } catch {
+          return -1;
+        }
+      }
+      new Uint8Array(next).set(this.u8);
+      this.store = next;
     }
-    next.set(this.u8);
-    this.u8 = next;
-    this.dv = new DataView(next.buffer);
+    // Bytes of the store beyond the old size were never part of the memory: still zero.
+    this.u8 = new Uint8Array(this.store, 0, size);
+    this.dv = new DataView(this.store, 0, size);
     return old;
   }
   /** WebAssembly.Memory.prototype.grow: throws RangeError instead of returning -1. */
@@ -180,9 +230,17 @@ export interface TableDescriptor {
   readonly maximum?: number;
 }
 
-/** A table of references (spec 4.2.7), shaped like WebAssembly.Table. Elements are handles. */
+/**
+ * A table of references (spec 4.2.7), shaped like WebAssembly.Table. Elements are handles; a
+ * funcref table also holds each element's function in `fns` (call_indirect reads it there, and it
+ * keeps the functions alive as long as the table is).
+ */
 export class Table {
+  /** The elements, exactly the table's size: a view over a store that doubles (amortized growth). */
   elems: Int32Array;
+  /** Funcref tables: the function at each index (undefined for null), always `elems.length` long. */
+  readonly fns: (FuncInstance | undefined)[] = [];
+  private store: Int32Array;
   readonly elem: RefType;
   readonly maximum: number | undefined;
   constructor(descriptor: TableDescriptor, init: unknown = null) {
@@ -191,39 +249,56 @@ export class Table {
       throw new RangeError(`table initial ${descriptor.initial} is out of range`);
     }
     this.maximum = descriptor.maximum;
-    this.elems = new Int32Array(descriptor.initial);
-    if (init !== null && init !== undefined) this.elems.fill(this.handleOf(init));
+    this.store = new Int32Array(descriptor.initial);
+    this.elems = this.store;
+    const refs: Refs = new Map();
+    const h = init !== null && init !== undefined ? this.handleOf(init, refs) : 0;
+    this.elems.fill(h);
+    for (let i = 0; i < descriptor.initial; i++) this.fns.push(refs.get(h));
   }
   get length(): number {
     return this.elems.length;
   }
-  private handleOf(v: unknown): number {
+  private handleOf(v: unknown, refs: Refs): number {
     const w = new Int32Array(2);
-    toWasm(this.elem, v, w, 0);
+    toWasm(this.elem, v, w, 0, refs);
     return w[0] as number;
   }
   get(i: number): unknown {
     if (i < 0 || i >= this.elems.length) throw new RangeError(`table index ${i} out of bounds`);
-    const w = new Int32Array([this.elems[i] as number, 0]);
-    return toJs(this.elem, w, 0);
+    if (this.elem === FUNCREF) return this.fns[i]?.callable ?? null;
+    return handleToExtern(this.elems[i] as number);
   }
   set(i: number, v: unknown = null): void {
     if (i < 0 || i >= this.elems.length) throw new RangeError(`table index ${i} out of bounds`);
-    this.elems[i] = this.handleOf(v);
+    const refs: Refs = new Map();
+    const h = this.handleOf(v, refs);
+    this.put(i, h, refs.get(h));
   }
-  /** table.grow (spec 4.4.6): old size, or -1. */
-  growBy(delta: number, handle: number): number {
+  /** Stores handle `h` (and its function, for a funcref table) at `i`; no bounds check. */
+  put(i: number, h: number, f: FuncInstance | undefined): void {
+    this.elems[i] = h;
+    if (this.elem === FUNCREF) this.fns[i] = f;
+  }
+  /** table.grow (spec 4.4.6): old size, or -1. New elements hold handle `h` (function `f`). */
+  growBy(delta: number, handle: number, f?: FuncInstance): number {
     const old = this.elems.length;
     const limit = Math.min(this.maximum ?? 0xffffffff, 10_000_000);
     if (delta < 0 || old + delta > limit) return -1;
-    const next = new Int32Array(old + delta);
-    next.set(this.elems);
-    next.fill(handle, old);
-    this.elems = next;
+    if (old + delta > this.store.length) {
+      const next = new Int32Array(Math.max(old + delta, Math.min(2 * this.store.length, limit)));
+      next.set(this.elems);
+      this.store = next;
+    }
+    this.elems = this.store.subarray(0, old + delta);
+    this.elems.fill(handle, old);
+    if (this.elem === FUNCREF) for (let i = 0; i < delta; i++) this.fns.push(f);
     return old;
   }
   grow(delta: number, init: unknown = null): number {
-    const r = this.growBy(delta, init === null ? 0 : this.handleOf(init));
+    const refs: Refs = new Map();
+    const h = init === null ? 0 : this.handleOf(init, refs);
+    const r = this.growBy(delta, h, refs.get(h));
     if (r < 0) throw new RangeError(`table cannot grow by ${delta}`);
     return r;
   }
@@ -241,20 +316,28 @@ export class Global {
   readonly cell = new Int32Array(2);
   readonly type: ValType;
   readonly mutable: boolean;
+  /** A funcref global's function (its handle is in `cell`), held so that the handle stays resolvable. */
+  fn: FuncInstance | undefined;
   constructor(descriptor: GlobalDescriptor, value?: unknown) {
     const t = VALUE_TYPES[descriptor.value];
     if (t === undefined) throw new TypeError(`unknown global value type '${descriptor.value}'`);
     this.type = t;
     this.mutable = descriptor.mutable === true;
-    if (value !== undefined) toWasm(t, value, this.cell, 0);
+    if (value !== undefined) this.store(value);
     else if (t === I64) this.cell.fill(0);
   }
+  private store(v: unknown): void {
+    const refs: Refs = new Map();
+    toWasm(this.type, v, this.cell, 0, refs);
+    this.fn = refs.get(this.cell[0] as number);
+  }
   get value(): unknown {
+    if (this.type === FUNCREF) return this.fn?.callable ?? null;
     return toJs(this.type, this.cell, 0);
   }
   set value(v: unknown) {
     if (!this.mutable) throw new TypeError('cannot set an immutable global');
-    toWasm(this.type, v, this.cell, 0);
+    this.store(v);
   }
   valueOf(): unknown {
     return this.value;

@@ -18,6 +18,13 @@ describe('lang-vm strategy limits', () => {
     expect(r.stop).toBe('budget');
     expect(r.instructions).toBeGreaterThanOrEqual(1000);
   });
+  it('rejects a budget that is not a non-negative integer instead of running without one', async () => {
+    const w = workloads[0];
+    if (w === undefined) throw new Error('no workloads in the guest catalog');
+    for (const bad of [Number('abc'), -1, 2.5]) {
+      await expect(langVmStrategy.run(w, { size: 'test', maxInstructions: bad })).rejects.toThrow(/maxInstructions must be a non-negative integer/);
+    }
+  });
   it('honours an abort signal', async () => {
     const w = workloads[0];
     if (w === undefined) throw new Error('no workloads in the guest catalog');

@@ -34,6 +34,10 @@ export function makeLangVmStrategy(
     counterNames: ['wasi.calls', 'fuel.slices'],
     supports: (workload: Workload, size: WorkloadSize) => imageFor(workload, TARGET, size) !== undefined,
     run(workload: Workload, options: RunOptions): Promise<RunReport> {
+      const max = options.maxInstructions;
+      if (max !== undefined && !(max === Infinity || (Number.isSafeInteger(max) && max >= 0))) {
+        return Promise.reject(new RangeError(`${name}: maxInstructions must be a non-negative integer, got ${String(max)}`));
+      }
       const image = imageFor(workload, TARGET, options.size);
       if (image === undefined) {
         return Promise.reject(new UnsupportedWorkloadError(name, workload.name, `no ${TARGET} image at size '${options.size}'`));

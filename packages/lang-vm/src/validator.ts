@@ -1,6 +1,6 @@
 import { DecodeError, ValidationError } from './errors.js';
 import { IntBuf, Op, SAT_BASE } from './code.js';
-import { readValType } from './decoder.js';
+import { LIMITS, checkLimit, readValType } from './decoder.js';
 import { Reader } from './reader.js';
 import type { ConstExpr, FuncType, Limits, ModuleInfo, ValType } from './types.js';
 import { EXTERNREF, F32, F64, FUNCREF, I32, I64, UNKNOWN, isNumType, isRefType, typeName } from './types.js';
@@ -17,6 +17,8 @@ export interface FuncCode {
   readonly frameWords: number;
   /** End of the body in the code stream (exclusive). */
   readonly codeEnd: number;
+  /** Whether the body has a tail call (return_call or return_call_indirect) in reachable code. */
+  readonly tailCalls: boolean;
 }
 
 /** A validated module with its compact internal code (see code.ts). */
@@ -148,7 +150,8 @@ export function validateModule(info: ModuleInfo): CompiledModule {
   for (const el of info.elems) el.init.forEach(noteRefs);
   for (const ex of info.exports) if (ex.kind === 'function') declaredRefs.add(ex.index);
 
-  const constType = (e: ConstExpr, at: number, importedGlobalsOnly: boolean): number => {
+  // In 2.0 a constant expression may read only an imported, immutable global (spec 3.3.10, C' of 3.4.10).
+  const constType = (e: ConstExpr, at: number): number => {
     switch (e.kind) {
       case 'i32': return I32;
       case 'i64': return I64;
@@ -159,32 +162,31 @@ export function validateModule(info: ModuleInfo): CompiledModule {
         if (e.index >= funcTypes.length) moduleError(`unknown function ${e.index}`, at);
         return FUNCREF;
       case 'global.get': {
-        const limit = importedGlobalsOnly ? info.numImportedGlobals : globals.length;
         const g = globals[e.index];
-        if (g === undefined || e.index >= limit) return moduleError(`unknown global ${e.index}`, at);
+        if (g === undefined || e.index >= info.numImportedGlobals) return moduleError(`unknown global ${e.index}`, at);
         if (g.mutable) moduleError(`constant expression required (global ${e.index} is mutable)`, at);
         return g.type;
       }
     }
   };
-  const expectConst = (e: ConstExpr, t: number, at: number, importedOnly: boolean) => {
-    const got = constType(e, at, importedOnly);
+  const expectConst = (e: ConstExpr, t: number, at: number) => {
+    const got = constType(e, at);
     if (got !== t) moduleError(`type mismatch: constant expression is ${typeName(got)}, expected ${typeName(t)}`, at);
   };
-  for (const g of info.globalDefs) expectConst(g.init, g.type.type, g.offset, true);
+  for (const g of info.globalDefs) expectConst(g.init, g.type.type, g.offset);
   for (const el of info.elems) {
-    for (const e of el.init) expectConst(e, el.type, el.offset, false);
+    for (const e of el.init) expectConst(e, el.type, el.offset);
     if (el.mode === 'active') {
       const t = tables[el.table];
       if (t === undefined) moduleError(`unknown table ${el.table}`, el.offset);
       else if (t.elem !== el.type) moduleError(`type mismatch: element segment of ${typeName(el.type)} in a table of ${typeName(t.elem)}`, el.offset);
-      expectConst(el.offsetExpr as ConstExpr, I32, el.offset, false);
+      expectConst(el.offsetExpr as ConstExpr, I32, el.offset);
     }
   }
   for (const d of info.datas) {
     if (d.mode === 'active') {
       if (d.memory >= memories.length) moduleError(`unknown memory ${d.memory}`, d.offset);
-      expectConst(d.offsetExpr as ConstExpr, I32, d.offset, false);
+      expectConst(d.offsetExpr as ConstExpr, I32, d.offset);
     }
   }
   const exportNames = new Set<string>();
@@ -250,6 +252,7 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
   const vals: number[] = [];
   const ctrls: Ctrl[] = [];
   let maxHeight = 0;
+  let tailCalls = false;
   const entry = code.length;
 
   // --- the spec's validation algorithm (appendix "Validation Algorithm") ---
@@ -265,12 +268,13 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
     }
     return vals.pop() as number;
   };
+  /** pop_val(expect) of the spec's algorithm: the value's own type, which is the bottom type (UNKNOWN) in unreachable code. */
   const popExpect = (expect: number): number => {
     const actual = pop();
     if (actual !== expect && actual !== UNKNOWN && expect !== UNKNOWN) {
       err(`type mismatch: expected ${typeName(expect)}, found ${typeName(actual)}`);
     }
-    return actual === UNKNOWN ? expect : actual;
+    return actual;
   };
   const popVals = (ts: readonly number[]): number[] => {
     const out: number[] = [];
@@ -336,13 +340,19 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
       r.pos++;
       return [[], [b]];
     }
-    const ti = r.s32('block type');
+    const tiAt = r.pos;
+    const ti = r.s33('block type');
+    // A negative s33 that is not a value type (above) is no block type at all: malformed (spec 5.4.1).
+    if (ti < 0) throw new DecodeError(tiAt, `a block type (0x40, a value type or a type index), found ${ti}`);
     const t = info.types[ti];
-    if (ti < 0 || t === undefined) return err(`unknown type ${ti} (block type)`);
+    if (t === undefined) return err(`unknown type ${ti} (block type)`);
     return [t.params, t.results];
   };
   const memarg = (op: number) => {
+    const alignAt = r.pos;
     const align = r.u32('memory alignment');
+    // An exponent of 32 or more cannot be an alignment at all: malformed (the spec's "malformed memop flags").
+    if (align >= 32) throw new DecodeError(alignAt, `a memory alignment exponent below 32, found ${align} (malformed memop flags)`);
     const offset = r.u32('memory offset');
     if (info.memories.length === 0) err('unknown memory 0');
     if (align > (MEM_ALIGN[op - 0x28] as number)) err('alignment must not be larger than natural');
@@ -361,8 +371,9 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
     return tt;
   };
   const needData = (seg: number) => {
-    if (info.dataCount === undefined) err('data count section required');
-    if (seg >= (info.dataCount as number)) err(`unknown data segment ${seg}`);
+    // Binary format 5.5.16: memory.init and data.drop need the data count section; without it the module is malformed.
+    if (info.dataCount === undefined) throw new DecodeError(at, 'a data count section (memory.init and data.drop require one)');
+    if (seg >= info.dataCount) err(`unknown data segment ${seg}`);
   };
   const needElem = (seg: number) => {
     const e = info.elems[seg];
@@ -504,8 +515,8 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
         popExpect(I32);
         const target = ctrls[ctrls.length - 1 - depth] as Ctrl;
         const lt = labelTypes(target);
-        const got = popVals(lt);
-        pushVals(got);
+        popVals(lt);
+        pushVals(lt);
         if (emit) {
           const b = branchTo(depth, lt.length, h - 1);
           if (b.nwords === 0) {
@@ -525,7 +536,9 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
         break;
       }
       case 0x0e: {
+        const nAt = r.pos;
         const n = r.u32('br_table size');
+        checkLimit(n, LIMITS.brTableTargets, 'br_table targets', nAt);
         if (n > r.end - r.pos) throw new DecodeError(r.pos, `${n} br_table labels, more than the body holds`);
         const labels: number[] = [];
         for (let i = 0; i <= n; i++) labels.push(r.u32('label index'));
@@ -537,6 +550,7 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
           if (l >= ctrls.length) err(`unknown label ${l}`);
           const lt = labelTypes(ctrls[ctrls.length - 1 - l] as Ctrl);
           if (lt.length !== arity) err('type mismatch: br_table targets have different arities');
+          // pop_vals keeps the bottom type of unreachable code, so labels of different types can meet there.
           pushVals(popVals(lt));
         }
         popVals(labelTypes(ctrls[ctrls.length - 1 - dflt] as Ctrl));
@@ -599,6 +613,46 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
           code.push(site());
         }
         pushVals(sig.results);
+        break;
+      }
+      case 0x12:
+      case 0x13: {
+        // Tail calls (3.0, 3.3.8.12): the callee's results must be the function's own; the callee replaces this frame.
+        let sig: FuncType;
+        let fi = -1;
+        let ti = -1;
+        let tbl = -1;
+        if (op === 0x12) {
+          fi = r.u32('function index');
+          sig = callSig(fi);
+        } else {
+          ti = r.u32('type index');
+          tbl = r.u32('table index');
+          const tt = needTable(tbl);
+          if (tt.elem !== FUNCREF) err('type mismatch: return_call_indirect needs a funcref table');
+          const t = info.types[ti];
+          if (t === undefined) return err(`unknown type ${ti}`);
+          sig = t;
+          popExpect(I32);
+        }
+        if (sig.results.length !== type.results.length || sig.results.some((t, i) => t !== type.results[i])) {
+          err('type mismatch: a tail call must return the results of the calling function');
+        }
+        popVals(sig.params);
+        if (emit) {
+          tailCalls = true;
+          if (op === 0x12) {
+            emitOp(Op.RETURN_CALL);
+            code.push(fi);
+          } else {
+            emitOp(Op.RETURN_CALL_INDIRECT);
+            code.push(ti);
+            code.push(tbl);
+            code.push(off(h - 1));
+          }
+          code.push(off(vals.length));
+        }
+        setUnreachable();
         break;
       }
       case 0x1a:
@@ -665,7 +719,8 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
           popExpect(g.type);
         }
         if (emit) {
-          emitOp(op === 0x23 ? Op.GLOBAL_GET : Op.GLOBAL_SET);
+          const ref = g.type === FUNCREF;
+          emitOp(op === 0x23 ? (ref ? Op.GLOBAL_GET_REF : Op.GLOBAL_GET) : ref ? Op.GLOBAL_SET_REF : Op.GLOBAL_SET);
           code.push(op === 0x23 ? off(h) : off(h - 1));
           code.push(gi);
           code.push(g.type);
@@ -920,7 +975,7 @@ function compileFunction(info: ModuleInfo, index: number, declaredRefs: Readonly
       }
     }
   }
-  return { index, typeIndex, entry, localTypes, frameWords: (nLocals + maxHeight + 1) * 2, codeEnd: code.length };
+  return { index, typeIndex, entry, localTypes, frameWords: (nLocals + maxHeight + 1) * 2, codeEnd: code.length, tailCalls };
 }
 
 export { isNumType };

@@ -1,3 +1,6 @@
+import { currentCaller } from './machine.js';
+import { Memory } from './runtime.js';
+
 /**
  * WASI preview 1 (wasi_snapshot_preview1), the subset programs need: args, environ, stdio through
  * fd_read/fd_write, fd_close, fd_fdstat_get, fd_seek (ESPIPE on stdio), proc_exit, clock_time_get
@@ -120,12 +123,23 @@ export class Wasi {
     }
   }
 
+  /**
+   * The guest's memory: the bound one, else (on lang-vm) the memory of the instance whose guest is
+   * calling, so `new Instance(module, wasi.imports)` works without a `bind`.
+   */
+  private mem(): MemoryLike {
+    const m = this.memory ?? currentCaller()?.memory;
+    if (m === undefined) throw new Error('WASI memory is not bound: call bind(memory) or start(exports)');
+    return m;
+  }
+  // A lang-vm Memory is read through its own views: its `buffer` getter may trim spare capacity (a copy).
   private view(): DataView {
-    if (this.memory === undefined) throw new Error('WASI memory is not bound: call bind(memory) or start(exports)');
-    return new DataView(this.memory.buffer);
+    const m = this.mem();
+    return m instanceof Memory ? m.dv : new DataView(m.buffer);
   }
   private bytes(): Uint8Array {
-    return new Uint8Array((this.memory as MemoryLike).buffer);
+    const m = this.mem();
+    return m instanceof Memory ? m.u8 : new Uint8Array(m.buffer);
   }
 
   private write(fd: number, data: Uint8Array): void {

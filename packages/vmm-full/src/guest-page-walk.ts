@@ -6,7 +6,7 @@
  */
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, PTE, pageFaultCause, ptePermits } from '@virtlab/cpu-core';
 import type { AccessKind } from '@virtlab/cpu-core';
-import type { GuestMemory } from './guest-memory.js';
+import type { GuestMemory } from '@virtlab/lab-kit';
 
 /** A table page the walk read, and which part of the address space it translates. */
 export interface TableUse {

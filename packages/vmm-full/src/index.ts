@@ -9,7 +9,7 @@ export {
   SBI_ERR_FAILED, SBI_ERR_INVALID_PARAM, SBI_ERR_NOT_SUPPORTED, SBI_EXT, SBI_EXTENSIONS, SBI_IMPL_ID, SBI_IMPL_VERSION, SBI_SPEC_VERSION, SBI_SUCCESS,
 } from './sbi-abi.js';
 export type { SbiCall, SbiMachine, SbiReturn } from './sbi-abi.js';
-export { GuestMemory, GuestMemoryError } from './guest-memory.js';
+export { GuestMemory, GuestMemoryError } from '@virtlab/lab-kit';
 export { leafRights, walkGuest } from './guest-page-walk.js';
 export type { GuestWalk, TableUse } from './guest-page-walk.js';
 export { ShadowPageTables, ShadowPagingError, TABLE_WRITE_FLOOD, shadowAsid } from './shadow-page-table.js';
@@ -18,15 +18,17 @@ export { completeLoad, decodeMemoryAccess, storeValue } from './memory-access.js
 export type { MemoryAccess } from './memory-access.js';
 export { VmDevices } from './vm-devices.js';
 export type { VmDeviceOptions } from './vm-devices.js';
-export { VmBootError, loadVm } from './vm-boot.js';
-export type { VmBootState, VmImages } from './vm-boot.js';
+export { VmBootError, loadVm } from '@virtlab/lab-kit';
+export type { VmBootState, VmImages } from '@virtlab/lab-kit';
 export { VirtualMachine } from './virtual-machine.js';
 export type { VirtualMachineOptions } from './virtual-machine.js';
 export { EXIT_REASONS, VcpuExits, newExitCounters } from './vcpu-exit.js';
 export type { ExitCounters, ExitReason } from './vcpu-exit.js';
 export { Hypervisor, HypervisorError } from './hypervisor.js';
 export type { HypervisorOptions } from './hypervisor.js';
-export { HostPort } from './host-port.js';
+export { HostPort } from '@virtlab/lab-kit';
 export { VMM_EVENT_PRICES, withVmmEvents } from './vmm-events.js';
 export type { VmmEvent } from './vmm-events.js';
-export { TRAP_EMULATE_COUNTERS, trapEmulateStrategy, vmmFull } from './strategy.js';
+export { BINARY_TRANSLATION_COUNTERS, TRAP_EMULATE_COUNTERS, binaryTranslationStrategy, trapEmulateStrategy, vmmFull } from './strategy.js';
+export { VmGuest } from './vm-guest.js';
+export type { VmSpec } from './hypervisor.js';

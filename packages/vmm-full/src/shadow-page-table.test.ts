@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, CAUSE, MSTATUS, PTE } from '@virtlab/cpu-core';
 import { Bus } from '@virtlab/hw-model';
-import { GuestMemory, GuestMemoryError } from './guest-memory.js';
+import { GuestMemory, GuestMemoryError } from '@virtlab/lab-kit';
 import { ShadowPageTables, ShadowPagingError, TABLE_WRITE_FLOOD } from './shadow-page-table.js';
 import type { GuestMmuState } from './shadow-page-table.js';
 

@@ -29,7 +29,7 @@
 import { ACCESS_STORE, MSTATUS, PTE, accessFaultCause } from '@virtlab/cpu-core';
 import type { AccessKind } from '@virtlab/cpu-core';
 import type { Bus } from '@virtlab/hw-model';
-import type { GuestMemory } from './guest-memory.js';
+import type { GuestMemory } from '@virtlab/lab-kit';
 import { leafRights, walkGuest } from './guest-page-walk.js';
 import type { TableUse } from './guest-page-walk.js';
 import type { VirtualPrivilege } from './vcpu.js';
@@ -127,6 +127,8 @@ export class ShadowPageTables {
    * @param poolPages how many
    * @param flushTlb drops real TLB entries: of page `va` (or all) in real ASID `asid` (or all)
    * @param spaces guest address spaces kept at once (default: 8, fewer when the pool is small)
+   * @param asidBase added to every real ASID (`shadowAsid`): VMs on one hart get disjoint ranges, so
+   *   switching VMs flushes nothing either
    */
   constructor(
     bus: Bus,
@@ -135,7 +137,11 @@ export class ShadowPageTables {
     poolPages: number,
     readonly flushTlb: (va: number | undefined, asid: number | undefined) => void,
     spaces = Math.min(8, Math.floor((poolPages - 1) / 2)),
+    readonly asidBase = 0,
   ) {
+    if (!Number.isInteger(asidBase) || asidBase < 0 || asidBase + 2 * spaces >= 512) {
+      throw new ShadowPagingError(`ASIDs ${String(asidBase + 1)}..${String(asidBase + 2 * spaces)} for ${String(spaces)} shadow address spaces do not fit Sv32's 9-bit ASID`);
+    }
     if (!Number.isInteger(spaces) || spaces < 1 || spaces > 255 || 2 * spaces + 1 > poolPages) {
       throw new ShadowPagingError(`${String(spaces)} shadow address spaces need 1..255 spaces and 2 root pages each plus one table page; the pool has ${poolPages} pages`);
     }
@@ -157,9 +163,18 @@ export class ShadowPageTables {
     for (let p = poolPages - 1; p >= 2 * spaces; p--) this.#free.push(poolBase + p * PAGE);
   }
 
+  /** The real ASIDs these shadows use: asidBase + 1 .. asidBase + 2 × spaces. */
+  get asids(): readonly number[] {
+    return Array.from({ length: 2 * this.#spaces.length }, (_, i) => this.asidBase + i + 1);
+  }
+
+  #asid(priv: VirtualPrivilege, slot: number): number {
+    return this.asidBase + shadowAsid(priv, slot);
+  }
+
   /** The real satp that runs virtual privilege `priv` on the shadow of the current guest address space. */
   satpFor(priv: VirtualPrivilege): number {
-    return SATP_SV32 | (shadowAsid(priv, this.#cur) << 22) | (this.#spaces[this.#cur]!.roots[priv] / PAGE);
+    return SATP_SV32 | (this.#asid(priv, this.#cur) << 22) | (this.#spaces[this.#cur]!.roots[priv] / PAGE);
   }
 
   /**
@@ -253,7 +268,7 @@ export class ShadowPageTables {
       this.#install(state.priv, (vaBase + i * PAGE) | 0, page, rights, false);
       pages++;
     }
-    this.flushTlb(undefined, shadowAsid(state.priv, this.#cur));
+    this.flushTlb(undefined, this.#asid(state.priv, this.#cur));
     this.counters.leaves += pages;
     return { kind: 'filled', pages };
   }
@@ -315,7 +330,7 @@ export class ShadowPageTables {
     this.counters.flushes++;
     for (let slot = 0; slot < this.#spaces.length; slot++) {
       this.#clearRoot(slot, priv);
-      this.flushTlb(undefined, shadowAsid(priv, slot));
+      this.flushTlb(undefined, this.#asid(priv, slot));
     }
   }
 
@@ -341,7 +356,7 @@ export class ShadowPageTables {
       if ((dir & PTE.V) === 0) continue;
       if (isLeaf(dir)) this.#set(l1, 0); // a shadow megapage: all of it goes
       else this.#set((dir >>> 10) * PAGE + ((va >>> 12) & 0x3ff) * 4, 0);
-      this.flushTlb(va & ~0xfff, shadowAsid(priv, slot));
+      this.flushTlb(va & ~0xfff, this.#asid(priv, slot));
     }
   }
 
@@ -354,8 +369,8 @@ export class ShadowPageTables {
       if (kept.length === 0) this.#tables.delete(page);
       else this.#tables.set(page, kept);
     }
-    this.flushTlb(undefined, shadowAsid(0, slot));
-    this.flushTlb(undefined, shadowAsid(1, slot));
+    this.flushTlb(undefined, this.#asid(0, slot));
+    this.flushTlb(undefined, this.#asid(1, slot));
   }
 
   /** Whether a change of sstatus from `before` to `after` changes what the S shadow allows. */
@@ -383,7 +398,7 @@ export class ShadowPageTables {
     const list = this.#megas.get(gpaBase);
     if (list === undefined) this.#megas.set(gpaBase, [l1]);
     else list.push(l1);
-    this.flushTlb(undefined, shadowAsid(priv, this.#cur));
+    this.flushTlb(undefined, this.#asid(priv, this.#cur));
   }
 
   #noteTable(page: number, use: SlotUse): void {
@@ -444,7 +459,7 @@ export class ShadowPageTables {
       if (list === undefined) this.#writers.set(page, [leafAddr]);
       else list.push(leafAddr);
     }
-    if (flush) this.flushTlb(va & ~0xfff, shadowAsid(priv, this.#cur));
+    if (flush) this.flushTlb(va & ~0xfff, this.#asid(priv, this.#cur));
   }
 
   /** Root entry `index` (4 MiB) of both shadows of a slot. */

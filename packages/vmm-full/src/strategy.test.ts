@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isEngineSpecificCounter } from '@virtlab/emulator';
 import { osWorkloads, workloadByName, workloads } from '@virtlab/guest';
 import { describeStrategyConformance } from '@virtlab/strategy/conformance';
-import { trapEmulateStrategy, vmmFull } from './strategy.js';
+import { binaryTranslationStrategy, trapEmulateStrategy, vmmFull } from './strategy.js';
 
 // vmm-full/trap-emulate holds to the contract on every workload of the compute suite, and on the
 // OS suite (osbench, whose block_read_4k reads the VM's virtio-blk with DMA through its window).
 describeStrategyConformance({ strategy: trapEmulateStrategy(), workloads: [...workloads, ...osWorkloads] });
+// vmm-full/binary-translation too, on both ISA profiles (legacy's holes are sensitive forms it translates).
+describeStrategyConformance({ strategy: binaryTranslationStrategy(), workloads: [...workloads, ...osWorkloads] });
+describeStrategyConformance({ strategy: binaryTranslationStrategy({ profile: 'legacy' }), workloads: [...workloads, ...osWorkloads] });
 
 describe('vmm-full/trap-emulate', () => {
   it('gives the same lab cycles and counters on the interpreter and the translator', async () => {
@@ -26,8 +29,8 @@ describe('vmm-full/trap-emulate', () => {
     expect(report.counters['virtio-blk.reads'] ?? report.counters['vmm.exit.mmio']).toBeGreaterThan(0);
   }, 120_000);
 
-  it('is one strategy of the package the runner lists', () => {
+  it('is one of the two strategies of the package the runner lists', () => {
     expect(vmmFull.name).toBe('@virtlab/vmm-full');
-    expect(vmmFull.strategies({}).map((s) => s.name)).toEqual(['vmm-full/trap-emulate']);
+    expect(vmmFull.strategies({}).map((s) => s.name)).toEqual(['vmm-full/trap-emulate', 'vmm-full/binary-translation']);
   });
 });

@@ -16,12 +16,30 @@ const SHADOW_POOL_PAGES = 1024;
 /** Counters the strategy's reports carry besides the lab's own. */
 export const TRAP_EMULATE_COUNTERS = ['vmm.exits', 'vmm.fault.hidden', 'vmm.fault.reflected', 'vmm.emulated_instructions', 'event.vm.exit'] as const;
 
+/** Counters of binary translation's reports besides trap-and-emulate's. */
+export const BINARY_TRANSLATION_COUNTERS = [...TRAP_EMULATE_COUNTERS, 'vmm.callouts', 'vmm.direct.s', 'event.vmm.bt.translate'] as const;
+
 export function trapEmulateStrategy(options: LabOptions = {}, images: KernelImages = GUEST_KERNEL): Strategy {
+  return vmStrategy(false, options, images);
+}
+
+/**
+ * `vmm-full/binary-translation`: the same VM, with the guest kernel's code run by the emulator's
+ * translator with callouts for its sensitive instructions (on either lab engine: translation needs
+ * the translator, whose lab cycles are the interpreter's anyway).
+ */
+export function binaryTranslationStrategy(options: LabOptions = {}, images: KernelImages = GUEST_KERNEL): Strategy {
+  return vmStrategy(true, options, images);
+}
+
+function vmStrategy(binaryTranslation: boolean, options: LabOptions, images: KernelImages): Strategy {
   return labStrategy({
-    name: 'vmm-full/trap-emulate',
-    description: 'the unmodified guest kernel deprivileged in a VM: trap-and-emulate, shadow page tables, trapped MMIO, virtual SBI',
+    name: binaryTranslation ? 'vmm-full/binary-translation' : 'vmm-full/trap-emulate',
+    description: binaryTranslation
+      ? 'the unmodified guest kernel in a VM, its code binary-translated with callouts for sensitive instructions; processes run directly; shadow page tables, trapped MMIO'
+      : 'the unmodified guest kernel deprivileged in a VM: trap-and-emulate, shadow page tables, trapped MMIO, virtual SBI',
     target: 'rv32-process',
-    counters: TRAP_EMULATE_COUNTERS,
+    counters: binaryTranslation ? BINARY_TRANSLATION_COUNTERS : TRAP_EMULATE_COUNTERS,
     options,
     async execute({ image, workload, size, cost, engine, profile, run }) {
       const { kernel, initrd } = await readKernelImages(images);
@@ -31,7 +49,8 @@ export function trapEmulateStrategy(options: LabOptions = {}, images: KernelImag
       const hv = new Hypervisor(board, {
         vm: { kernel, initrd, bootargs: initBootargs(workload.name, image.args ?? [size]), ramSize: DEFAULT_RAM_SIZE, ...(disk === undefined ? {} : { disk }) },
         shadowPoolPages: SHADOW_POOL_PAGES,
-        engine,
+        engine: binaryTranslation ? 'dbt' : engine,
+        binaryTranslation,
         profile,
       });
       const result = await runInChunks(board, hv.engine, run);
@@ -43,5 +62,5 @@ export function trapEmulateStrategy(options: LabOptions = {}, images: KernelImag
 /** The package for the runner's list. */
 export const vmmFull: StrategyPackage = {
   name: '@virtlab/vmm-full',
-  strategies: (options) => [trapEmulateStrategy(options)],
+  strategies: (options) => [trapEmulateStrategy(options), binaryTranslationStrategy(options)],
 };

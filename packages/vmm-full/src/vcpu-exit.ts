@@ -5,11 +5,11 @@
  * it into the guest through its stvec as real hardware would have delivered it to S-mode.
  */
 import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, CAUSE, CSR, IRQ, accessFaultCause, decodeForm, field } from '@virtlab/cpu-core';
-import type { AccessKind, TrapInfo } from '@virtlab/cpu-core';
+import type { AccessKind, StopReason, TrapInfo } from '@virtlab/cpu-core';
 import { BusError } from '@virtlab/hw-model';
 import { emulateCsrInstruction } from './csr-emulation.js';
 import { walkGuest } from './guest-page-walk.js';
-import type { HostPort } from './host-port.js';
+import type { HostPort } from '@virtlab/lab-kit';
 import { completeLoad, decodeMemoryAccess, storeValue } from './memory-access.js';
 import { serveSbiCall } from './sbi.js';
 import { ShadowPageTables } from './shadow-page-table.js';
@@ -25,6 +25,10 @@ export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export interface ExitCounters {
   readonly exits: Record<ExitReason, number>;
+  /** Binary translation: sensitive instructions of virtual S emulated by a callout from translated code, by reason. */
+  readonly callouts: Record<ExitReason, number>;
+  /** Instructions the hart retired in virtual U (0) and virtual S (1): the guest's own, run directly. */
+  readonly direct: [number, number];
   /** Page faults the hypervisor handled itself (shadow fills, table writes, device accesses). */
   hiddenFaults: number;
   /** Page faults that were the guest's own and were delivered to it. */
@@ -34,15 +38,27 @@ export interface ExitCounters {
 }
 
 export function newExitCounters(): ExitCounters {
-  return { exits: Object.fromEntries(EXIT_REASONS.map((r) => [r, 0])) as Record<ExitReason, number>, hiddenFaults: 0, reflectedFaults: 0, interrupts: 0 };
+  const zero = () => Object.fromEntries(EXIT_REASONS.map((r) => [r, 0])) as Record<ExitReason, number>;
+  return { exits: zero(), callouts: zero(), direct: [0, 0], hiddenFaults: 0, reflectedFaults: 0, interrupts: 0 };
 }
 
+const ECALL = 0x00000073;
 const SRET = 0x10200073;
 const WFI = 0x10500073;
 
 export class VcpuExits {
   readonly counters = newExitCounters();
+  /** Set when the guest's trap handler faults on itself for ever (the hart's `fault-loop` rule): the VM cannot run on. */
+  faultLoop: Extract<StopReason, { kind: 'fault-loop' }> | undefined = undefined;
+  #lastVector = -1;
+  #lastCause = -1;
+  #loops = 0;
   #lastSatp = 0;
+  /** What the guest is being given now: exits (a trap reached the monitor) or callouts (translated code called it). */
+  #tally: Record<ExitReason, number> = this.counters.exits;
+  /** The hart's retired count when the guest last resumed, and the virtual privilege it resumed in. */
+  #retiredMark = 0;
+  #privMark: 0 | 1 = 1;
 
   constructor(
     readonly vm: VirtualMachine,
@@ -51,11 +67,53 @@ export class VcpuExits {
 
   /** Handles one trap of the guest; the guest resumes wherever the vcpu now says. */
   handle(trap: TrapInfo): void {
+    this.#account();
     // The hart itself charges a handled trap trapEntry + trapReturn (cost-model.ts, "Monitor time").
     this.#charge('vm.exit');
     if (trap.interrupt) this.#interrupt(trap.code);
     else this.#exception(trap);
     this.resume();
+  }
+
+  /**
+   * Binary translation: translated virtual-S code calls the monitor instead of executing the
+   * sensitive instruction `word` at `pc` — emulated as its trap would have been, without the trap
+   * and the world switch (`vmm.bt.callout` instead of trap entry, return and `vm.exit`).
+   */
+  callout(word: number, pc: number): void {
+    this.#account();
+    this.#charge('vmm.bt.callout');
+    this.#tally = this.counters.callouts;
+    try {
+      if (word === ECALL && this.vm.vcpu.priv === 1) {
+        this.#tally.sbi++;
+        this.#charge('vmm.sbi');
+        serveSbiCall(this.vm, this.host);
+        this.#next(pc);
+      } else {
+        this.#privileged(word, pc);
+      }
+    } finally {
+      this.#tally = this.counters.exits;
+    }
+    this.resume();
+  }
+
+  /** Instructions the hart retired since the guest last resumed go to the virtual privilege they ran in. */
+  #account(): void {
+    const now = this.host.retired;
+    this.counters.direct[this.#privMark] += now - this.#retiredMark;
+    this.#retiredMark = now;
+  }
+
+  /** Another VM ran on the hart meanwhile: its instructions are not this one's. */
+  markRetired(): void {
+    this.#retiredMark = this.host.retired;
+  }
+
+  /** The next entry loads the shadow root whatever the hart holds (another VM ran in between). */
+  forgetSatp(): void {
+    this.#lastSatp = 0;
   }
 
   /** Enters the guest at the vcpu's state: a pending virtual interrupt first, then the shadow of its privilege. */
@@ -65,6 +123,8 @@ export class VcpuExits {
     const irq = pendingVirtualInterrupt(vm.vcpu);
     if (irq >= 0) {
       this.host.pc = enterVirtualTrap(vm.vcpu, irq, true, 0, this.host.pc);
+      this.#lastVector = this.host.pc;
+      this.#lastCause = -1;
       this.counters.interrupts++;
       this.#charge('vmm.interrupt');
     }
@@ -74,6 +134,8 @@ export class VcpuExits {
       this.host.setSatp(satp);
     }
     this.host.privilege = 0;
+    this.#retiredMark = this.host.retired;
+    this.#privMark = vm.vcpu.priv;
   }
 
   #interrupt(code: number): void {
@@ -132,7 +194,7 @@ export class VcpuExits {
         this.#reflect(CAUSE.illegalInstruction, word, epc);
         return;
       }
-      this.counters.exits.csr++;
+      this.#tally.csr++;
       this.#charge('vmm.emulate.csr');
       if (r.csr === CSR.satp && vcpu.satp !== satpBefore) vm.shadow.select(vcpu.satp);
       if (r.csr === CSR.sstatus && ShadowPageTables.sstatusMatters(sstatusBefore, vcpu.sstatus)) vm.shadow.flushContext(1);
@@ -140,14 +202,14 @@ export class VcpuExits {
       return;
     }
     if (vcpu.priv === 1 && word === SRET) {
-      this.counters.exits.sret++;
+      this.#tally.sret++;
       this.#charge('vmm.emulate.sret');
       vm.emulated++;
       this.host.pc = virtualSret(vcpu);
       return;
     }
     if (vcpu.priv === 1 && word === WFI) {
-      this.counters.exits.wfi++;
+      this.#tally.wfi++;
       this.#charge('vmm.emulate.wfi');
       this.#next(epc);
       // priv 3.3.3: wait until an interrupt is pending and enabled in sie; the host timer wakes the hart.
@@ -158,7 +220,7 @@ export class VcpuExits {
       return;
     }
     if (vcpu.priv === 1 && form?.mnemonic === 'sfence.vma') {
-      this.counters.exits.sfence++;
+      this.#tally.sfence++;
       this.#charge('vmm.emulate.sfence');
       // Write protection keeps the shadows coherent with the guest's tables, so a full fence drops
       // nothing; a fence of one address drops that page (cheap, and what the guest asked for).
@@ -271,9 +333,24 @@ export class VcpuExits {
   }
 
   #reflect(cause: number, tval: number, epc: number, count = true): void {
-    if (count) this.counters.exits.reflected_exception++;
+    if (count) this.#tally.reflected_exception++;
     this.#charge('vmm.reflect');
-    this.host.pc = enterVirtualTrap(this.vm.vcpu, cause, false, tval, epc);
+    const pc = enterVirtualTrap(this.vm.vcpu, cause, false, tval, epc);
+    // The hart's rule for a fault loop (cpu-core traps.ts): the same exception, three times running,
+    // at the very address its own trap handler starts at — the guest can never get out.
+    if (epc === this.#lastVector && cause === this.#lastCause) {
+      if (++this.#loops >= 3 && this.faultLoop === undefined) {
+        this.faultLoop = {
+          kind: 'fault-loop', cause, pc: epc >>> 0, tval: tval >>> 0,
+          description: `the VM's trap handler at 0x${(epc >>> 0).toString(16)} faults with cause ${cause} tval 0x${(tval >>> 0).toString(16)}, again and again`,
+        };
+      }
+    } else {
+      this.#loops = 0;
+    }
+    this.#lastVector = pc;
+    this.#lastCause = cause;
+    this.host.pc = pc;
   }
 
   #charge(event: VmmEvent | 'vm.exit'): void {

@@ -21,6 +21,8 @@ export interface VmDeviceOptions {
   readonly consoleInput?: string | Uint8Array;
   /** A disk for virtio-blk in the first slot (written in place: pass a private copy). */
   readonly disk?: Uint8Array;
+  /** Console bytes kept at most; the rest are dropped and counted (`uart.droppedBytes`). Default: unlimited. */
+  readonly consoleLimit?: number;
   /** Where the VM's DMA devices reach memory: the VM's guest-physical RAM window. Required with a disk. */
   readonly dma?: PhysicalWindow;
 }
@@ -36,7 +38,7 @@ export class VmDevices {
   readonly bus = new Bus(0xffff_f000, 4096);
 
   constructor(options: VmDeviceOptions) {
-    this.uart = new Ns16550aUart({ name: 'vm-uart', input: options.consoleInput, onTransmit: options.onConsoleOutput, irq: this.plic.line(VIRT.uart0.irq) });
+    this.uart = new Ns16550aUart({ name: 'vm-uart', input: options.consoleInput, onTransmit: options.onConsoleOutput, ...(options.consoleLimit === undefined ? {} : { outputLimit: options.consoleLimit }), irq: this.plic.line(VIRT.uart0.irq) });
     this.clint = new Clint(options.clock);
     this.finisher = new SifiveTestFinisher(this.halt);
     const { disk, dma } = options;

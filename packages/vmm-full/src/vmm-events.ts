@@ -34,6 +34,16 @@ export const VMM_EVENT_PRICES = {
   'vmm.reflect': 4 * store + 2 * load + 10 * alu,
   /** A virtual interrupt delivered through stvec (the same stacking as a reflected trap). */
   'vmm.interrupt': 4 * store + 3 * load + 12 * alu,
+  /** One VM's time slice ends and another's begins: 31 registers and pc stored and loaded, its shadow root selected. */
+  'vmm.vm_switch': 32 * store + 32 * load + 10 * alu + csr,
+  /**
+   * Binary translation: a callout from translated virtual-S code into the monitor, made instead of
+   * a sensitive instruction — a call that saves and restores the caller-saved registers it needs,
+   * no trap and no world switch (Adams and Agesen, ASPLOS 2006, on why callouts beat exits).
+   */
+  'vmm.bt.callout': 8 * store + 8 * load + 10 * alu,
+  /** Translating one guest instruction of virtual S: fetched, decoded, classified, emitted. */
+  'vmm.bt.translate': DECODE + 2 * store + 10 * alu,
 } as const;
 
 export type VmmEvent = keyof typeof VMM_EVENT_PRICES;

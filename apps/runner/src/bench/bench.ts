@@ -12,6 +12,8 @@ import type { BenchRecord, BenchResult } from './record.js';
 export interface BenchOptions {
   /** Strategy and engine names; all that are available when absent. */
   readonly runners?: readonly string[];
+  /** Strategy and engine names to leave out (listed in `skipped`); unknown names are an error. */
+  readonly skip?: readonly string[];
   readonly workloads?: readonly string[];
   /** Sizes per view: lab cycles are deterministic, so the lab view can run smaller sizes. */
   readonly sizes: { readonly lab: readonly WorkloadSize[]; readonly host: readonly WorkloadSize[] };
@@ -57,9 +59,11 @@ function fillMips(records: BenchRecord[], targets: ReadonlyMap<string, string>):
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const probe = await createLab();
   const { registry } = probe;
-  const runners = options.runners === undefined ? registry.strategies.list() : registry.strategies.select(options.runners);
+  const chosen = options.runners === undefined ? registry.strategies.list() : registry.strategies.select(options.runners);
+  const leftOut = new Set((options.skip === undefined ? [] : registry.strategies.select(options.skip)).map((r) => r.name));
+  const runners = chosen.filter((r) => !leftOut.has(r.name));
   const workloads = options.workloads === undefined ? registry.workloads.list() : registry.workloads.select(options.workloads);
-  const skipped: { name: string; reason: string }[] = [];
+  const skipped: { name: string; reason: string }[] = [...leftOut].map((name) => ({ name, reason: 'left out by --skip' }));
   const active: Strategy[] = [];
   for (const r of runners) {
     const why = probe.unavailable.get(r.name);

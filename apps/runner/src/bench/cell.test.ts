@@ -61,4 +61,12 @@ describe('runCell', () => {
     expect(r).toMatchObject({ status: 'failed', equivalent: false, stop: 'budget', error: 'guest stopped early (budget)' });
     expect(r.hostRunsMs).toHaveLength(1);
   });
+
+  it('gives a lab record the share of instructions run directly when the strategy counts emulated ones', async () => {
+    const lab = (counters: Record<string, number>): Strategy => ({ ...fake('hv', () => ({ view: 'lab', counters, labCycles: 1 })), view: 'lab' });
+    const hv = await runCell(lab({ instret: 9_990, 'vmm.emulated_instructions': 10 }), crc32, { size: 'test', repeats: 1 });
+    expect(hv.directShare).toBe(0.999);
+    const native = await runCell(lab({ instret: 9_990 }), crc32, { size: 'test', repeats: 1 });
+    expect(native.directShare).toBeUndefined();
+  });
 });

@@ -1,4 +1,5 @@
 import { describeDifference, firstDifference, type Strategy, type Workload, type WorkloadSize } from '@virtlab/strategy';
+import { directShare } from '@virtlab/lab-kit';
 import { osItemsOf, parseItems } from './items.js';
 import type { BenchRecord } from './record.js';
 import { median } from './stats.js';
@@ -63,6 +64,7 @@ export async function runCell(strategy: Strategy, workload: Workload, options: C
     const itemNames = strategy.view === 'lab' && report.stop === 'exit' ? osItemsOf(workload.name) : undefined;
     const parsed = itemNames === undefined ? undefined : parseItems(report.output, workload.name, itemNames);
     const itemsError = parsed !== undefined && 'error' in parsed ? `${workload.name}: ${parsed.error}` : undefined;
+    const share = strategy.view === 'lab' ? directShare(report.counters) : undefined;
     return {
       ...base,
       status: report.stop === 'exit' && itemsError === undefined ? 'ok' : 'failed',
@@ -75,6 +77,7 @@ export async function runCell(strategy: Strategy, workload: Workload, options: C
       ...(report.instructions === undefined ? {} : { instructions: report.instructions }),
       ...(mips === undefined ? {} : { mips }),
       counters: report.counters,
+      ...(share === undefined ? {} : { directShare: share }),
       ...(parsed !== undefined && 'items' in parsed ? { items: parsed.items } : {}),
       ...(report.stop === 'exit' ? {} : { error: `guest stopped early (${report.stop})` }),
       ...(itemsError === undefined ? {} : { error: itemsError }),

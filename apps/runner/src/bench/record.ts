@@ -31,6 +31,12 @@ export interface BenchRecord {
   readonly mips?: number;
   readonly counters: Readonly<Record<string, number>>;
   /**
+   * Lab view, strategies that complete guest instructions themselves (hypervisors): the share of
+   * guest instructions the hart executed directly — Popek and Goldberg's efficiency —
+   * `instret / (instret + vmm.emulated_instructions)`, between 0 and 1 (lab-kit's `directShare`).
+   */
+  readonly directShare?: number;
+  /**
    * OS workloads (osbench) in the lab view: lab cycles per operation of each item, by the name
    * the workload prints (`null_syscall`, `fork_exit_wait`, ...): its `@metric` ticks per operation
    * times the board's lab cycles per mtime tick. Present on every `ok` record of an OS workload.

@@ -42,6 +42,7 @@ export function writeOutputs(result: BenchResult, files: { json?: string; md?: s
 
 interface BenchFlags extends LabFlags {
   strategies?: string[];
+  skip?: string[];
   workloads?: string[];
   size: WorkloadSize[];
   labSize?: WorkloadSize[];
@@ -59,6 +60,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('run workloads under every strategy (lab view) and engine (host view), print both tables')
     .option('--strategies <names>', 'comma-separated strategies and engines (default: all available)', list)
+    .option('--skip <names>', 'comma-separated strategies and engines to leave out (listed as skipped)', list)
     .option('--workloads <names>', 'comma-separated workloads (default: all)', list)
     .option('--size <sizes>', 'comma-separated sizes for both views: test, bench', (v) => list(v).map(parseSize), ['test'])
     .option('--lab-size <sizes>', 'sizes for the lab view (overrides --size)', (v) => list(v).map(parseSize))
@@ -74,6 +76,7 @@ export function registerBench(program: Command): void {
       if (!(flags.repeats >= 1)) throw new Error(`--repeats must be at least 1, got ${flags.repeats}`);
       const result = await runBench({
         ...(flags.strategies === undefined ? {} : { runners: flags.strategies }),
+        ...(flags.skip === undefined ? {} : { skip: flags.skip }),
         ...(flags.workloads === undefined ? {} : { workloads: flags.workloads }),
         sizes: { lab: flags.labSize ?? flags.size, host: flags.hostSize ?? flags.size },
         repeats: flags.repeats,

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEngine } from '@virtlab/emulator';
 import { describeExit, runMachine, startHart } from '@virtlab/hw-model';
-import { GUEST_KERNEL, kernelBoard } from '@virtlab/lab-kit';
-import { addLabFlags, type LabFlags } from './options.js';
+import { GUEST_KERNEL, kernelBoard, readInputFile } from '@virtlab/lab-kit';
+import { DISK_FILE_MAX_BYTES } from './elf.js';
+import { addLabFlags, parseCount, type LabFlags } from './options.js';
 
 /** Ctrl-A, then X: quit, as with QEMU's -nographic. */
 const CTRL_A = 0x01;
@@ -25,7 +25,7 @@ export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream
     bootargs: flags.append,
     ...(flags.costModel === undefined ? {} : { cost: flags.costModel.model }),
     onUartOutput: (byte) => process.stdout.write(Buffer.of(byte)),
-    ...(flags.disk === undefined ? {} : { disk: new Uint8Array(await readFile(flags.disk)) }),
+    ...(flags.disk === undefined ? {} : { disk: readInputFile(flags.disk, 'disk image', DISK_FILE_MAX_BYTES) }),
   });
   const hart = createEngine(flags.engine ?? 'interp', board, flags.profile === undefined ? {} : { profile: flags.profile });
   startHart(hart, state);
@@ -73,7 +73,7 @@ export function registerBoot(program: Command): void {
     .description('boot firmware + guest kernel + initrd on the lab board with this terminal as the console (Ctrl-A X quits)')
     .option('--append <args>', 'kernel command line, e.g. init=/bin/osbench (without init=, a shell starts)', 'console=ttyS0')
     .option('--disk <file>', 'a raw disk image for virtio-blk (/dev/vda in the guest)')
-    .option('--max-instructions <n>', 'stop after this many instructions', (v) => Number.parseInt(v, 10));
+    .option('--max-instructions <n>', 'stop after this many instructions', parseCount);
   addLabFlags(command, 'interp (default) or dbt')
     .action(async (flags: BootFlags) => {
       process.exitCode = await bootInteractive(flags);

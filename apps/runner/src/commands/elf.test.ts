@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError, isEngineSpecificCounter } from '@virtlab/emulator';
 import { ElfError } from '@virtlab/hw-model';
-import { PROGRAMS, diskImage, imagePath, qemuOutputPath, runOnQemu, sourcePath } from '@virtlab/hw-model/test-programs';
+import { PROGRAMS, diskImage, hostileElfs, imagePath, qemuOutputPath, runOnQemu, sourcePath } from '@virtlab/hw-model/test-programs';
 import type { TestProgram } from '@virtlab/hw-model/test-programs';
 import { STATUS_BUDGET, runElf, runFirmware } from './elf.js';
 
@@ -142,6 +142,36 @@ describe('runaway guests leave the host running and say what happened', () => {
     const wrongMachine = Uint8Array.from(hello);
     wrongMachine[18] = 62; // EM_X86_64
     expect(() => runElf(wrongMachine)).toThrow(/e_machine is 62, not 243/);
+  });
+});
+
+describe('virtlab elf on the hostile files of issue 19', () => {
+  for (const hostile of hostileElfs(new Uint8Array(readFileSync(imagePath('hello'))))) {
+    it(`${hostile.name} (${hostile.description}): a typed error and exit status 2, promptly`, { timeout: 30_000 }, async () => {
+      const file = join(dir, `${hostile.name}.elf`);
+      writeFileSync(file, hostile.bytes);
+      const t0 = performance.now();
+      const r = await virtlab('elf', file);
+      const ms = performance.now() - t0;
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^virtlab elf: ${file.replaceAll('.', '\\.')}: ElfError: \\S`));
+      // Node and tsx start in about 0.6 s on the development machine; loading itself is a few ms.
+      // The bound is loose for a loaded machine; the figure is in the README (time pnpm virtlab elf ...).
+      expect(ms).toBeLessThan(10_000);
+    });
+  }
+
+  it('a directory, a device and an absent file are typed input errors with status 2', { timeout: 30_000 }, async () => {
+    const r = await virtlab('elf', dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/InputFileError: ELF file '.*' is a directory, not a regular file/);
+    const z = await virtlab('elf', '/dev/zero');
+    expect(z.status).toBe(2);
+    expect(z.stderr).toMatch(/InputFileError: ELF file '\/dev\/zero' is a character device, not a regular file/);
+    const a = await virtlab('elf', join(dir, 'absent.elf'));
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/InputFileError: ELF file '.*absent\.elf' cannot be read: ENOENT/);
   });
 });
 

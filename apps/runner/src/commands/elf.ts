@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { disassemble } from '@virtlab/cpu-core';
 import type { Hart } from '@virtlab/cpu-core';
 import type { CostModel, InitialHartState, MachineRunResult, VirtBoard } from '@virtlab/hw-model';
-import { parseProfile, type IsaProfileName } from '@virtlab/lab-kit';
-import { parseCostModel, type CostModelFlag } from './options.js';
+import { InputFileError, parseProfile, readInputFile, type IsaProfileName } from '@virtlab/lab-kit';
+import { parseCostModel, parseCount, type CostModelFlag } from './options.js';
 import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
 import { EngineError, createEngine } from '@virtlab/emulator';
 
@@ -123,11 +122,14 @@ function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOpt
   return { ...result, status, summary };
 }
 
-function parseCount(value: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--max-instructions wants a non-negative integer, got '${value}'`);
-  return n;
-}
+/**
+ * Size limits of the files `virtlab elf` reads: an image or initrd must fit the board's RAM to be
+ * of use (an ELF may carry sections that are not loaded, hence the margin); a disk is held in
+ * memory whole.
+ */
+export const ELF_FILE_MAX_BYTES = 512 * 1024 * 1024;
+export const INITRD_FILE_MAX_BYTES = 128 * 1024 * 1024;
+export const DISK_FILE_MAX_BYTES = 1024 * 1024 * 1024;
 
 export function registerElf(program: Command): void {
   program
@@ -146,29 +148,37 @@ export function registerElf(program: Command): void {
     .option('--profile <name>', 'ISA profile of the hart: rv32ima (default) or legacy', parseProfile)
     .option('--cost-model <name|file.json>', 'the price table: a preset (default, vtx-2006, modern) or a JSON file of prices', parseCostModel)
     .action((file: string, opts: { engine?: string; profile?: IsaProfileName; costModel?: CostModelFlag; htif?: boolean; maxInstructions?: number; trace?: boolean; input?: string; disk?: string; kernel?: string; initrd?: string; append?: string }) => {
-      const bytes = readFileSync(file);
-      const run: ElfRunOptions = {
-        htif: opts.htif,
-        engine: opts.engine,
-        ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-        ...(opts.costModel === undefined ? {} : { cost: opts.costModel.model }),
-        maxInstructions: opts.maxInstructions,
-        input: opts.input?.replaceAll('\\n', '\n'),
-        ...(opts.disk === undefined ? {} : { disk: new Uint8Array(readFileSync(opts.disk)) }),
-        output: (b) => process.stdout.write(b),
-        ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-      };
       let result: ElfRunResult;
       try {
+        const bytes = readInputFile(file, 'ELF file', ELF_FILE_MAX_BYTES);
+        const run: ElfRunOptions = {
+          htif: opts.htif,
+          engine: opts.engine,
+          ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+          ...(opts.costModel === undefined ? {} : { cost: opts.costModel.model }),
+          maxInstructions: opts.maxInstructions,
+          input: opts.input?.replaceAll('\\n', '\n'),
+          ...(opts.disk === undefined ? {} : { disk: readInputFile(opts.disk, 'disk image', DISK_FILE_MAX_BYTES) }),
+          output: (b) => process.stdout.write(b),
+          ...(opts.trace === true ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+        };
         if (opts.kernel === undefined && (opts.initrd !== undefined || opts.append !== undefined)) {
           throw new BootError('--initrd and --append need --kernel');
         }
         result =
           opts.kernel === undefined
             ? runElf(bytes, run)
-            : runFirmware(bytes, { kernel: readFileSync(opts.kernel), initrd: opts.initrd === undefined ? undefined : readFileSync(opts.initrd), bootargs: opts.append }, run);
+            : runFirmware(
+                bytes,
+                {
+                  kernel: readInputFile(opts.kernel, 'kernel', ELF_FILE_MAX_BYTES),
+                  initrd: opts.initrd === undefined ? undefined : readInputFile(opts.initrd, 'initrd', INITRD_FILE_MAX_BYTES),
+                  bootargs: opts.append,
+                },
+                run,
+              );
       } catch (error) {
-        if (error instanceof ElfError || error instanceof BootError || error instanceof EngineError) {
+        if (error instanceof ElfError || error instanceof BootError || error instanceof EngineError || error instanceof InputFileError) {
           process.stderr.write(`virtlab elf: ${file}: ${error.name}: ${error.message}\n`);
           process.exitCode = 2;
           return;

@@ -10,6 +10,13 @@ export function parseSize(value: string): WorkloadSize {
   return value as WorkloadSize;
 }
 
+/** `--max-instructions`: a non-negative integer (`_` separators allowed), else an error naming the flag. */
+export function parseCount(value: string): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new Error(`--max-instructions wants a non-negative integer, got '${value}'`);
+  return n;
+}
+
 export function parseEngine(value: string): 'interp' | 'dbt' {
   if (value !== 'interp' && value !== 'dbt') throw new Error(`--engine wants interp or dbt, got '${value}'`);
   return value;

@@ -1,20 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '@virtlab/lab-kit';
 import type { Command } from 'commander';
 import type { BenchResult } from '../bench/record.js';
+import { benchResultFromJson } from '../bench/validate.js';
 import { printResult, writeOutputs } from './bench.js';
 
+/** A bench JSON file holds a few thousand records at most; anything far larger is refused unread. */
+export const BENCH_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Reads and checks a bench JSON file; a bad one is a `BenchFileError` or `InputFileError` naming the file and the field, line or column. */
 export function readBenchJson(file: string): BenchResult {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`cannot read bench results from ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const r = data as Partial<BenchResult> | null;
-  if (r === null || typeof r !== 'object' || r.schema !== 'virtlab-bench/1' || !Array.isArray(r.records)) {
-    throw new Error(`${file} is not a virtlab bench JSON file (schema 'virtlab-bench/1')`);
-  }
-  return r as BenchResult;
+  return benchResultFromJson(readJsonFile(file, 'bench results', BENCH_FILE_MAX_BYTES), file);
 }
 
 export function registerReport(program: Command): void {

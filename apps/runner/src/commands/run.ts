@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { WorkloadSize } from '@virtlab/strategy';
 import { runCell } from '../bench/cell.js';
 import { createLab } from '../lab.js';
-import { addLabFlags, labOptionsOf, parseSize, type LabFlags } from './options.js';
+import { addLabFlags, labOptionsOf, parseCount, parseSize, type LabFlags } from './options.js';
 import { compact, markOf, ms } from '../report/format.js';
 
 export function registerRun(program: Command): void {
@@ -12,7 +12,7 @@ export function registerRun(program: Command): void {
     .argument('<strategy>', 'a strategy or engine name (see `virtlab list`)')
     .argument('<workload>', 'a workload name (see `virtlab list`)')
     .option('--size <size>', 'test or bench', parseSize, 'test')
-    .option('--max-instructions <n>', 'stop a guest after this many instructions', (v) => Number.parseInt(v, 10));
+    .option('--max-instructions <n>', 'stop a guest after this many instructions', parseCount);
   addLabFlags(command, 'what runs a lab-view strategy: interp (default) or dbt; lab cycles and counters do not change')
     .action(async (strategyName: string, workloadName: string, opts: LabFlags & { size: WorkloadSize; maxInstructions?: number }) => {
       const lab = await createLab(labOptionsOf(opts));

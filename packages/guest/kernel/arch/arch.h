@@ -64,6 +64,23 @@ __attribute__((noreturn)) void arch_poweroff(int status);
 // Kernel panic support: stop everything.
 __attribute__((noreturn)) void arch_halt(void);
 
+// A batch point: the arch_pte_set and arch_flush_page calls between begin and end may be
+// deferred until end (the para layer sends them as one multicall). Code inside a batch must not
+// read back an entry it wrote in the same batch.
+// arch_page_table_release: the page tables of root (the root and its second-level tables) are
+// about to be freed; afterwards they are ordinary memory again (the para layer unpins them).
+#ifdef ARCH_PARA
+void arch_pte_batch_begin(void);
+void arch_pte_batch_end(void);
+void arch_page_table_release(u32 *root);
+#else
+// The native layer's hooks are inline, so the native kernel compiles exactly as it did before
+// they existed: no batching, nothing to release.
+static inline void arch_pte_batch_begin(void) {}
+static inline void arch_pte_batch_end(void) {}
+static inline void arch_page_table_release(u32 *root) { (void)root; }
+#endif
+
 // Entry from the trap vector (implemented in trap.c): user traps and kernel traps.
 void trap_user(struct trapframe *tf);
 void trap_kernel(u32 cause, u32 epc, u32 tval);

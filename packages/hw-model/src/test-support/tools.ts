@@ -35,3 +35,14 @@ export function parseDts(text: string): Map<string, Map<string, string>> {
   }
   return nodes;
 }
+
+/** Runs `f`, which is expected to throw, and returns the error and the milliseconds it took. */
+export function timedError(f: () => unknown): { ms: number; error: unknown } {
+  const t0 = performance.now();
+  try {
+    f();
+  } catch (error) {
+    return { ms: performance.now() - t0, error };
+  }
+  return { ms: performance.now() - t0, error: undefined };
+}

@@ -63,6 +63,16 @@ export class HostPort {
     this.hart.waiting = true;
   }
 
+  /** Ends a sleep: the hart runs on (another VM is switched in). */
+  wake(): void {
+    this.hart.waiting = false;
+  }
+
+  /** Whether the hart sleeps in a WFI. */
+  get sleeping(): boolean {
+    return this.hart.waiting;
+  }
+
   /** Arms the host's machine timer (the hypervisor's own) for mtime `when`, or disarms it (undefined). */
   setHostTimer(when: number | undefined): void {
     const c = this.board.clint;
