@@ -122,7 +122,7 @@ describe('virtlab CLI', () => {
     const r = await virtlab('run', 'vmm-ful', 'crc32');
     expect(r.status).not.toBe(0);
     const known = /unknown strategy 'vmm-ful'; known: (.*)/.exec(r.stderr)?.[1]?.split(', ');
-    for (const name of ['native', 'bare', 'vmm-full/trap-emulate', 'vmm-full/binary-translation', 'vmm-para', 'host-native']) expect(known).toContain(name);
+    for (const name of ['native', 'bare', 'vmm-full/trap-emulate', 'vmm-full/binary-translation', 'vmm-para', 'os-containers/jail', 'os-containers/zone', 'host-native']) expect(known).toContain(name);
     const w = await virtlab('run', 'bare', 'crc33');
     expect(w.stderr).toContain("unknown workload 'crc33'; known: crc32");
     const s = await virtlab('run', 'bare', 'crc32', '--size', 'huge');

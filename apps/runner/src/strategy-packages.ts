@@ -1,5 +1,6 @@
 import { baselines } from '@virtlab/baselines';
 import type { StrategyPackage } from '@virtlab/lab-kit';
+import { osContainers } from '@virtlab/os-containers';
 import { vmmFull } from '@virtlab/vmm-full';
 import { vmmPara } from '@virtlab/vmm-para';
 
@@ -8,4 +9,4 @@ import { vmmPara } from '@virtlab/vmm-para';
  * builds its strategies from plain options, so bench worker threads rebuild the same set; adding
  * a package is one line here (and one dependency in package.json).
  */
-export const STRATEGY_PACKAGES: readonly StrategyPackage[] = [baselines, vmmFull, vmmPara];
+export const STRATEGY_PACKAGES: readonly StrategyPackage[] = [baselines, vmmFull, vmmPara, osContainers];

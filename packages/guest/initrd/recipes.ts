@@ -8,14 +8,21 @@ import { WORKLOAD_SPECS } from '../src/workload-specs.js';
 /** Programs written here, each `initrd/src/<name>.c`, installed as `/bin/<name>`. */
 export const INITRD_PROGRAMS: readonly string[] = ['sh', 'osbench', 'errtest', 'fscheck', 'fuzz', 'memhog', 'true'];
 
+/**
+ * Programs of the jails (`initrd/src/<name>.c`), built like the others but not put into the
+ * archive: @virtlab/os-containers adds them, with its configuration, in a second archive, so the
+ * kernel's own boots copy nothing they do not run.
+ */
+export const JAIL_PROGRAMS: readonly string[] = ['zoned', 'jattack'];
+
 /** Plain files copied into `/bin` as they are (`notelf` is a script: exec gives ENOEXEC). */
 export const INITRD_FILES: readonly string[] = ['notelf'];
 
 const programOutput = (name: string) => `kernel/bin/${name}.elf`;
 
-const programs: ClangRecipe[] = INITRD_PROGRAMS.map((name) =>
+const programs: ClangRecipe[] = [...INITRD_PROGRAMS, ...JAIL_PROGRAMS].map((name) =>
   programRecipe('rv32-process', programOutput(name), `initrd program /bin/${name}`, [`initrd/src/${name}.c`], {
-    inputs: ['initrd/src/sys.h'],
+    inputs: ['initrd/src/sys.h', 'initrd/src/jail.h', 'kernel/jail-abi.h'],
   }),
 );
 

@@ -33,6 +33,8 @@ static struct pipe pipes[NPIPE];
 
 // --- inodes ---------------------------------------------------------------------------------
 
+static struct inode *dir_child(struct inode *dir, const char *name, u32 len);
+
 static struct inode *inode_alloc(enum itype type) {
   for (u32 i = 0; i < NINODE; i++) {
     struct inode *ip = &inodes[i];
@@ -72,14 +74,22 @@ struct inode *fs_root(void) { return root; }
 static struct inode *dir_find(struct inode *dir, const char *name, u32 len) {
   if (len == 1 && name[0] == '.') return dir;
   if (len == 2 && name[0] == '.' && name[1] == '.') return dir->parent;
+  return dir_child(dir, name, len);
+}
+
+static struct inode *dir_child(struct inode *dir, const char *name, u32 len) {
   for (struct inode *c = dir->child; c; c = c->next)
     if (strlen(c->name) == len && strncmp(c->name, name, len) == 0) return c;
   return NULL;
 }
 
 // Walk path from cwd. With want_parent, stop before the last component and return it in leaf.
+// A process's view is confined twice: `..` stays put at its chroot(2) directory and at its jail's
+// root, and absolute paths start at the former; a cwd left outside a chroot still meets the jail.
 static int resolve(struct inode *cwd, const char *path, struct inode **out, int want_parent, const char **leaf) {
-  struct inode *ip = path[0] == '/' ? root : cwd;
+  struct inode *top = curproc && curproc->root ? curproc->root : root;
+  struct inode *jroot = curproc && curproc->jail ? curproc->jail->root : root;
+  struct inode *ip = path[0] == '/' ? top : cwd;
   if (!path[0]) return -ENOENT;
   const char *s = path;
   for (;;) {
@@ -97,7 +107,10 @@ static int resolve(struct inode *cwd, const char *path, struct inode **out, int 
       *leaf = s;
       return 0;
     }
-    ip = dir_find(ip, s, len);
+    if (len == 2 && s[0] == '.' && s[1] == '.')
+      ip = ip == top || ip == jroot ? ip : ip->parent;
+    else if (!(len == 1 && s[0] == '.'))
+      ip = dir_child(ip, s, len);
     if (!ip) return -ENOENT;
     s = e;
   }
@@ -226,7 +239,11 @@ void fs_load_cpio(const u8 *data, u32 len) {
     const char *name = (const char *)h + 110;
     u32 doff = (pos + 110 + nsize + 3) & ~3u;
     if (doff + fsize > len || nsize == 0) break;
-    if (!strcmp(name, "TRAILER!!!")) break;
+    if (!strcmp(name, "TRAILER!!!")) {  // another archive may follow (zero padding between)
+      pos = (doff + fsize + 3) & ~3u;
+      while (pos + 4 <= len && !memcmp(data + pos, "\0\0\0\0", 4)) pos += 4;
+      continue;
+    }
     const char *leaf;
     struct inode *dir = make_parents(name, &leaf);
     if (dir && *leaf && strcmp(leaf, ".") != 0) {
@@ -295,6 +312,7 @@ void file_close(struct file *f) {
 }
 
 static int fd_alloc(struct proc *p, struct file *f, int from) {
+  if (p->jail && !jail_fd_ok(p->jail)) return -EMFILE;  // rctl openfiles
   for (int fd = from; fd < NOFILE; fd++) {
     if (p->ofile[fd]) continue;
     p->ofile[fd] = f;
@@ -382,6 +400,7 @@ static int do_open(struct inode *base, const char *path, u32 flags) {
   if ((flags & O_DIRECTORY) && ip->type != I_DIR) return -ENOTDIR;
   if (ip->type == I_DIR && acc != 0) return -EISDIR;
   if (ip->type == I_BLOCK && !virtio_blk_capacity()) return -ENXIO;
+  if (ip->type == I_BLOCK && curproc->jail && !(curproc->jail->allow & JAIL_ALLOW_RAW_IO)) return -EPERM;
   struct file *f = file_alloc();
   if (!f) return -ENFILE;
   int fd = fd_alloc(curproc, f, 0);
@@ -782,11 +801,32 @@ i32 sys_chdir(u32 upath) {
   return r;
 }
 
+static int do_chroot(struct inode *base, const char *path) {
+  struct inode *ip;
+  int r = resolve(base, path, &ip, 0, NULL);
+  if (r < 0) return r;
+  if (ip->type != I_DIR) return -ENOTDIR;
+  inode_get(ip);
+  inode_put(curproc->root);
+  curproc->root = ip;
+  return 0;
+}
+
+// chroot(2), Linux's semantics: the cwd stays where it is. Inside a jail `..` still stops at the
+// jail's root, so a cwd left outside the new root gets no further than the jail.
+i32 sys_chroot(u32 upath) {
+  int r;
+  WITH_PATH(r, AT_FDCWD, upath, base, path, r = do_chroot(base, path));
+  return r;
+}
+
 i32 sys_getcwd(u32 ubuf, u32 size) {
   char buf[256];
   u32 pos = sizeof buf - 1;
   buf[pos] = 0;
-  for (struct inode *ip = curproc->cwd; ip != root; ip = ip->parent) {
+  struct inode *top = curproc->root ? curproc->root : root;
+  struct inode *jroot = curproc->jail ? curproc->jail->root : root;
+  for (struct inode *ip = curproc->cwd; ip != root && ip != top && ip != jroot; ip = ip->parent) {
     u32 nl = strlen(ip->name);
     if (pos < nl + 1) return -ENAMETOOLONG;
     pos -= nl;
@@ -812,6 +852,7 @@ i32 sys_dup3(i32 fd, i32 nfd, u32 flags) {
   if (!f || nfd < 0 || nfd >= NOFILE) return -EBADF;
   if (flags & ~(u32)O_CLOEXEC) return -EINVAL;
   if (fd == nfd) return -EINVAL;
+  if (!curproc->ofile[nfd] && curproc->jail && !jail_fd_ok(curproc->jail)) return -EMFILE;
   if (curproc->ofile[nfd]) file_close(curproc->ofile[nfd]);
   curproc->ofile[nfd] = file_dup(f);
   curproc->cloexec[nfd] = (flags & O_CLOEXEC) != 0;
@@ -853,7 +894,7 @@ i32 sys_fcntl(i32 fd, i32 cmd, u32 arg) {
 }
 
 i32 sys_uname(u32 ubuf) {
-  static const char *fields[6] = {"virtlab", "virtlab", "0.1.0", "#1", "riscv32", "(none)"};
+  const char *fields[6] = {"virtlab", jail_hostname(curproc->jail), "0.1.0", "#1", "riscv32", "(none)"};
   char u[6 * 65];
   memset(u, 0, sizeof u);
   for (int i = 0; i < 6; i++) strncpy_z(u + i * 65, fields[i], 65);

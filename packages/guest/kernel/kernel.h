@@ -4,6 +4,7 @@
 
 #include "arch/arch.h"
 #include "errno.h"
+#include "jail-abi.h"
 #include "types.h"
 
 #define PAGE_SIZE 4096u
@@ -17,6 +18,7 @@
 #define NINODE 512        // in-memory file system nodes
 #define NPIPE 32
 #define NMMAP 32          // anonymous mappings per process
+#define NJAIL 16          // jails in the system
 #define NAME_MAX_LEN 59
 #define KSTACK_SIZE 8192u
 #define MAX_ARG_BYTES 4096u
@@ -81,8 +83,11 @@ int fdt_parse(u32 fdt, struct boot_info *bi);
 struct mmap_region {
   u32 start, end;  // [start, end), page aligned; end == 0 means free slot
 };
+struct jail;
 struct mm {
   u32 *root;  // Sv32 root page table (physical = virtual in the kernel)
+  u32 rss;    // user pages mapped (shared copy-on-write pages count in every sharer)
+  struct jail *jail;  // charged for rss (NULL: unjailed)
   u32 brk_base, brk;
   struct mmap_region maps[NMMAP];
 };
@@ -102,6 +107,12 @@ int copyin(struct mm *mm, void *dst, u32 uva, u32 n);
 int copyout(struct mm *mm, u32 uva, const void *src, u32 n);
 int copyinstr(struct mm *mm, char *dst, u32 uva, u32 max);
 void mm_activate(struct mm *mm);
+void jail_mem_charge(struct jail *j, i32 pages);
+int jail_mem_ok(struct jail *j);
+static inline void mm_charge(struct mm *mm, i32 pages) {
+  mm->rss += (u32)pages;
+  if (mm->jail) jail_mem_charge(mm->jail, pages);
+}
 i32 sys_brk(u32 addr);
 i32 sys_mmap(u32 addr, u32 len, u32 prot, u32 flags, i32 fd, u32 off);
 i32 sys_munmap(u32 addr, u32 len);
@@ -125,6 +136,9 @@ struct proc {
   struct file *ofile[NOFILE];
   u8 cloexec[NOFILE];  // descriptor flag FD_CLOEXEC: closed by execve
   struct inode *cwd;
+  struct inode *root;  // chroot(2) directory (NULL: the file system's root)
+  struct jail *jail;   // NULL: not jailed
+  u64 attached_at;     // when jail_attach moved it in (CPU time before that is the host's)
   char name[16];
 };
 extern struct proc *curproc;
@@ -149,6 +163,44 @@ i32 sys_clock_gettime(u32 clk, u32 tp, int time64);
 i32 sys_getpid(void);
 i32 sys_getppid(void);
 i32 sys_sched_yield(void);
+struct proc *proc_next(struct proc *p);  // iterate live processes: proc_next(NULL) is the first
+void proc_signal(struct proc *p, int sig);
+
+// jail.c
+struct jail {
+  int used, dying;
+  i32 jid;
+  struct jail *parent;
+  struct inode *root;
+  char name[JAIL_NAME_LEN];
+  char hostname[JAIL_HOST_LEN];
+  u32 allow, flags, children_max, children;
+  u32 maxproc, memoryuse, openfiles, cpu_pct;  // limits (0: none)
+  int capped;  // it or an ancestor has a CPU cap: the scheduler checks it
+  u32 nproc, forks, memory, memory_peak, denied, throttled;
+  u64 cpu_ticks;
+  u64 period_start, period_used;  // the CPU cap's current period
+  u64 period, budget;             // its length and the ticks the cap allows in it
+};
+// Whether a process of jail viewer may see one of jail j: the same jail or a descendant (NULL: the host sees all).
+static inline int jail_sees(const struct jail *viewer, const struct jail *j) {
+  if (!viewer) return 1;
+  for (; j; j = j->parent)
+    if (j == viewer) return 1;
+  return 0;
+}
+const char *jail_hostname(const struct jail *j);
+int jail_proc_charge(struct jail *j);
+void jail_proc_uncharge(struct jail *j);
+int jail_fd_ok(struct jail *j);
+int jail_may_run(struct jail *j, u64 now, u64 *until);
+u64 jail_slice(struct jail *j, u64 now, u64 slice);
+void jail_cpu_charge(struct jail *j, u64 from, u64 to);
+i32 sys_jail_create(u32 params, u32 size);
+i32 sys_jail_attach(i32 jid);
+i32 sys_jail_remove(i32 jid);
+i32 sys_jail_get(i32 jid, u32 info, u32 size);
+i32 sys_sethostname(u32 name, u32 len);
 
 // fs.c
 enum itype { I_FREE, I_DIR, I_FILE, I_CONSOLE, I_BLOCK };
@@ -196,6 +248,7 @@ i32 sys_getdents64(i32 fd, u32 buf, u32 n);
 i32 sys_mkdirat(i32 dirfd, u32 path, u32 mode);
 i32 sys_unlinkat(i32 dirfd, u32 path, u32 flags);
 i32 sys_chdir(u32 path);
+i32 sys_chroot(u32 path);
 i32 sys_getcwd(u32 buf, u32 size);
 i32 sys_dup(i32 fd);
 i32 sys_dup3(i32 fd, i32 newfd, u32 flags);

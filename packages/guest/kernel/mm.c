@@ -113,6 +113,7 @@ static u32 *walk(struct mm *mm, u32 va, int alloc) {
 
 void mm_destroy(struct mm *mm) {
   if (!mm->root) return;
+  mm_charge(mm, -(i32)mm->rss);
   arch_page_table_release(mm->root);
   for (u32 i = 0; i < KERNEL_BASE >> 22; i++) {
     if (!is_user_slot(i) || !(mm->root[i] & PTE_V)) continue;
@@ -128,6 +129,7 @@ void mm_destroy(struct mm *mm) {
 int mm_map_page(struct mm *mm, u32 va, void *page, u32 flags) {
   u32 *pte = walk(mm, va, 1);
   if (!pte) return -ENOMEM;
+  if (!(*pte & PTE_V)) mm_charge(mm, 1);
   arch_pte_set(pte, (((u32)page >> 12) << 10) | flags | PTE_V | PTE_U | PTE_A | PTE_D);
   return 0;
 }
@@ -152,6 +154,7 @@ int mm_copy(struct mm *dst, struct mm *src) {
       if (table[j] & (PTE_W | PTE_COW)) arch_pte_set(&table[j], (table[j] & ~PTE_W) | PTE_COW);
       arch_pte_set(pte, table[j]);
       (*ref_of((void *)((table[j] >> 10) << 12)))++;
+      mm_charge(dst, 1);
     }
   }
   if (curproc && src == &curproc->mm) arch_flush_all();  // the parent lost write permissions
@@ -169,6 +172,7 @@ int mm_unmap_range(struct mm *mm, u32 start, u32 end) {
     if (pte && (*pte & PTE_V)) {
       page_free((void *)((*pte >> 10) << 12));
       arch_pte_set(pte, 0);
+      mm_charge(mm, -1);
       flush_if_current(mm, va);
     }
   }
@@ -196,6 +200,7 @@ int mm_fault(struct mm *mm, u32 va, int write, int exec) {
   if (!pte || !(*pte & PTE_V)) {
     u32 flags = demand_flags(mm, va);
     if (!flags) return -EFAULT;
+    if (mm->jail && !jail_mem_ok(mm->jail)) return -ENOMEM;  // rctl memoryuse
     void *page = page_alloc();
     if (!page) return -ENOMEM;
     if (mm_map_page(mm, PAGE_ROUND_DOWN(va), page, flags) < 0) {

@@ -70,8 +70,14 @@ void sleep_until(u64 deadline) {
 
 void scheduler(void) {
   u32 last = 0;
+  struct jail *charge = NULL;  // the jail whose process ran last, charged at the next pass
+  u64 charge_from = 0;
   for (;;) {
     u64 now = ticks_now();
+    if (charge) {
+      jail_cpu_charge(charge, charge_from, now);
+      charge = NULL;
+    }
     u64 next_wake = ~0ull;
     for (u32 i = 0; i < NPROC; i++) {
       struct proc *p = &procs[i];
@@ -84,7 +90,7 @@ void scheduler(void) {
     struct proc *run = NULL;
     for (u32 k = 1; k <= NPROC; k++) {
       struct proc *p = &procs[(last + k) % NPROC];
-      if (p->state == P_RUNNABLE) {
+      if (p->state == P_RUNNABLE && (!p->jail || !p->jail->capped || jail_may_run(p->jail, now, &next_wake))) {
         run = p;
         last = (last + k) % NPROC;
         break;
@@ -100,8 +106,19 @@ void scheduler(void) {
     run->state = P_RUNNING;
     curproc = run;
     mm_activate(&run->mm);
-    arch_set_timer(ticks_now() + quantum);
-    arch_switch(&sched_ctx, &run->ctx);
+    if (!run->jail) {
+      arch_set_timer(ticks_now() + quantum);
+      arch_switch(&sched_ctx, &run->ctx);
+      if (run->jail) {  // it attached to a jail in this slice
+        charge = run->jail;
+        charge_from = run->attached_at;
+      }
+    } else {  // jailed: a slice no longer than the CPU cap leaves; the time is charged next pass
+      charge = run->jail;
+      charge_from = now;
+      arch_set_timer(ticks_now() + (charge->capped ? jail_slice(charge, now, quantum) : quantum));
+      arch_switch(&sched_ctx, &run->ctx);
+    }
     curproc = NULL;
   }
 }
@@ -164,6 +181,7 @@ static int load_elf(struct inode *ip, struct mm *mm, u32 *entry) {
         arch_pte_set(pte, *pte | flags);
         page = (u8 *)((*pte >> 10) << 12);
       } else {
+        if (mm->jail && !jail_mem_ok(mm->jail)) return -ENOMEM;
         page = page_alloc();
         if (!page || mm_map_page(mm, va, page, flags) < 0) {
           if (page) page_free(page);
@@ -219,6 +237,7 @@ static int exec_core(struct proc *p, const char *path, struct exec_args *a) {
   if (ip->type != I_FILE) return -EACCES;  // execve(2): not a regular file
   struct mm mm;
   if (mm_create(&mm) < 0) return -ENOMEM;
+  mm.jail = p->jail;
   u32 entry = 0, sp = 0;
   int r = load_elf(ip, &mm, &entry);
   if (r == 0) r = build_stack(&mm, a, &sp);
@@ -308,13 +327,22 @@ struct proc *proc_first(const char *path, const char *args) {
 i32 sys_clone(u32 flags, u32 stack) {
   // Only fork semantics: a new address space, SIGCHLD (or no signal) on exit.
   if ((flags & ~CSIGNAL) != 0) return -EINVAL;
+  struct jail *j = curproc->jail;
+  if (j && jail_proc_charge(j) < 0) return -EAGAIN;  // rctl maxproc
   struct proc *p = proc_alloc();
-  if (!p) return -EAGAIN;
-  if (mm_create(&p->mm) < 0 || mm_copy(&p->mm, &curproc->mm) < 0) {
+  if (!p) {
+    if (j) jail_proc_uncharge(j);
+    return -EAGAIN;
+  }
+  int r = mm_create(&p->mm);
+  p->mm.jail = j;
+  if (r < 0 || mm_copy(&p->mm, &curproc->mm) < 0) {
     mm_destroy(&p->mm);
     p->state = P_UNUSED;
+    if (j) jail_proc_uncharge(j);
     return -ENOMEM;
   }
+  p->jail = j;
   *p->tf = *curproc->tf;
   p->tf->x[10] = 0;
   if (stack) p->tf->x[2] = stack;
@@ -325,6 +353,8 @@ i32 sys_clone(u32 flags, u32 stack) {
     }
   p->cwd = curproc->cwd;
   inode_get(p->cwd);
+  p->root = curproc->root;
+  if (p->root) inode_get(p->root);
   memcpy(p->name, curproc->name, sizeof p->name);
   p->parent = curproc;
   p->state = P_RUNNABLE;
@@ -344,6 +374,8 @@ void proc_exit(int wstatus) {
   }
   inode_put(p->cwd);
   p->cwd = NULL;
+  inode_put(p->root);
+  p->root = NULL;
   mm_activate(NULL);
   mm_destroy(&p->mm);
   for (u32 i = 0; i < NPROC; i++) {
@@ -379,6 +411,8 @@ i32 sys_wait4(i32 pid, u32 ustatus, u32 options, u32 rusage) {
       i32 cpid = c->pid;
       c->state = P_UNUSED;
       c->parent = NULL;
+      if (c->jail) jail_proc_uncharge(c->jail);
+      c->jail = NULL;
       return cpid;
     }
     if (!have) return -ECHILD;
@@ -394,15 +428,26 @@ i32 sys_kill(i32 pid, i32 sig) {
   for (u32 i = 0; i < NPROC; i++) {
     struct proc *p = &procs[i];
     if (p->pid != pid || p->state == P_UNUSED || p->state == P_EMBRYO) continue;
+    if (curproc->jail && !jail_sees(curproc->jail, p->jail)) continue;  // outside the jail's view
     if (p->state == P_ZOMBIE || sig == 0) return 0;
-    // Default actions (signal(7)): SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored; stop
-    // signals are not supported and ignored; everything else terminates.
-    if (sig == SIGCHLD || (sig >= 18 && sig <= 23) || sig == 28) return 0;
-    if (!p->killed) p->killed = sig;
-    if (p->state == P_SLEEPING) p->state = P_RUNNABLE;
+    proc_signal(p, sig);
     return 0;
   }
   return -ESRCH;
+}
+
+void proc_signal(struct proc *p, int sig) {
+  // Default actions (signal(7)): SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored; stop
+  // signals are not supported and ignored; everything else terminates.
+  if (p->state == P_ZOMBIE || sig == SIGCHLD || (sig >= 18 && sig <= 23) || sig == 28) return;
+  if (!p->killed) p->killed = sig;
+  if (p->state == P_SLEEPING) p->state = P_RUNNABLE;
+}
+
+struct proc *proc_next(struct proc *p) {
+  for (u32 i = p ? (u32)(p - procs) + 1 : 0; i < NPROC; i++)
+    if (procs[i].state != P_UNUSED && procs[i].state != P_EMBRYO) return &procs[i];
+  return NULL;
 }
 
 // One console line per fatal fault; memory faults name the address (stval), others only the pc,
@@ -416,7 +461,16 @@ void proc_kill_fault(const char *what, int memory, u32 addr) {
 }
 
 i32 sys_getpid(void) { return curproc->pid; }
-i32 sys_getppid(void) { return curproc->parent ? curproc->parent->pid : 0; }
+// A jailed process sees its parent's pid only inside its view (0 outside, like a pid namespace).
+static __attribute__((noinline)) i32 getppid_jailed(struct proc *parent) {
+  return jail_sees(curproc->jail, parent->jail) ? parent->pid : 0;
+}
+
+i32 sys_getppid(void) {  // native's null system call: no stack frame on the unjailed path
+  struct proc *parent = curproc->parent;
+  if (!parent) return 0;
+  return curproc->jail ? getppid_jailed(parent) : parent->pid;
+}
 
 i32 sys_sched_yield(void) {
   yield();

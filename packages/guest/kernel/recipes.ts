@@ -11,6 +11,7 @@ export const KERNEL_SOURCES: readonly string[] = [
   'kernel/lib.c',
   'kernel/mm.c',
   'kernel/proc.c',
+  'kernel/jail.c',
   'kernel/fs.c',
   'kernel/virtio.c',
   'kernel/trap.c',
@@ -21,6 +22,7 @@ export const KERNEL_HEADERS: readonly string[] = [
   'kernel/arch/context-switch.h',
   'kernel/arch/time-csr.h',
   'kernel/errno.h',
+  'kernel/jail-abi.h',
   'kernel/kernel.h',
   'kernel/types.h',
 ];

@@ -12,6 +12,7 @@ static i32 syscall(struct trapframe *tf) {
     case 34: return sys_mkdirat((i32)a0, a1, a2);
     case 35: return sys_unlinkat((i32)a0, a1, a2);
     case 49: return sys_chdir(a0);
+    case 51: return sys_chroot(a0);
     case 56: return sys_openat((i32)a0, a1, a2, a3);
     case 57: return sys_close((i32)a0);
     case 59: return sys_pipe2(a0, a1);
@@ -30,6 +31,7 @@ static i32 syscall(struct trapframe *tf) {
     case 124: return sys_sched_yield();
     case 129: return sys_kill((i32)a0, (i32)a1);
     case 160: return sys_uname(a0);
+    case 161: return sys_sethostname(a0, a1);
     case 172: return sys_getpid();
     case 173: return sys_getppid();
     case 214: return sys_brk(a0);
@@ -40,6 +42,10 @@ static i32 syscall(struct trapframe *tf) {
     case 260: return sys_wait4((i32)a0, a1, a2, a3);
     case 403: return sys_clock_gettime(a0, a1, 1);
     case 407: return a1 ? -EINVAL : sys_nanosleep(a2, a3, 1);
+    case SYS_jail_create: return sys_jail_create(a0, a1);
+    case SYS_jail_attach: return sys_jail_attach((i32)a0);
+    case SYS_jail_remove: return sys_jail_remove((i32)a0);
+    case SYS_jail_get: return sys_jail_get((i32)a0, a1, a2);
     default: return -ENOSYS;
   }
 }
