@@ -202,11 +202,15 @@ static int inode_user_io(struct inode *ip, u32 ubuf, u32 off, u32 n, int write) 
 
 // --- the initrd -----------------------------------------------------------------------------
 
-static u32 hex8(const u8 *p) {
+// Eight hex digits (a newc header field); -1 when any is not a hex digit.
+static i64 hex8(const u8 *p) {
   u32 v = 0;
   for (int i = 0; i < 8; i++) {
-    u8 c = p[i];
-    v = (v << 4) | (u32)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    u8 c = p[i], d;
+    if (c >= '0' && c <= '9') d = (u8)(c - '0');
+    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (u8)((c | 0x20) - 'a' + 10);
+    else return -1;
+    v = (v << 4) | d;
   }
   return v;
 }
@@ -231,17 +235,37 @@ static struct inode *make_parents(const char *path, const char **leaf) {
 }
 
 // cpio "newc" archive (070701): 110-byte ASCII header, name, data, each padded to 4 bytes.
+// Every field must be hex, the name must end with its NUL at namesize (at most 4096 bytes), and
+// name and data must lie inside the archive, checked without ever wrapping a u32; the first entry
+// that breaks a rule ends the read with a message naming its offset (the entries before it stay).
 void fs_load_cpio(const u8 *data, u32 len) {
   u32 pos = 0;
-  while (pos + 110 <= len && memcmp(data + pos, "070701", 6) == 0) {
+  while (len - pos >= 110) {
     const u8 *h = data + pos;
-    u32 mode = hex8(h + 14), fsize = hex8(h + 54), nsize = hex8(h + 94);
+    if (memcmp(h, "070701", 6) != 0) {
+      kprintf("initrd: no newc header at offset 0x%x: ignoring the rest\n", pos);
+      return;
+    }
+    i64 mode = hex8(h + 14), fsize = hex8(h + 54), nsize = hex8(h + 94);
+    if (mode < 0 || fsize < 0 || nsize < 0) {
+      kprintf("initrd: header at offset 0x%x has a field that is not hex: ignoring the rest\n", pos);
+      return;
+    }
     const char *name = (const char *)h + 110;
-    u32 doff = (pos + 110 + nsize + 3) & ~3u;
-    if (doff + fsize > len || nsize == 0) break;
+    if (nsize == 0 || nsize > 4096 || (u32)nsize > len - pos - 110 || name[nsize - 1] != 0 || strlen(name) != (usize)nsize - 1) {
+      kprintf("initrd: entry at offset 0x%x: its name does not end with its NUL inside the archive: ignoring the rest\n", pos);
+      return;
+    }
+    u32 doff = (pos + 110 + (u32)nsize + 3) & ~3u;
+    if (doff > len || (u32)fsize > len - doff) {
+      kprintf("initrd: entry at offset 0x%x (%s): %u bytes of data run past the end: ignoring the rest\n", pos, name, (u32)fsize);
+      return;
+    }
     if (!strcmp(name, "TRAILER!!!")) {  // another archive may follow (zero padding between)
-      pos = (doff + fsize + 3) & ~3u;
-      while (pos + 4 <= len && !memcmp(data + pos, "\0\0\0\0", 4)) pos += 4;
+      u32 end = doff + (u32)fsize;
+      if (end > len - 3) return;
+      pos = (end + 3) & ~3u;
+      while (len - pos >= 4 && !memcmp(data + pos, "\0\0\0\0", 4)) pos += 4;
       continue;
     }
     const char *leaf;
@@ -251,13 +275,15 @@ void fs_load_cpio(const u8 *data, u32 len) {
       if ((mode & S_IFMT) == S_IFDIR) {
         if (!ip) fs_mknode(dir, leaf, I_DIR);
       } else if ((mode & S_IFMT) == S_IFREG && !ip && (ip = fs_mknode(dir, leaf, I_FILE))) {
-        if (inode_reserve(ip, 0, fsize) < 0) panic("initrd: out of memory for %s", name);
-        for (u32 done = 0; done < fsize; done += PAGE_SIZE)
-          memcpy(ip->pages[done / PAGE_SIZE], data + doff + done, fsize - done < PAGE_SIZE ? fsize - done : PAGE_SIZE);
-        ip->size = fsize;
+        if (inode_reserve(ip, 0, (u32)fsize) < 0) panic("initrd: out of memory for %s", name);
+        for (u32 done = 0; done < (u32)fsize; done += PAGE_SIZE)
+          memcpy(ip->pages[done / PAGE_SIZE], data + doff + done, (u32)fsize - done < PAGE_SIZE ? (u32)fsize - done : PAGE_SIZE);
+        ip->size = (u32)fsize;
       }
     }
-    pos = (doff + fsize + 3) & ~3u;
+    u32 next = doff + (u32)fsize;
+    if (next > len - 3) return;  // the last entry, without a trailer
+    pos = (next + 3) & ~3u;
   }
 }
 

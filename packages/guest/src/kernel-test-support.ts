@@ -239,14 +239,14 @@ export interface BoardBoot extends Boot {
 
 /**
  * One boot on the lab board (hw-model's virt board, cpu-core's hart) with the same images,
- * bootargs and disk as on QEMU. Throws, saying how the run ended, when the guest does not power off.
+ * bootargs and disk as on QEMU (or the initrd given). Throws, saying how the run ended, when the guest does not power off.
  */
-export async function bootOnBoard(append: string, disk: Uint8Array, maxInstructions = 400_000_000): Promise<BoardBoot> {
+export async function bootOnBoard(append: string, disk: Uint8Array, maxInstructions = 400_000_000, initrd?: Uint8Array): Promise<BoardBoot> {
   const board = createVirtBoard({ bootargs: append, disk: new Uint8Array(disk) });
   const state = bootQemu(board, {
     firmware: await readFile(firmwareElf),
     kernel: await readFile(kernelImage),
-    initrd: await readFile(initrdImage),
+    initrd: initrd ?? (await readFile(initrdImage)),
   }).state;
   const hart = new Hart(board);
   startHart(hart, state);
