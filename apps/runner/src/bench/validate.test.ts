@@ -32,6 +32,7 @@ describe('bench JSON input', () => {
     const rec = (r: Record<string, unknown>, i: number) => (r.records as Record<string, unknown>[])[i] as Record<string, unknown>;
     expect(bad((r) => (rec(r, 1).labCycles = '12'))).toThrow(new BenchFileError('x.json: records[1].labCycles must be a finite number, got the string "12"'));
     expect(bad((r) => (rec(r, 0).counters = { a: 1, b: null }))).toThrow(new BenchFileError('x.json: records[0].counters["b"] must be a finite number, got null'));
+    expect(bad((r) => (rec(r, 0).directShare = 1.5))).toThrow(new BenchFileError('x.json: records[0].directShare must be a number between 0 and 1, got number'));
     expect(bad((r) => (rec(r, 0).view = 'cloud'))).toThrow(/records\[0\]\.view must be one of lab, host, got the string "cloud"/);
     expect(bad((r) => delete rec(r, 0).strategy)).toThrow(/records\[0\]\.strategy must be a string \(a lab-view record names its strategy\), got undefined/);
     expect(bad((r) => ((r.records as unknown[])[2] = 7))).toThrow(new BenchFileError('x.json: records[2] must be an object, got number'));

@@ -40,6 +40,12 @@ class Fields {
     return typeof v === 'number' && Number.isFinite(v) ? v : this.fail(key, 'a finite number');
   }
 
+  /** A share between 0 and 1. */
+  fraction(key: string): number {
+    const v = this.value[key];
+    return typeof v === 'number' && v >= 0 && v <= 1 ? v : this.fail(key, 'a number between 0 and 1');
+  }
+
   boolean(key: string): boolean {
     const v = this.value[key];
     return typeof v === 'boolean' ? v : this.fail(key, 'true or false');
@@ -108,6 +114,7 @@ function record(source: string, index: number, value: Json): BenchRecord {
     ...f.optional('instructions', (k) => f.number(k)),
     ...f.optional('mips', (k) => f.number(k)),
     counters: f.table('counters'),
+    ...f.optional('directShare', (k) => f.fraction(k)),
     ...f.optional('items', (k) => f.table(k)),
     ...f.optional('error', (k) => f.string(k)),
   };
