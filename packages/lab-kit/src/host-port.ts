@@ -53,9 +53,12 @@ export class HostPort {
     return this.hart.retired;
   }
 
-  /** Charges a strategy event at its price in the board's cost model (CostModelError if unpriced). */
+  /**
+   * Charges a strategy event at its price in the cost model (CostModelError if unpriced), through
+   * the hart's hypervisor interface: counted by the hart as `event.<name>`, as the monitor's cost.
+   */
   chargeEvent(name: string, times = 1): void {
-    this.board.chargeEvent(name, times);
+    this.hart.port.chargeEvent(name, times);
   }
 
   /** Puts the hart to sleep until an interrupt is pending and enabled in mie (WFI's wait, priv 3.3.3). */
