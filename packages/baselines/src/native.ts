@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { GUEST_KERNEL, initBootargs, kernelBoard, labStrategy, runOnBoard, type KernelImages, type LabOptions } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, initBootargs, kernelBoard, labStrategy, readPrivateDisk, runOnBoard, type KernelImages, type LabOptions } from '@virtlab/lab-kit';
 import type { Strategy } from '@virtlab/strategy';
 
 /**
@@ -14,8 +13,7 @@ export function nativeStrategy(options: LabOptions = {}, images: KernelImages = 
     options,
     async execute({ image, workload, size, cost, run }) {
       const bootargs = initBootargs(workload.name, image.args ?? [size]);
-      // A workload's disk is read into memory: the board's private copy, the file is never written.
-      const disk = workload.disk === undefined ? undefined : new Uint8Array(await readFile(workload.disk));
+      const disk = await readPrivateDisk(workload.disk);
       const { board, state } = await kernelBoard(images, { bootargs, cost, ...(disk === undefined ? {} : { disk }) });
       return runOnBoard(board, state, run);
     },

@@ -351,7 +351,7 @@ export class DbtEngine extends HartEngine implements Engine {
     }
     this.cache.reserve();
     const hooks = this.#hooks;
-    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost, tm, hooks === undefined ? undefined : (w, op) => isSlowForm(op) && hooks.sensitive(w, op));
+    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost, tm, tm === 1 && hooks !== undefined ? (w, op) => isSlowForm(op) && hooks.sensitive(w, op) : undefined);
     this.cache.insert(b);
     this.#translated++;
     if (tm === 1 && hooks !== undefined) {

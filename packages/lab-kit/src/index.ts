@@ -2,7 +2,7 @@
 export { COST_MODEL_FILE_MAX_BYTES, COST_PRESETS, COST_PRESET_NAMES, STANDARD_EVENTS, costModelFromJson, resolveCostModel } from './cost-presets.js';
 export { InputFileError, jsonErrorOffset, lineAndColumn, parseJsonText, readInputFile, readJsonFile } from './input-file.js';
 export type { CostPreset, StandardEvent } from './cost-presets.js';
-export { GUEST_KERNEL, initBootargs, kernelBoard, readKernelImages } from './kernel-boot.js';
+export { GUEST_KERNEL, initBootargs, kernelBoard, readKernelImages, readPrivateDisk } from './kernel-boot.js';
 export type { KernelImageBytes, KernelImages } from './kernel-boot.js';
 export { ISA_PROFILE_NAMES, LabOptionsError, parseProfile } from './lab-options.js';
 export type { IsaProfileName, LabOptions, StrategyPackage } from './lab-options.js';

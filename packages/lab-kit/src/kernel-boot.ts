@@ -29,6 +29,14 @@ export async function readKernelImages(images: KernelImages): Promise<KernelImag
 }
 
 /**
+ * A workload's disk image, read into memory: the run's private copy (virtio-blk writes land in it),
+ * so the file is never written. Undefined when there is no disk.
+ */
+export async function readPrivateDisk(path: string | undefined): Promise<Uint8Array | undefined> {
+  return path === undefined ? undefined : new Uint8Array(await readFile(path));
+}
+
+/**
  * A board with firmware, kernel and initrd loaded the way QEMU's `virt` does (QEMU-NOTES.md), and
  * the state the hart starts from.
  */

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { bootQemu, createVirtBoard, type CostModel, type VirtBoard, type InitialHartState } from '@virtlab/hw-model';
-import { GUEST_KERNEL, readKernelImages, type KernelImages } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, readKernelImages, readPrivateDisk, type KernelImages } from '@virtlab/lab-kit';
 import { encodeJailSet } from './config-image.js';
 import type { JailSet } from './model.js';
 import { rootTreeArchive, type ProgramFiles } from './root-tree.js';
@@ -22,7 +21,7 @@ export interface JailBootOptions {
 export async function jailBoard(set: JailSet, programs: ProgramFiles, options: JailBootOptions): Promise<{ board: VirtBoard; state: InitialHartState }> {
   const bytes = await readKernelImages(options.images ?? GUEST_KERNEL);
   const initrd = await jailInitrd(bytes.initrd, set, programs);
-  const disk = options.disk === undefined ? undefined : new Uint8Array(await readFile(options.disk));
+  const disk = await readPrivateDisk(options.disk);
   const board = createVirtBoard({ bootargs: ZONED_BOOTARGS, cost: options.cost, ...(disk === undefined ? {} : { disk }) });
   const { state } = bootQemu(board, { firmware: bytes.firmware, kernel: bytes.kernel, initrd });
   return { board, state };

@@ -1,10 +1,9 @@
 // The README's figures: every compute workload and every osbench item, on `native` (firmware +
 // kernel on the board) and under vmm-full/trap-emulate and vmm-full/binary-translation.
 // Run: pnpm --filter @virtlab/vmm-full figures [cost preset (default)] [size (test)] [profile (rv32ima)]
-import { readFile } from 'node:fs/promises';
 import { osWorkloads, workloads } from '@virtlab/guest';
 import type { Workload } from '@virtlab/strategy';
-import { GUEST_KERNEL, directShare, initBootargs, kernelBoard, parseProfile, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, directShare, initBootargs, kernelBoard, parseProfile, readPrivateDisk, resolveCostModel, runOnBoard } from '@virtlab/lab-kit';
 import type { LabRun } from '@virtlab/lab-kit';
 import { imageFor } from '@virtlab/strategy';
 import { binaryTranslationStrategy, trapEmulateStrategy } from '../src/strategy.js';
@@ -17,7 +16,7 @@ const bt = binaryTranslationStrategy({ costModel: cost, profile });
 
 async function native(w: Workload): Promise<LabRun> {
   const image = imageFor(w, 'rv32-process', size)!;
-  const disk = w.disk === undefined ? undefined : new Uint8Array(await readFile(w.disk));
+  const disk = await readPrivateDisk(w.disk);
   const { board, state } = await kernelBoard(GUEST_KERNEL, { bootargs: initBootargs(w.name, image.args ?? [size]), cost, ...(disk === undefined ? {} : { disk }) });
   return runOnBoard(board, state, { profile });
 }

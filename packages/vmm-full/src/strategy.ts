@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 /**
  * The lab strategy `vmm-full/trap-emulate`: the unmodified guest kernel and initrd (the same
  * images as `native`) in a VM under the hypervisor, the workload run as process 1 (init=).
  */
 import { DEFAULT_RAM_SIZE, createVirtBoard } from '@virtlab/hw-model';
-import { GUEST_KERNEL, initBootargs, labStrategy, readKernelImages, runInChunks } from '@virtlab/lab-kit';
+import { GUEST_KERNEL, initBootargs, labStrategy, readKernelImages, readPrivateDisk, runInChunks } from '@virtlab/lab-kit';
 import type { KernelImages, LabOptions, StrategyPackage } from '@virtlab/lab-kit';
 import type { Strategy } from '@virtlab/strategy';
 import { Hypervisor } from './hypervisor.js';
@@ -43,8 +42,7 @@ function vmStrategy(binaryTranslation: boolean, options: LabOptions, images: Ker
     options,
     async execute({ image, workload, size, cost, engine, profile, run }) {
       const { kernel, initrd } = await readKernelImages(images);
-      // A workload's disk is read into memory: the VM's private copy, the file is never written.
-      const disk = workload.disk === undefined ? undefined : new Uint8Array(await readFile(workload.disk));
+      const disk = await readPrivateDisk(workload.disk);
       const board = createVirtBoard({ ramSize: DEFAULT_RAM_SIZE + SHADOW_POOL_PAGES * 4096, cost: withVmmEvents(cost) });
       const hv = new Hypervisor(board, {
         vm: { kernel, initrd, bootargs: initBootargs(workload.name, image.args ?? [size]), ramSize: DEFAULT_RAM_SIZE, ...(disk === undefined ? {} : { disk }) },

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 /**
  * The lab strategy `vmm-para`: the para-virtualized build of the guest kernel (the same sources
  * with arch/para.c; images/kernel/kernel-para.elf) and the same initrd, as domain 0 under the
@@ -6,7 +5,7 @@ import { readFile } from 'node:fs/promises';
  */
 import { guestImage } from '@virtlab/guest';
 import { DEFAULT_RAM_SIZE, createVirtBoard } from '@virtlab/hw-model';
-import { initBootargs, labStrategy, readKernelImages, runInChunks } from '@virtlab/lab-kit';
+import { initBootargs, labStrategy, readKernelImages, readPrivateDisk, runInChunks } from '@virtlab/lab-kit';
 import type { KernelImages, LabOptions, StrategyPackage } from '@virtlab/lab-kit';
 import type { Strategy } from '@virtlab/strategy';
 import { ParaHypervisor } from './hypervisor.js';
@@ -34,8 +33,7 @@ export function paraStrategy(options: LabOptions = {}, images: KernelImages = PA
     options,
     async execute({ image, workload, size, cost, engine, profile, run }) {
       const { kernel, initrd } = await readKernelImages(images);
-      // The disk is read into memory: the domain's private copy, the file is never written.
-      const disk = workload.disk === undefined ? undefined : new Uint8Array(await readFile(workload.disk));
+      const disk = await readPrivateDisk(workload.disk);
       const board = createVirtBoard({ ramSize: DEFAULT_RAM_SIZE + POOL_PAGES * 4096, cost: withParaEvents(cost) });
       const hv = new ParaHypervisor(board, {
         domains: [{ kernel, initrd, bootargs: initBootargs(workload.name, image.args ?? [size]), ramSize: DEFAULT_RAM_SIZE, ...(disk === undefined ? {} : { disk }) }],

@@ -36,12 +36,8 @@ struct hcret para_hcall(u32 fid, u32 a0, u32 a1, u32 a2);
 #define SCHED_SHUTDOWN 2  // a1: exit status (0-255); SHUTDOWN_CRASH for a crash
 #define SHUTDOWN_CRASH 0x100u
 
-#define SBI_SUCCESS 0
-#define SBI_ERR_FAILED (-1)
-#define SBI_ERR_NOT_SUPPORTED (-2)
-#define SBI_ERR_INVALID_PARAM (-3)
-#define SBI_ERR_DENIED (-4)
-#define SBI_ERR_INVALID_ADDRESS (-5)
+// Error codes in hcret.error are SBI's (SBI 2.0 ch. 3; firmware/sbi.h): 0 success, -1 failed,
+// -2 not supported, -3 invalid parameter, -4 denied, -5 invalid address.
 
 // Event channels (ports) and the shared-info page the guest registers.
 #define PORT_TIMER 0
