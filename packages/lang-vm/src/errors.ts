@@ -114,3 +114,17 @@ export class FuelExhausted extends WasmError {
     super('fuel exhausted; add fuel and resume');
   }
 }
+
+/**
+ * The JavaScript tier's memory accesses are DataView calls whose own bounds check is the wasm rule:
+ * V8's RangeError for an access past the memory's end becomes the trap here, at the tier's edge,
+ * keeping the stack the access was made on (for the wasm frames).
+ */
+export function trapOfTierError(e: unknown): unknown {
+  if (e instanceof RangeError && /bounds of the DataView/.test(e.message)) {
+    const t = new Trap('out of bounds memory access', undefined, { cause: e });
+    t.stack = e.stack;
+    return t;
+  }
+  return e;
+}

@@ -1,5 +1,5 @@
 import { Op, SAT_BASE } from './code.js';
-import { Trap } from './errors.js';
+import { Trap, trapOfTierError } from './errors.js';
 import type { Machine } from './machine.js';
 import {
   R,
@@ -494,7 +494,8 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
           break;
       }
     }
-  } catch (e) {
+  } catch (err) {
+    const e = trapOfTierError(err);
     if (e instanceof Trap && e.wasmStack.length === 0) e.withStack([...(tier?.framesOf(e) ?? []), ...m.stackTrace(pc, cur, fsp, baseFsp)]);
     m.fuel = fuel;
     throw e;
@@ -769,8 +770,9 @@ export function runTiered(m: Machine, cur: number, pc: number, fp: number, baseF
   tier.enter(m.fuel, m.depth - 1);
   try {
     entry(fp);
-  } catch (e) {
+  } catch (err) {
     m.fuel = tier.fuel();
+    const e = trapOfTierError(err);
     if (e instanceof Trap && e.wasmStack.length === 0) e.withStack(tier.framesOf(e));
     throw e;
   }

@@ -41,6 +41,14 @@ export interface TierModule {
   framesOf(e: Error): WasmFrame[];
 }
 
+/** The compiled functions of a module, shared by its instances; `enter` binds them to one. */
+interface SharedTier {
+  readonly entries: readonly (((fp: number) => void) | undefined)[];
+  enter(m: Machine, fuel: number, depth: number): void;
+  fuel(): number;
+  suspending(): boolean;
+}
+
 let nextModuleId = 0;
 /** Lines before the body in `new Function` sources (the `function anonymous(...) {` header). */
 let headerLines = -1;
@@ -152,6 +160,11 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     for (let i = 0; i < type.params.length; i++) if (f.localTypes[i] !== I64) decl.push(`l${i}h = 0`);
     for (let i = 0; i < maxSlots; i++) decl.push(`s${i} = 0, s${i}h = 0`);
     if (decl.length > 0) emit(`let ${decl.join(', ')};`);
+    // The memory's DataView in a local (V8 keeps it in a register): reloaded after whatever may grow the memory.
+    // Fuel in a local too, written back to FUEL where others read it: before calls and returns, at
+    // checks that refill, and (by the handler below) when a trap unwinds the function.
+    emit(`let dv = DV, fuel = FUEL;`);
+    emit('try {');
     emit(`if (++D > MAXD) trapStack();`, fi, f.entry);
 
     /** Spills every local and the operand stack at `site` into a deopt record. */
@@ -163,18 +176,18 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         // f64 as its two words: a JavaScript array of doubles would canonicalize a NaN's payload.
         return t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : `${n}, 0`;
       });
-      return `spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); D--; return 0;`;
+      return `FUEL = fuel; spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); D--; return 0;`;
     };
     const results = type.results;
     const returnFrom = (from: number) => {
-      if (results.length === 0) return 'D--; return;';
+      if (results.length === 0) return 'FUEL = fuel; D--; return;';
       if (results.length === 1) {
         const r = results[0] === I64 ? `RH = ${Vh(from)}; ` : '';
-        return `D--; ${r}return ${V(from)};`;
+        return `FUEL = fuel; D--; ${r}return ${V(from)};`;
       }
       // f64 results go through a Float64Array: a JavaScript array would canonicalize a NaN's payload.
       const sets = results.map((t, i) => (t === F64 ? `MVF[${i}] = ${V(from + 2 * i)};` : `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`));
-      return `${sets.join(' ')} D--; return;`;
+      return `${sets.join(' ')} FUEL = fuel; D--; return;`;
     };
     const moves = (from: number, to: number, nwords: number) => {
       const out: string[] = [];
@@ -270,11 +283,11 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
       if (!forwarding) pre = flush();
       switch (op) {
         case Op.FUEL:
-          s = `FUEL -= ${a1};`;
+          s = `fuel -= ${a1};`;
           size = 3;
           break;
         case Op.FUEL_CHECK:
-          s = `if (FUEL <= 0 && !refill()) { ${spill(pc, code[pc + 2] as number)} } FUEL -= ${a1};`;
+          s = `if (fuel <= 0) { FUEL = fuel; if (!refill()) { ${spill(pc, code[pc + 2] as number)} } fuel = FUEL; } fuel -= ${a1};`;
           size = 3;
           break;
         case Op.UNREACHABLE:
@@ -343,17 +356,17 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           const viaStack = (fn: string) => {
             const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
             const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
-            return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} }`;
+            return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at); fuel = FUEL; ${get.join(' ')} dv = DV; }`;
           };
           const trampoline = hasTail && (indirect || tailCallers.has(a1)) ? ` while (TC !== 0) { ${take('tcall()')} }` : '';
-          const after = `${trampoline} if (SUSP) { ${spill(pc + size, site)} }`;
+          const after = `${trampoline} fuel = FUEL; if (SUSP) { ${spill(pc + size, site)} } dv = DV;`;
           if (!indirect) {
-            s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `${take(`w${a1}(${args})`)} ${after}`;
+            s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `FUEL = fuel; ${take(`w${a1}(${args})`)} ${after}`;
           } else {
             const tid = m.typeIdOfType[a1] as number;
             s = `{ const tb = T${code[pc + 2]}.fns; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const fn = tb[ix]; if (fn === undefined) trap('uninitialized element'); ` +
               `if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
-              `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
+              `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { FUEL = fuel; ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
           }
           sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
           break;
@@ -369,12 +382,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             if (pt === F64) toTA.push(`TAF[${i}] = ${V(argOff + 2 * i)};`);
             else toTA.push(`TA[${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` TA[${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`);
           });
-          const tailTo = (g: string) => `${toTA.join(' ')} TC = ${g} + 1; D--; return${results.length === 1 ? ' 0' : ''};`;
+          const tailTo = (g: string) => `${toTA.join(' ')} TC = ${g} + 1; FUEL = fuel; D--; return${results.length === 1 ? ' 0' : ''};`;
           // A host function or another instance's (or one left to the interpreter): call it, then return its results.
           const callThenReturn = (fn: string) => {
             const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
             const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
-            return `{ const at = m.stackTop; ${put.join(' ')} hostCall(${fn}, at); ${get.join(' ')} } ${returnFrom(argOff)}`;
+            return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at); fuel = FUEL; ${get.join(' ')} } ${returnFrom(argOff)}`;
           };
           if (!indirect) s = fits.has(a1) ? tailTo(String(a1)) : callThenReturn(`m.funcs[${a1}]`);
           else {
@@ -452,16 +465,16 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           setTy(0x7f);
           break;
         case Op.MEMORY_GROW:
-          s = `${t} = growMem(${t});`;
+          s = `FUEL = fuel; ${t} = growMem(${t}); fuel = FUEL; dv = DV;`;
           break;
         case Op.MEMORY_FILL:
-          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
+          s = `B.memoryFill(m, ${t}, ${u}, ${V(a1 + 4)}); fuel -= charged();`;
           break;
         case Op.MEMORY_COPY:
-          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
+          s = `B.memoryCopy(m, ${t}, ${u}, ${V(a1 + 4)}); fuel -= charged();`;
           break;
         case Op.MEMORY_INIT:
-          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
+          s = `B.memoryInit(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); fuel -= charged();`;
           size = 3;
           break;
         case Op.DATA_DROP:
@@ -482,20 +495,20 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           size = 3;
           break;
         case Op.TABLE_GROW:
-          s = `${t} = B.tableGrow(m, ${code[pc + 2]}, ${t}, ${u} >>> 0); FUEL -= charged();`;
+          s = `${t} = B.tableGrow(m, ${code[pc + 2]}, ${t}, ${u} >>> 0); fuel -= charged();`;
           setTy(0x7f);
           size = 3;
           break;
         case Op.TABLE_FILL:
-          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
+          s = `B.tableFill(m, ${code[pc + 2]}, ${t}, ${u}, ${V(a1 + 4)}); fuel -= charged();`;
           size = 3;
           break;
         case Op.TABLE_COPY:
-          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
+          s = `B.tableCopy(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); fuel -= charged();`;
           size = 4;
           break;
         case Op.TABLE_INIT:
-          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); FUEL -= charged();`;
+          s = `B.tableInit(m, ${code[pc + 2]}, ${code[pc + 3]}, ${t}, ${u}, ${V(a1 + 4)}); fuel -= charged();`;
           size = 4;
           break;
         case Op.ELEM_DROP:
@@ -554,6 +567,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     structureAt(pc);
     emit('}');
     emit(returnFrom(code[end + 1] as number), fi, end);
+    // A trap unwinding the function: the innermost frame's fuel is the instance's (callers wrote theirs before the call).
+    emit('} catch (e) { if (!TRAPPED) { FUEL = fuel; TRAPPED = true; } throw e; }');
     emit('}');
     // The entry adaptor: arguments from the machine's value stack at fp, results back there.
     const reads = type.params.map((pt, i) => (pt === F64 ? `F64V[(fp >> 1) + ${i}]` : pt === I64 ? `I[fp + ${2 * i}], I[fp + ${2 * i + 1}]` : `I[fp + ${2 * i}]`));
@@ -586,33 +601,46 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     '  i32DivS, i32DivU, i32RemS, i32RemU, ctz32, popcnt32, nearest, truncI32S, truncI32U, truncI64S, truncI64U, truncSatI32S, truncSatI32U, truncSatI64S, truncSatI64U,',
     '  f32FromBits: FN, f32ToBits: FB, f64FromBits: W2F, f64ToBits: F2W, R } = NUM;',
     // Multi-value results and tail-call arguments: words in Int32Arrays, f64 in Float64Arrays (NaN payloads survive).
-    `const I = m.I, F64V = m.F64, MAXD = m.maxDepth, MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
+    // The instance the compiled code runs for: the functions are compiled once per module and shared
+    // by its instances, so V8's optimized code and type feedback carry over from one instance to the
+    // next (as V8 shares a wasm module's machine code); `bind` switches them to an instance.
+    'let m, I, F64V, MAXD;',
+    `const MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
     `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
-    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0;',
+    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;',
     'function tcall() { const g = TC - 1; TC = 0; return TT[g](); }',
     'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
     'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
-    'let U8 = m.memory.u8, DV = m.memory.dv, MS = U8.length;',
-    'function refresh() { const mm = m.memory; U8 = mm.u8; DV = mm.dv; MS = U8.length; }',
+    'let DV, MS = 0;',
+    'function refresh() { const mm = m.memory; DV = mm.dv; MS = mm.u8.length; }',
     "function trap(kind) { throw new Trap(kind); }",
-    "function trapMem() { throw new Trap('out of bounds memory access'); }",
     "function trapStack() { throw new Trap('call stack exhausted'); }",
     "function trapUndefined(ix) { throw new Trap('undefined element', 'table index ' + ix); }",
     `function growMem(d) { const r = m.memory.growPages(d >>> 0); if (r >= 0) FUEL -= (d >>> 0) * ${FUEL_PER_PAGE}; refresh(); return r; }`,
     'function charged() { const c = m.charge; m.charge = 0; return c; }',
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
-    'function hostCall(f, at) { m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
-    '  try { m.callOut(f, at); } finally { m.stackTop = top; } setFuel(m.fuel); D = m.depth; refresh(); }',
-    ...info.globals.map((_, i) => `const G${i} = m.globals[${i}];`),
-    ...[...refFuncs].map((fi) => `const RF${fi} = m.funcs[${fi}].handle;`),
-    ...info.tables.map((_, i) => `const T${i} = m.tables[${i}];`),
+    // A host call may run another instance of this module on the same functions: the caller's binding
+    // and its suspension state come back afterwards.
+    'function hostCall(f, at) { const mine = m, susp = SUSP, tc = TC; m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
+    // Another instance ran: the caller's fuel is its machine's, untouched by the callee (which may have trapped).
+    '  try { m.callOut(f, at); } finally { if (m !== mine) { bind(mine); SUSP = susp; TC = tc; setFuel(mine.fuel); TRAPPED = false; } m.stackTop = top; }',
+    '  setFuel(m.fuel); D = m.depth; TRAPPED = false; refresh(); }',
+    ...(info.globals.length > 0 ? [`let ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
+    ...(refFuncs.size > 0 ? [`let ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
+    ...(info.tables.length > 0 ? [`let ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
+    'function bind(mm) {',
+    '  m = mm; I = mm.I; F64V = mm.F64; MAXD = mm.maxDepth; refresh();',
+    ...info.globals.map((_, i) => `  G${i} = mm.globals[${i}];`),
+    ...[...refFuncs].map((fi) => `  RF${fi} = mm.funcs[${fi}].handle;`),
+    ...info.tables.map((_, i) => `  T${i} = mm.tables[${i}];`),
+    '}',
     ...constants,
   ];
   const epilogue = [
     `const WT = [${wt.join(', ')}];`,
     `const TT = [${hasTail ? wt.map((w) => (w === 'undefined' ? w : `t${w.slice(1)}`)).join(', ') : ''}];`,
-    `return { entries: [${es.join(', ')}], enter(fuel, depth) { setFuel(fuel); D = depth; SUSP = false; TC = 0; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
+    `return { entries: [${es.join(', ')}], enter(mm, fuel, depth) { if (m !== mm) bind(mm); setFuel(fuel); D = depth; SUSP = false; TC = 0; TRAPPED = false; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
     `//# sourceURL=lang-vm-jit-${id}.js`,
   ];
   const source = [...prologue, ...lines, ...epilogue].join("\n");
@@ -625,15 +653,20 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   }
   const bodyStart = headerLines + prologue.length; // 0-based index of lines[0] in the JS line numbering
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the tier exists to compile wasm to JavaScript source
-  const factory = new Function('m', 'NUM', 'B', 'Trap', source) as (
-    m: Machine,
+  const factory = new Function('NUM', 'B', 'Trap', source) as (
     n: typeof num,
     b: typeof bulk,
     trap: typeof Trap,
-  ) => Omit<TierModule, 'framesOf'>;
+  ) => SharedTier;
+  const shared = factory(num, bulk, Trap);
   const names = info.funcNames;
   return (mm: Machine) => ({
-    ...factory(mm, num, bulk, Trap),
+    entries: shared.entries,
+    enter(fuel: number, depth: number) {
+      shared.enter(mm, fuel, depth);
+    },
+    fuel: shared.fuel,
+    suspending: shared.suspending,
     framesOf(e: Error): WasmFrame[] {
       const out: WasmFrame[] = [];
       const re = new RegExp(`lang-vm-jit-${id}\\.js:(\\d+):\\d+`, 'g');
@@ -648,32 +681,37 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   });
 }
 
+/**
+ * A load or store. The memory's DataView is exactly the memory's size, so its own bounds check is
+ * the wasm rule (spec 4.4.7: trap when ea + width > size, ea = address + offset without wrapping):
+ * an access out of bounds throws V8's RangeError, which `tierError` turns into the trap. No check
+ * of our own duplicates it on the hot path.
+ */
 function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number, addr = t): string {
-  const width = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4, 4, 8, 4, 8, 1, 2, 1, 2, 4][op - 0x28] as number;
-  const ea = `const ea = (${addr} >>> 0) + ${offset}; if (ea + ${width} > MS) trapMem();`;
-  let body: string;
+  const ea = offset === 0 ? `${addr} >>> 0` : `(${addr} >>> 0) + ${offset}`;
   switch (op) {
-    case 0x28: body = `${t} = DV.getInt32(ea, true);`; break;
-    case 0x29: body = `${t} = DV.getInt32(ea, true); ${th} = DV.getInt32(ea + 4, true);`; break;
-    case 0x2b: body = `${t} = DV.getFloat64(ea, true);`; break;
-    case 0x2c: body = `${t} = (U8[ea] << 24) >> 24;`; break;
-    case 0x2d: body = `${t} = U8[ea];`; break;
-    case 0x2e: body = `${t} = DV.getInt16(ea, true);`; break;
-    case 0x2f: body = `${t} = DV.getUint16(ea, true);`; break;
-    case 0x30: body = `${t} = (U8[ea] << 24) >> 24; ${th} = ${t} >> 31;`; break;
-    case 0x31: body = `${t} = U8[ea]; ${th} = 0;`; break;
-    case 0x32: body = `${t} = DV.getInt16(ea, true); ${th} = ${t} >> 31;`; break;
-    case 0x33: body = `${t} = DV.getUint16(ea, true); ${th} = 0;`; break;
-    case 0x34: body = `${t} = DV.getInt32(ea, true); ${th} = ${t} >> 31;`; break;
-    case 0x35: body = `${t} = DV.getInt32(ea, true); ${th} = 0;`; break;
-    case 0x36: case 0x3e: body = `DV.setInt32(ea, ${u}, true);`; break;
-    case 0x37: body = `DV.setInt32(ea, ${u}, true); DV.setInt32(ea + 4, ${uh}, true);`; break;
-    case 0x39: body = `DV.setFloat64(ea, ${u}, true);`; break;
-    case 0x3a: case 0x3c: body = `U8[ea] = ${u};`; break;
-    case 0x3b: case 0x3d: body = `DV.setInt16(ea, ${u}, true);`; break;
+    case 0x28: return `${t} = dv.getInt32(${ea}, true);`;
+    case 0x29: return `{ const ea = ${ea}; ${t} = dv.getInt32(ea, true); ${th} = dv.getInt32(ea + 4, true); }`;
+    case 0x2a: return `${t} = dv.getInt32(${ea}, true);`;
+    case 0x2b: return `${t} = dv.getFloat64(${ea}, true);`;
+    case 0x2c: return `${t} = dv.getInt8(${ea});`;
+    case 0x2d: return `${t} = dv.getUint8(${ea});`;
+    case 0x2e: return `${t} = dv.getInt16(${ea}, true);`;
+    case 0x2f: return `${t} = dv.getUint16(${ea}, true);`;
+    case 0x30: return `${t} = dv.getInt8(${ea}); ${th} = ${t} >> 31;`;
+    case 0x31: return `${t} = dv.getUint8(${ea}); ${th} = 0;`;
+    case 0x32: return `${t} = dv.getInt16(${ea}, true); ${th} = ${t} >> 31;`;
+    case 0x33: return `${t} = dv.getUint16(${ea}, true); ${th} = 0;`;
+    case 0x34: return `${t} = dv.getInt32(${ea}, true); ${th} = ${t} >> 31;`;
+    case 0x35: return `${t} = dv.getInt32(${ea}, true); ${th} = 0;`;
+    case 0x36: case 0x38: case 0x3e: return `dv.setInt32(${ea}, ${u}, true);`;
+    // i64.store: both halves or neither (the high word's check comes first, as the access is atomic for the bounds rule).
+    case 0x37: return `{ const ea = ${ea}; dv.setInt32(ea + 4, ${uh}, true); dv.setInt32(ea, ${u}, true); }`;
+    case 0x39: return `dv.setFloat64(${ea}, ${u}, true);`;
+    case 0x3a: case 0x3c: return `dv.setInt8(${ea}, ${u});`;
+    case 0x3b: case 0x3d: return `dv.setInt16(${ea}, ${u}, true);`;
     default: throw new Error(`lang-vm internal error: memory opcode 0x${op.toString(16)}`);
   }
-  return `{ ${ea} ${body} }`;
 }
 
 const I32T = 0x7f;
