@@ -665,8 +665,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     enter(fuel: number, depth: number) {
       shared.enter(mm, fuel, depth);
     },
-    fuel: shared.fuel,
-    suspending: shared.suspending,
+    fuel: () => shared.fuel(),
+    suspending: () => shared.suspending(),
     framesOf(e: Error): WasmFrame[] {
       const out: WasmFrame[] = [];
       const re = new RegExp(`lang-vm-jit-${id}\\.js:(\\d+):\\d+`, 'g');
