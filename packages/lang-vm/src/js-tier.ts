@@ -303,7 +303,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           break;
         case Op.BR_IF: {
           const cond = rd(a1);
-          s = `${flush()}if (${cond} !== 0) ${jump(code[pc + 2] as number)}`;
+          s = `${flush()}if (${truthy(cond)}) ${jump(code[pc + 2] as number)}`;
           size = 3;
           break;
         }
@@ -331,7 +331,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
         case Op.IF: {
           const cond = rd(a1);
-          s = `${flush()}if (${cond} !== 0) {`;
+          s = `${flush()}if (${truthy(cond)}) {`;
           size = 3;
           break;
         }
@@ -737,6 +737,25 @@ function range(from: number, to: number): number[] {
   return out;
 }
 const b2i = (cond: string) => `(${cond}) ? 1 : 0`;
+
+/**
+ * The JavaScript condition for "the i32 `expr` is not zero". A forwarded comparison, `((c) ? 1 : 0)`,
+ * becomes `(c)`: V8 would otherwise materialize the 0 or 1 and test it again.
+ */
+function truthy(expr: string): string {
+  const tail = ') ? 1 : 0)';
+  if (expr.startsWith('((') && expr.endsWith(tail)) {
+    // The parenthesis opened at index 1 must close right before the tail.
+    let depth = 0;
+    const end = expr.length - tail.length;
+    for (let i = 1; i <= end; i++) {
+      const ch = expr[i];
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return i === end ? expr.slice(1, end + 1) : `${expr} !== 0`;
+    }
+  }
+  return `${expr} !== 0`;
+}
 
 /** [statement, result type] for numeric ops 0x45..0xcc (spec 4.3), in the tier's representation. */
 /**
