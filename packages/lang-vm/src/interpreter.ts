@@ -63,6 +63,8 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
   let fsp = m.fsp;
   let depth = m.depth;
   let fuel = m.fuel;
+  /** Whether compiled code called from this loop is running (its fuel is the tier's, not `fuel`). */
+  let inTier = false;
   let mem = m.memory;
   let U8 = mem.u8;
   let DV = mem.dv;
@@ -193,7 +195,9 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
             m.depth = depth;
             m.stackTop = nfp + (fFrame[fi] as number);
             tier.enter(fuel, depth);
+            inTier = true;
             te(nfp);
+            inTier = false;
             fuel = tier.fuel();
             if (tier.suspending()) {
               frames[fsp++] = next;
@@ -270,7 +274,9 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
             m.depth = depth - 1;
             m.stackTop = fp + (fFrame[fi] as number);
             tier.enter(fuel, depth - 1);
+            inTier = true;
             te(fp);
+            inTier = false;
             fuel = tier.fuel();
             if (tier.suspending()) {
               m.adoptDeopt(fp, fsp, depth);
@@ -497,7 +503,8 @@ export function run(m: Machine, cur: number, pc: number, fp: number, baseFsp: nu
   } catch (err) {
     const e = trapOfTierError(err);
     if (e instanceof Trap && e.wasmStack.length === 0) e.withStack([...(tier?.framesOf(e) ?? []), ...m.stackTrace(pc, cur, fsp, baseFsp)]);
-    m.fuel = fuel;
+    // Thrown in compiled code called from here (a trap, proc_exit): the fuel it left is the tier's.
+    m.fuel = inTier && tier !== undefined ? tier.fuel() : fuel;
     throw e;
   }
 }

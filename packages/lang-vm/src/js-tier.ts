@@ -1,5 +1,6 @@
 import * as bulk from './bulk.js';
 import { Op, SAT_BASE } from './code.js';
+import { liveLocalsAt, opSize } from './liveness.js';
 import { Trap } from './errors.js';
 import type { WasmFrame } from './errors.js';
 import type { Machine } from './machine.js';
@@ -167,11 +168,21 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     emit('try {');
     emit(`if (++D > MAXD) trapStack();`, fi, f.entry);
 
-    /** Spills every local and the operand stack at `site` into a deopt record. */
+    // Where a spill may happen (function entry and loop headers, the return point of every call):
+    // the locals live there. A dead one is spilled as zero (see liveness.ts).
+    const spillPoints: number[] = [];
+    for (let p = f.entry; p < f.codeEnd; p += opSize(code, p)) {
+      const o = code[p] as number;
+      if (o === Op.FUEL_CHECK) spillPoints.push(p);
+      else if (o === Op.CALL || o === Op.CALL_INDIRECT) spillPoints.push(p + opSize(code, p));
+    }
+    const live = liveLocalsAt(code, f.entry, f.codeEnd, nLocals, spillPoints);
+    /** Spills the live locals and the operand stack at `site` into a deopt record (the interpreter resumes at `pc`). */
     const spill = (pc: number, site: number) => {
       const stack = siteStacks[site] as readonly ValType[];
       const types = [...f.localTypes, ...stack];
       const vals = types.map((t, k) => {
+        if (k < nLocals && live !== undefined && !live(pc, k)) return '0, 0';
         const n = k < nLocals ? `l${k}` : `s${k - nLocals}`;
         // f64 as its two words: a JavaScript array of doubles would canonicalize a NaN's payload.
         return t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : `${n}, 0`;
@@ -559,6 +570,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
       }
       if (pre !== '' || s !== '') emit(pre + s, fi, pc);
+      if (size !== opSize(code, pc)) throw new Error(`lang-vm internal error: instruction 0x${op.toString(16)} at ${pc} has ${size} words, not ${opSize(code, pc)}`);
       pc += size;
     }
     const tail = flush();
