@@ -212,7 +212,10 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     // Forwarding: within a basic block, a stack slot written by local.get, i32.const or a pure i32
     // op on forwarded operands holds an expression over locals instead of a statement; the
     // consumer inlines it. Flushed at every control point and before a local it reads changes.
-    const pend = new Map<number, { expr: string; deps: ReadonlySet<number>; depth?: number }>();
+    // A pending expression of slot k reads locals (its `deps`) and, when `self`, the variable of slot
+    // k itself (the first operand of the op that produced it, left in place): nothing writes that
+    // variable before slot k's value is consumed, as the stack is only pushed above it.
+    const pend = new Map<number, { expr: string; deps: ReadonlySet<number>; depth?: number; self?: boolean }>();
     const flush = () => {
       let out = '';
       for (const [slot, p] of pend) out += `s${slot - nLocals} = ${p.expr}; `;
@@ -564,8 +567,9 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             setTy(r[1]);
             const depth = 1 + Math.max(pa?.depth ?? 0, pb?.depth ?? 0);
             // Forwarded expressions nest at most MAX_EXPR_DEPTH deep: V8 parses JavaScript recursively.
-            if (PURE.has(op) && r[2] !== undefined && pa !== undefined && (!binary || pb !== undefined) && depth <= MAX_EXPR_DEPTH) {
-              pend.set(k, { expr: r[2], deps: new Set([...pa.deps, ...(pb?.deps ?? [])]), depth });
+            // The second operand must not read its own slot's variable (that slot is free once this op is done).
+            if (PURE.has(op) && r[2] !== undefined && (!binary || (pb !== undefined && pb.self !== true)) && depth <= MAX_EXPR_DEPTH) {
+              pend.set(k, { expr: r[2], deps: new Set([...(pa?.deps ?? []), ...(pb?.deps ?? [])]), depth, self: pa === undefined || pa.self === true });
               s = '';
             } else s = r[0];
           }
