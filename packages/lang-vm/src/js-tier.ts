@@ -215,7 +215,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     // A pending expression of slot k reads locals (its `deps`) and, when `self`, the variable of slot
     // k itself (the first operand of the op that produced it, left in place): nothing writes that
     // variable before slot k's value is consumed, as the stack is only pushed above it.
-    const pend = new Map<number, { expr: string; deps: ReadonlySet<number>; depth?: number; self?: boolean }>();
+    const pend = new Map<number, { expr: string; deps: ReadonlySet<number>; depth?: number; self?: boolean; cond?: string }>();
     const flush = () => {
       let out = '';
       for (const [slot, p] of pend) out += `s${slot - nLocals} = ${p.expr}; `;
@@ -231,6 +231,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
       }
       return out;
+    };
+    /** The condition "slot w is not zero": a forwarded comparison's own condition, else a test of the value. */
+    const condOf = (w: number) => {
+      const c = pend.get(w >> 1)?.cond;
+      const e = rd(w);
+      return c !== undefined ? `(${c})` : `${e} !== 0`;
     };
     const rd = (w: number) => {
       const p = pend.get(w >> 1);
@@ -318,8 +324,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           size = 5;
           break;
         case Op.BR_IF: {
-          const cond = rd(a1);
-          s = `${flush()}if (${truthy(cond)}) ${jump(code[pc + 2] as number)}`;
+          const cond = condOf(a1);
+          s = `${flush()}if (${cond}) ${jump(code[pc + 2] as number)}`;
           size = 3;
           break;
         }
@@ -346,8 +352,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           break;
         }
         case Op.IF: {
-          const cond = rd(a1);
-          s = `${flush()}if (${truthy(cond)}) {`;
+          const cond = condOf(a1);
+          s = `${flush()}if (${cond}) {`;
           size = 3;
           break;
         }
@@ -451,7 +457,14 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
         case Op.SELECT: {
           const st = code[pc + 2] as number;
-          s = `if (${V(a1 + 4)} === 0) { ${t} = ${u};${st === I64 ? ` ${th} = ${uh};` : ''} }`;
+          // Integer words without a branch (a select's condition is often data, which a branch would mispredict).
+          if (st === F64) s = `if (${V(a1 + 4)} === 0) { ${t} = ${u}; }`;
+          else {
+            const mask = `-((${V(a1 + 4)} !== 0) | 0)`;
+            s = st === I64
+              ? `{ const mk = ${mask}; ${t} = ${u} ^ ((${t} ^ ${u}) & mk); ${th} = ${uh} ^ ((${th} ^ ${uh}) & mk); }`
+              : `${t} = ${u} ^ ((${t} ^ ${u}) & ${mask});`;
+          }
           setTy(st);
           size = 3;
           break;
@@ -569,7 +582,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             // Forwarded expressions nest at most MAX_EXPR_DEPTH deep: V8 parses JavaScript recursively.
             // The second operand must not read its own slot's variable (that slot is free once this op is done).
             if (PURE.has(op) && r[2] !== undefined && (!binary || (pb !== undefined && pb.self !== true)) && depth <= MAX_EXPR_DEPTH) {
-              pend.set(k, { expr: r[2], deps: new Set([...(pa?.deps ?? []), ...(pb?.deps ?? [])]), depth, self: pa === undefined || pa.self === true });
+              pend.set(k, { expr: r[2], deps: new Set([...(pa?.deps ?? []), ...(pb?.deps ?? [])]), depth, self: pa === undefined || pa.self === true, cond: r[3] });
               s = '';
             } else s = r[0];
           }
@@ -754,26 +767,7 @@ function range(from: number, to: number): number[] {
   for (let i = from; i <= to; i++) out.push(i);
   return out;
 }
-const b2i = (cond: string) => `(${cond}) ? 1 : 0`;
 
-/**
- * The JavaScript condition for "the i32 `expr` is not zero". A forwarded comparison, `((c) ? 1 : 0)`,
- * becomes `(c)`: V8 would otherwise materialize the 0 or 1 and test it again.
- */
-function truthy(expr: string): string {
-  const tail = ') ? 1 : 0)';
-  if (expr.startsWith('((') && expr.endsWith(tail)) {
-    // The parenthesis opened at index 1 must close right before the tail.
-    let depth = 0;
-    const end = expr.length - tail.length;
-    for (let i = 1; i <= end; i++) {
-      const ch = expr[i];
-      if (ch === '(') depth++;
-      else if (ch === ')' && --depth === 0) return i === end ? expr.slice(1, end + 1) : `${expr} !== 0`;
-    }
-  }
-  return `${expr} !== 0`;
-}
 
 /** [statement, result type] for numeric ops 0x45..0xcc (spec 4.3), in the tier's representation. */
 /**
@@ -781,8 +775,10 @@ function truthy(expr: string): string {
  * representation. `a`, `ah`, `b`, `bh` are the operand slots' variables (the result goes to `a`);
  * single-value operands are read through `ra`/`rb`, which may be forwarded expressions.
  */
-function numericOp(op: number, a: string, ah: string, b: string, bh: string, ra = a, rb = b): [string, number, string?] | undefined {
+function numericOp(op: number, a: string, ah: string, b: string, bh: string, ra = a, rb = b): [string, number, string?, string?] | undefined {
   const i32 = (e: string): [string, number, string] => [`${a} = ${e};`, I32T, e];
+  /** A comparison: its 0 or 1 without a branch, and the condition itself for a branch that reads it. */
+  const cmp = (c: string): [string, number, string, string] => [`${a} = (${c}) | 0;`, I32T, `(${c}) | 0`, c];
   const i64 = (stmt: string): [string, number] => [stmt, I64];
   const viaR = (call: string) => i64(`${call}; ${a} = R[0]; ${ah} = R[1];`);
   const f32 = (e: string): [string, number] => [`${a} = FB(${e});`, F32];
@@ -793,40 +789,40 @@ function numericOp(op: number, a: string, ah: string, b: string, bh: string, ra 
   const lt64 = (signed: boolean, x: string, xh: string, y: string, yh: string) =>
     `(${signed ? `${xh} < ${yh}` : `${u(xh)} < ${u(yh)}`} || (${xh} === ${yh} && ${u(x)} < ${u(y)}))`;
   switch (op) {
-    case 0x45: return i32(b2i(`${ra} === 0`));
-    case 0x46: return i32(b2i(`${ra} === ${rb}`));
-    case 0x47: return i32(b2i(`${ra} !== ${rb}`));
-    case 0x48: return i32(b2i(`${ra} < ${rb}`));
-    case 0x49: return i32(b2i(`${u(ra)} < ${u(rb)}`));
-    case 0x4a: return i32(b2i(`${ra} > ${rb}`));
-    case 0x4b: return i32(b2i(`${u(ra)} > ${u(rb)}`));
-    case 0x4c: return i32(b2i(`${ra} <= ${rb}`));
-    case 0x4d: return i32(b2i(`${u(ra)} <= ${u(rb)}`));
-    case 0x4e: return i32(b2i(`${ra} >= ${rb}`));
-    case 0x4f: return i32(b2i(`${u(ra)} >= ${u(rb)}`));
-    case 0x50: return i32(b2i(`(${a} | ${ah}) === 0`));
-    case 0x51: return i32(b2i(`${a} === ${b} && ${ah} === ${bh}`));
-    case 0x52: return i32(b2i(`${a} !== ${b} || ${ah} !== ${bh}`));
-    case 0x53: return i32(b2i(lt64(true, a, ah, b, bh)));
-    case 0x54: return i32(b2i(lt64(false, a, ah, b, bh)));
-    case 0x55: return i32(b2i(lt64(true, b, bh, a, ah)));
-    case 0x56: return i32(b2i(lt64(false, b, bh, a, ah)));
-    case 0x57: return i32(b2i(`!${lt64(true, b, bh, a, ah)}`));
-    case 0x58: return i32(b2i(`!${lt64(false, b, bh, a, ah)}`));
-    case 0x59: return i32(b2i(`!${lt64(true, a, ah, b, bh)}`));
-    case 0x5a: return i32(b2i(`!${lt64(false, a, ah, b, bh)}`));
-    case 0x5b: return i32(b2i(`${fa} === ${fb}`));
-    case 0x5c: return i32(b2i(`${fa} !== ${fb}`));
-    case 0x5d: return i32(b2i(`${fa} < ${fb}`));
-    case 0x5e: return i32(b2i(`${fa} > ${fb}`));
-    case 0x5f: return i32(b2i(`${fa} <= ${fb}`));
-    case 0x60: return i32(b2i(`${fa} >= ${fb}`));
-    case 0x61: return i32(b2i(`${ra} === ${rb}`));
-    case 0x62: return i32(b2i(`${ra} !== ${rb}`));
-    case 0x63: return i32(b2i(`${ra} < ${rb}`));
-    case 0x64: return i32(b2i(`${ra} > ${rb}`));
-    case 0x65: return i32(b2i(`${ra} <= ${rb}`));
-    case 0x66: return i32(b2i(`${ra} >= ${rb}`));
+    case 0x45: return cmp(`${ra} === 0`);
+    case 0x46: return cmp(`${ra} === ${rb}`);
+    case 0x47: return cmp(`${ra} !== ${rb}`);
+    case 0x48: return cmp(`${ra} < ${rb}`);
+    case 0x49: return cmp(`${u(ra)} < ${u(rb)}`);
+    case 0x4a: return cmp(`${ra} > ${rb}`);
+    case 0x4b: return cmp(`${u(ra)} > ${u(rb)}`);
+    case 0x4c: return cmp(`${ra} <= ${rb}`);
+    case 0x4d: return cmp(`${u(ra)} <= ${u(rb)}`);
+    case 0x4e: return cmp(`${ra} >= ${rb}`);
+    case 0x4f: return cmp(`${u(ra)} >= ${u(rb)}`);
+    case 0x50: return cmp(`(${a} | ${ah}) === 0`);
+    case 0x51: return cmp(`${a} === ${b} && ${ah} === ${bh}`);
+    case 0x52: return cmp(`${a} !== ${b} || ${ah} !== ${bh}`);
+    case 0x53: return cmp(lt64(true, a, ah, b, bh));
+    case 0x54: return cmp(lt64(false, a, ah, b, bh));
+    case 0x55: return cmp(lt64(true, b, bh, a, ah));
+    case 0x56: return cmp(lt64(false, b, bh, a, ah));
+    case 0x57: return cmp(`!${lt64(true, b, bh, a, ah)}`);
+    case 0x58: return cmp(`!${lt64(false, b, bh, a, ah)}`);
+    case 0x59: return cmp(`!${lt64(true, a, ah, b, bh)}`);
+    case 0x5a: return cmp(`!${lt64(false, a, ah, b, bh)}`);
+    case 0x5b: return cmp(`${fa} === ${fb}`);
+    case 0x5c: return cmp(`${fa} !== ${fb}`);
+    case 0x5d: return cmp(`${fa} < ${fb}`);
+    case 0x5e: return cmp(`${fa} > ${fb}`);
+    case 0x5f: return cmp(`${fa} <= ${fb}`);
+    case 0x60: return cmp(`${fa} >= ${fb}`);
+    case 0x61: return cmp(`${ra} === ${rb}`);
+    case 0x62: return cmp(`${ra} !== ${rb}`);
+    case 0x63: return cmp(`${ra} < ${rb}`);
+    case 0x64: return cmp(`${ra} > ${rb}`);
+    case 0x65: return cmp(`${ra} <= ${rb}`);
+    case 0x66: return cmp(`${ra} >= ${rb}`);
     case 0x67: return i32(`Math.clz32(${ra})`);
     case 0x68: return i32(`ctz32(${ra})`);
     case 0x69: return i32(`popcnt32(${ra})`);
@@ -848,8 +844,8 @@ function numericOp(op: number, a: string, ah: string, b: string, bh: string, ra 
     case 0x79: return i64(`${a} = i64Clz(${a}, ${ah}); ${ah} = 0;`);
     case 0x7a: return i64(`${a} = i64Ctz(${a}, ${ah}); ${ah} = 0;`);
     case 0x7b: return i64(`${a} = popcnt32(${a}) + popcnt32(${ah}); ${ah} = 0;`);
-    case 0x7c: return i64(`{ const lo = (${a} + ${b}) | 0; ${ah} = (${ah} + ${bh} + (${u('lo')} < ${u(a)} ? 1 : 0)) | 0; ${a} = lo; }`);
-    case 0x7d: return i64(`{ const lo = (${a} - ${b}) | 0; ${ah} = (${ah} - ${bh} - (${u(a)} < ${u(b)} ? 1 : 0)) | 0; ${a} = lo; }`);
+    case 0x7c: return i64(`{ const lo = (${a} + ${b}) | 0; ${ah} = (${ah} + ${bh} + ((${u('lo')} < ${u(a)}) | 0)) | 0; ${a} = lo; }`);
+    case 0x7d: return i64(`{ const lo = (${a} - ${b}) | 0; ${ah} = (${ah} - ${bh} - ((${u(a)} < ${u(b)}) | 0)) | 0; ${a} = lo; }`);
     case 0x7e: return viaR(`i64Mul(${a}, ${ah}, ${b}, ${bh})`);
     case 0x7f: return viaR(`i64DivS(${a}, ${ah}, ${b}, ${bh})`);
     case 0x80: return viaR(`i64DivU(${a}, ${ah}, ${b}, ${bh})`);
