@@ -6,6 +6,8 @@ import { FuelExhausted } from './errors.js';
 import { Instance, Module } from './instance.js';
 import { liveLocalsAt } from './liveness.js';
 import { Op } from './code.js';
+import { V8 } from './test-support/v8.js';
+import { wat } from './test-support/wat.js';
 import { Wasi } from './wasi.js';
 
 /**
@@ -72,5 +74,33 @@ describe('local liveness', () => {
     expect([live(7, 0), live(7, 1)]).toEqual([true, true]);
     // At 14: only local 1.
     expect([live(14, 0), live(14, 1)]).toEqual([false, true]);
+  });
+});
+
+describe('JavaScript tier: memory accesses at the end of memory', () => {
+  // The tier leaves the bounds check to V8's DataView, whose own check is the wasm rule; an i64
+  // store that runs past the end must write nothing (spec 4.4.7: the store traps before it writes).
+  const source = `(module (memory (export "mem") 1)
+    (func (export "st64") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+    (func (export "st32") (param i32 i32) (i32.store offset=4 (local.get 0) (local.get 1)))
+    (func (export "ld64") (param i32) (result i64) (i64.load (local.get 0))))`;
+  it('traps on a partly outside i64.store without writing its first bytes, as V8 does', async () => {
+    const bytes = await wat(source);
+    const v8 = new V8.Instance(new V8.Module(bytes)).exports;
+    const ours = new Instance(new Module(bytes), {}, { tier: 'js' }).exports;
+    for (const ex of [v8, ours]) {
+      const st64 = ex.st64 as (a: number, v: bigint) => void;
+      const st32 = ex.st32 as (a: number, v: number) => void;
+      const ld64 = ex.ld64 as (a: number) => bigint;
+      const mem = new Uint8Array((ex.mem as { buffer: ArrayBuffer }).buffer);
+      mem.fill(0xaa, 65528);
+      expect(() => st64(65532, -1n)).toThrow(/out of bounds/);
+      expect(() => st64(-4, -1n)).toThrow(/out of bounds/);
+      expect(() => st32(65530, -1)).toThrow(/out of bounds/);
+      expect(() => ld64(65529)).toThrow(/out of bounds/);
+      expect([...mem.subarray(65528)]).toEqual(new Array(8).fill(0xaa));
+      st64(65528, 0x0102030405060708n);
+      expect(ld64(65528)).toBe(0x0102030405060708n);
+    }
   });
 });
