@@ -155,7 +155,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     const Vh = (w: number) => `${V(w)}h`;
     const maxSlots = (f.frameWords >> 1) - nLocals;
     const params = type.params.map((t, i) => (t === I64 ? `l${i}, l${i}h` : `l${i}`)).join(', ');
-    emit(`function w${fi}(${params}) {`);
+    // `d`: this frame's call depth (the caller's plus one), checked against the cap at entry.
+    emit(`function w${fi}(d${params === '' ? '' : ', '}${params}) {`);
     const decl: string[] = [];
     for (let i = type.params.length; i < nLocals; i++) decl.push(f.localTypes[i] === I64 ? `l${i} = 0, l${i}h = 0` : `l${i} = 0`);
     for (let i = 0; i < type.params.length; i++) if (f.localTypes[i] !== I64) decl.push(`l${i}h = 0`);
@@ -166,7 +167,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     // checks that refill, and (by the handler below) when a trap unwinds the function.
     emit(`let dv = DV, fuel = FUEL;`);
     emit('try {');
-    emit(`if (++D > MAXD) trapStack();`, fi, f.entry);
+    emit(`if (d > MAXD) trapStack();`, fi, f.entry);
 
     // Where a spill may happen (function entry and loop headers, the return point of every call):
     // the locals live there. A dead one is spilled as zero (see liveness.ts).
@@ -187,18 +188,18 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         // f64 as its two words: a JavaScript array of doubles would canonicalize a NaN's payload.
         return t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : `${n}, 0`;
       });
-      return `FUEL = fuel; spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); D--; return 0;`;
+      return `FUEL = fuel; spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); return 0;`;
     };
     const results = type.results;
     const returnFrom = (from: number) => {
-      if (results.length === 0) return 'FUEL = fuel; D--; return;';
+      if (results.length === 0) return 'FUEL = fuel; return;';
       if (results.length === 1) {
         const r = results[0] === I64 ? `RH = ${Vh(from)}; ` : '';
-        return `FUEL = fuel; D--; ${r}return ${V(from)};`;
+        return `FUEL = fuel; ${r}return ${V(from)};`;
       }
       // f64 results go through a Float64Array: a JavaScript array would canonicalize a NaN's payload.
       const sets = results.map((t, i) => (t === F64 ? `MVF[${i}] = ${V(from + 2 * i)};` : `MV[${2 * i}] = ${V(from + 2 * i)};${t === I64 ? ` MV[${2 * i + 1}] = ${Vh(from + 2 * i)};` : ''}`));
-      return `${sets.join(' ')} FUEL = fuel; D--; return;`;
+      return `${sets.join(' ')} FUEL = fuel; return;`;
     };
     const moves = (from: number, to: number, nwords: number) => {
       const out: string[] = [];
@@ -378,17 +379,17 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           const viaStack = (fn: string) => {
             const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
             const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
-            return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at); fuel = FUEL; ${get.join(' ')} dv = DV; }`;
+            return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at, d); fuel = FUEL; ${get.join(' ')} dv = DV; }`;
           };
-          const trampoline = hasTail && (indirect || tailCallers.has(a1)) ? ` while (TC !== 0) { ${take('tcall()')} }` : '';
+          const trampoline = hasTail && (indirect || tailCallers.has(a1)) ? ` while (TC !== 0) { ${take('tcall(d + 1)')} }` : '';
           const after = `${trampoline} fuel = FUEL; if (SUSP) { ${spill(pc + size, site)} } dv = DV;`;
           if (!indirect) {
-            s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `FUEL = fuel; ${take(`w${a1}(${args})`)} ${after}`;
+            s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `FUEL = fuel; ${take(`w${a1}(d + 1${args === '' ? '' : ', '}${args})`)} ${after}`;
           } else {
             const tid = m.typeIdOfType[a1] as number;
             s = `{ const tb = T${code[pc + 2]}.fns; const ix = ${V(code[pc + 3] as number)} >>> 0; if (ix >= tb.length) trapUndefined(ix); const fn = tb[ix]; if (fn === undefined) trap('uninitialized element'); ` +
               `if (fn.typeId !== ${tid}) trap('indirect call type mismatch'); ` +
-              `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { FUEL = fuel; ${take(`w(${args})`)} ${after} } else ${viaStack('fn')} }`;
+              `const w = fn.owner === m ? WT[fn.index] : undefined; if (w !== undefined) { FUEL = fuel; ${take(`w(d + 1${args === '' ? '' : ', '}${args})`)} ${after} } else ${viaStack('fn')} }`;
           }
           sig.results.forEach((rt, i) => (ty[(argOff >> 1) + i] = rt));
           break;
@@ -404,12 +405,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             if (pt === F64) toTA.push(`TAF[${i}] = ${V(argOff + 2 * i)};`);
             else toTA.push(`TA[${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` TA[${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`);
           });
-          const tailTo = (g: string) => `${toTA.join(' ')} TC = ${g} + 1; FUEL = fuel; D--; return${results.length === 1 ? ' 0' : ''};`;
+          const tailTo = (g: string) => `${toTA.join(' ')} TC = ${g} + 1; FUEL = fuel; return${results.length === 1 ? ' 0' : ''};`;
           // A host function or another instance's (or one left to the interpreter): call it, then return its results.
           const callThenReturn = (fn: string) => {
             const put = sig.params.map((pt, i) => (pt === F64 ? `F64V[(at >> 1) + ${i}] = ${V(argOff + 2 * i)};` : `I[at + ${2 * i}] = ${V(argOff + 2 * i)};${pt === I64 ? ` I[at + ${2 * i + 1}] = ${Vh(argOff + 2 * i)};` : ''}`));
             const get = sig.results.map((rt, i) => (rt === F64 ? `${V(argOff + 2 * i)} = F64V[(at >> 1) + ${i}];` : `${V(argOff + 2 * i)} = I[at + ${2 * i}];${rt === I64 ? ` ${Vh(argOff + 2 * i)} = I[at + ${2 * i + 1}];` : ''}`));
-            return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at); fuel = FUEL; ${get.join(' ')} } ${returnFrom(argOff)}`;
+            return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at, d); fuel = FUEL; ${get.join(' ')} } ${returnFrom(argOff)}`;
           };
           if (!indirect) s = fits.has(a1) ? tailTo(String(a1)) : callThenReturn(`m.funcs[${a1}]`);
           else {
@@ -610,11 +611,11 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     } else if (results.length > 1) {
       store = results.map((rt, i) => (rt === F64 ? `F64V[(fp >> 1) + ${i}] = MVF[${i}];` : `I[fp + ${2 * i}] = MV[${2 * i}]; I[fp + ${2 * i + 1}] = MV[${2 * i + 1}];`)).join(' ');
     }
-    const loop = hasTail ? ' while (TC !== 0) r = tcall();' : '';
-    emit(`function e${fi}(fp) { let r = w${fi}(${reads.join(', ')});${loop} if (SUSP) return; ${store} }`);
+    const loop = hasTail ? ' while (TC !== 0) r = tcall(D + 1);' : '';
+    emit(`function e${fi}(fp) { let r = w${fi}(D + 1${reads.length > 0 ? ', ' : ''}${reads.join(', ')});${loop} if (SUSP) return; ${store} }`);
     if (hasTail) {
       const fromTA = type.params.map((pt, i) => (pt === F64 ? `TAF[${i}]` : pt === I64 ? `TA[${2 * i}], TA[${2 * i + 1}]` : `TA[${2 * i}]`));
-      emit(`function t${fi}() { return w${fi}(${fromTA.join(', ')}); }`);
+      emit(`function t${fi}(d) { return w${fi}(d${fromTA.length > 0 ? ', ' : ''}${fromTA.join(', ')}); }`);
     }
   }
 
@@ -640,7 +641,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
     'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;',
-    'function tcall() { const g = TC - 1; TC = 0; return TT[g](); }',
+    // D: the depth of the frame that entered compiled code (set by `enter`); compiled frames pass theirs down.
+    'function tcall(d) { const g = TC - 1; TC = 0; return TT[g](d); }',
     'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
     'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
     'let DV, MS = 0;',
@@ -653,10 +655,10 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
     // A host call may run another instance of this module on the same functions: the caller's binding
     // and its suspension state come back afterwards.
-    'function hostCall(f, at) { const mine = m, susp = SUSP, tc = TC; m.fuel = FUEL + RESERVE; m.depth = D; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
+    'function hostCall(f, at, d) { const mine = m, susp = SUSP, tc = TC; m.fuel = FUEL + RESERVE; m.depth = d; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
     // Another instance ran: the caller's fuel is its machine's, untouched by the callee (which may have trapped).
     '  try { m.callOut(f, at); } finally { if (m !== mine) { bind(mine); SUSP = susp; TC = tc; setFuel(mine.fuel); TRAPPED = false; } m.stackTop = top; }',
-    '  setFuel(m.fuel); D = m.depth; TRAPPED = false; refresh(); }',
+    '  setFuel(m.fuel); TRAPPED = false; refresh(); }',
     ...(info.globals.length > 0 ? [`let ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
     ...(refFuncs.size > 0 ? [`let ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
     ...(info.tables.length > 0 ? [`let ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
