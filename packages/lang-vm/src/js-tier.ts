@@ -38,6 +38,8 @@ export interface TierModule {
   enter(fuel: number, depth: number): void;
   fuel(): number;
   suspending(): boolean;
+  /** The instance's outermost call is over: the shared functions let go of it (so it can be collected). */
+  release(): void;
   /** Wasm frames (innermost first) of a trap thrown in compiled code, from the JavaScript stack. */
   framesOf(e: Error): WasmFrame[];
 }
@@ -48,6 +50,7 @@ interface SharedTier {
   enter(m: Machine, fuel: number, depth: number): void;
   fuel(): number;
   suspending(): boolean;
+  release(m: Machine): void;
 }
 
 let nextModuleId = 0;
@@ -662,6 +665,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     ...(info.globals.length > 0 ? [`let ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
     ...(refFuncs.size > 0 ? [`let ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
     ...(info.tables.length > 0 ? [`let ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
+    `function unbind() { m = I = F64V = DV = undefined;${[...info.globals.map((_, i) => ` G${i} = undefined;`), ...[...refFuncs].map((fi) => ` RF${fi} = undefined;`), ...info.tables.map((_, i) => ` T${i} = undefined;`)].join('')} }`,
     'function bind(mm) {',
     '  m = mm; I = mm.I; F64V = mm.F64; MAXD = mm.maxDepth; refresh();',
     ...info.globals.map((_, i) => `  G${i} = mm.globals[${i}];`),
@@ -673,7 +677,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   const epilogue = [
     `const WT = [${wt.join(', ')}];`,
     `const TT = [${hasTail ? wt.map((w) => (w === 'undefined' ? w : `t${w.slice(1)}`)).join(', ') : ''}];`,
-    `return { entries: [${es.join(', ')}], enter(mm, fuel, depth) { if (m !== mm) bind(mm); setFuel(fuel); D = depth; SUSP = false; TC = 0; TRAPPED = false; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; } };`,
+    `return { entries: [${es.join(', ')}], enter(mm, fuel, depth) { if (m !== mm) bind(mm); setFuel(fuel); D = depth; SUSP = false; TC = 0; TRAPPED = false; refresh(); }, fuel() { return FUEL + RESERVE; }, suspending() { return SUSP; }, release(mm) { if (m === mm) unbind(); } };`,
     `//# sourceURL=lang-vm-jit-${id}.js`,
   ];
   const source = [...prologue, ...lines, ...epilogue].join("\n");
@@ -700,6 +704,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     },
     fuel: () => shared.fuel(),
     suspending: () => shared.suspending(),
+    release: () => shared.release(mm),
     framesOf(e: Error): WasmFrame[] {
       const out: WasmFrame[] = [];
       const re = new RegExp(`lang-vm-jit-${id}\\.js:(\\d+):\\d+`, 'g');

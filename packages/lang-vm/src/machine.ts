@@ -350,6 +350,8 @@ export class Machine {
       throw e;
     } finally {
       this.active--;
+      // The compiled functions are shared by the module's instances: they must not keep this one alive.
+      if (this.active === 0) this.tier?.release();
     }
     if (status === 1) {
       const s = this.suspended;
