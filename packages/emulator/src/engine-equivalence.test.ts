@@ -369,6 +369,32 @@ mtrap:
     expect(m.reg('ra')).toBe(0);
   });
 
+  it('a taken branch to a misaligned target traps at the branch (mepc the branch, mtval the target), inside a hot loop', () => {
+    const m = run(kind, `
+  li t0, mtrap
+  csrw mtvec, t0
+  li t1, 40
+loop:
+  addi t1, t1, -1
+  addi s4, s4, 3
+branch:
+  .word ${encode('beq t1, zero, 6')}
+  j loop
+mtrap:
+  csrr s1, mcause
+  csrr s2, mtval
+  csrr s3, mepc
+  li t0, 0
+  csrw mtvec, t0
+  jalr zero, 0(zero)
+`);
+    expect(m.obs.exit.kind).toBe('fault-loop');
+    expect(m.reg('s1')).toBe(0);
+    expect(m.reg('s2')).toBe((m.labels.get('branch')! + 6) | 0);
+    expect(m.reg('s3')).toBe(m.labels.get('branch')! | 0);
+    expect(m.reg('s4')).toBe(120);
+  });
+
   it('UART output and an instruction budget that stops a guest that never ends', () => {
     const m = run(kind, `
   li a0, msg
