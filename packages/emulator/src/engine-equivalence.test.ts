@@ -16,14 +16,16 @@ import type { AsmRun, LabObservation } from './test-support/lab-state.js';
 type Options = Parameters<typeof runAsm>[2];
 
 /**
- * What the suite runs under: the interpreter, the translator as shipped, and the translator
- * building its regions at once (on a block's second run alone), so that short programs run inside
- * regions too.
+ * What the suite runs under: the interpreter, the translator as shipped, the translator building
+ * its regions at once (on a block's second run alone), so that short programs run inside regions
+ * too — wasm regions where RAM is physical —, and the same with every region in JavaScript.
  */
-const CONFIGS = ['interp', 'dbt', 'dbt-regions'] as const;
+const CONFIGS = ['interp', 'dbt', 'dbt-regions', 'dbt-js-regions'] as const;
 type Config = (typeof CONFIGS)[number];
 const engineOf = (c: Config): { engine: EngineKind; engineOptions?: EngineOptions } =>
-  c === 'dbt-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2 } } : { engine: c };
+  c === 'dbt-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2 } }
+    : c === 'dbt-js-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2, wasm: false } }
+      : { engine: c };
 
 /** Image bytes, read once: both engines see the same bytes even if images are rebuilt meanwhile. */
 const files = new Map<string, Buffer>();
@@ -59,7 +61,7 @@ function runBare(kind: Config, path: string): LabObservation {
   const emu = createEmulator(engineOf(kind));
   emu.loadBareElf(read(path));
   const obs = observe(emu, emu.run({ maxInstructions: 50_000_000 }));
-  if (kind === 'dbt-regions') {
+  if (kind === 'dbt-regions' || kind === 'dbt-js-regions') {
     // The workload really ran inside regions (and left them again).
     const ec = emu.engine.engineCounters();
     expect(ec['dbt.regions_built']).toBeGreaterThan(0);

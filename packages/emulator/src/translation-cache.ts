@@ -47,7 +47,8 @@ export class TranslationCache {
   /** Called after a flush. */
   onFlush: () => void = () => {};
 
-  constructor(ramSize: number, options: TranslationCacheOptions = {}) {
+  /** `codePages`, when given, is where the per-page code counts live (the wasm back end's memory). */
+  constructor(ramSize: number, options: TranslationCacheOptions = {}, codePages?: Int32Array) {
     this.maxBlocks = options.maxBlocks ?? 16384;
     this.maxSourceBytes = options.maxSourceBytes ?? 32 * 1024 * 1024;
     if (!Number.isSafeInteger(this.maxBlocks) || this.maxBlocks < 1) {
@@ -56,7 +57,10 @@ export class TranslationCache {
     if (!Number.isSafeInteger(this.maxSourceBytes) || this.maxSourceBytes < 4096) {
       throw new TranslationCacheError(`maxSourceBytes must be an integer of at least 4096, got ${String(options.maxSourceBytes)}`);
     }
-    this.codePages = new Int32Array(ramSize / 4096);
+    if (codePages !== undefined && codePages.length !== ramSize / 4096) {
+      throw new TranslationCacheError(`codePages holds ${codePages.length} pages, RAM ${ramSize / 4096}`);
+    }
+    this.codePages = codePages ?? new Int32Array(ramSize / 4096);
     this.#codeBits = new Int32Array(ramSize / 128);
     this.#pages = new Array<CodePage | undefined>(ramSize / 4096).fill(undefined);
   }

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { workloads } from '@virtlab/guest';
+import { imageFor } from '@virtlab/strategy';
+import { createEmulator } from '../src/index.js';
+const size = (process.argv[2] ?? 'bench') as 'bench';
+const name = process.argv[3]!;
+const w = workloads.find((x) => x.name === name)!;
+const img = imageFor(w, 'rv32-bare', size)!;
+const emu = createEmulator({ engine: 'dbt', boardOptions: { ramSize: 64 << 20 } });
+emu.loadBareElf(readFileSync(img.path));
+const t0 = performance.now();
+const r = emu.run({ maxInstructions: 2e10, sliceSteps: 1 << 22 });
+const ms = performance.now() - t0;
+console.log(name, Math.round(r.instructions / ms / 1000), 'MIPS');
+console.log(emu.engine.engineCounters());
+const c = emu.engine.counters();
+console.log(Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('class') || k.startsWith('tlb') || k.startsWith('mmio') || k.startsWith('trap'))));
