@@ -160,7 +160,7 @@ export class DbtEngine extends HartEngine implements Engine {
       throw new RangeError('DbtEngine: wasmRam must hold the board\'s RAM (pass wasmRam.buffer as the board\'s ramBuffer, with the same ramSize)');
     }
     this.#wasm = wasm;
-    this.cache = new TranslationCache(bus.ramSize, options, wasm?.codePages);
+    this.cache = new TranslationCache(bus.ramSize, options, wasm?.codePages, wasm?.codeBits);
     this.cache.onEvict = (b) => {
       if (b.region !== undefined) this.#killRegion(b.region);
       this.#fold(b);
@@ -469,6 +469,9 @@ export class DbtEngine extends HartEngine implements Engine {
       add(b.nextDyn, false);
     }
     if (chosen.size === 0) return;
+    // A merge that would only rebuild the same region (what it leaves for could not join) is
+    // skipped: a rebuild restarts the engine's warm-up of the function and costs its compile again.
+    if (absorbed.size === 1 && [...absorbed][0]!.blocks.length === chosen.size && [...absorbed][0]!.blocks.every((x) => chosen.has(x))) return;
     const blocks = [...chosen].sort((x, y) => x.phys - y.phys);
     const map = regionMap(blocks);
     const multiPage = blocks.some((b) => (b.phys & ~0xfff) !== (blocks[0]!.phys & ~0xfff));

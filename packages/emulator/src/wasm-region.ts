@@ -51,6 +51,7 @@ export class WasmRam {
   readonly regsOff: number;
   readonly outOff: number;
   readonly codePagesOff: number;
+  readonly codeBitsOff: number;
   readonly slotsOff: number;
   readonly slotsEnd: number;
   /** Registers x0..x31 as the region functions read and leave them. */
@@ -59,6 +60,8 @@ export class WasmRam {
   readonly out: Int32Array;
   /** The translation cache's per-page code counts, in the memory (TranslationCache codePages). */
   readonly codePages: Int32Array;
+  /** ... and its bit per RAM word some translation was made from. */
+  readonly codeBits: Int32Array;
   #next: number;
 
   constructor(readonly ramSize: number) {
@@ -68,7 +71,8 @@ export class WasmRam {
     this.regsOff = ramSize;
     this.outOff = ramSize + 256;
     this.codePagesOff = ramSize + 512;
-    this.slotsOff = this.codePagesOff + ((ramSize >>> 12) * 4 + 7 & ~7);
+    this.codeBitsOff = this.codePagesOff + (ramSize >>> 12) * 4;
+    this.slotsOff = this.codeBitsOff + (ramSize >>> 5);
     this.slotsEnd = this.slotsOff + SLOT_AREA;
     const pages = Math.ceil(this.slotsEnd / 65536);
     if (wasmApi === undefined) throw new WasmEncoderError('WasmRam: this host has no WebAssembly');
@@ -77,6 +81,7 @@ export class WasmRam {
     this.regs = new Int32Array(this.buffer, this.regsOff, 32);
     this.out = new Int32Array(this.buffer, this.outOff, 8);
     this.codePages = new Int32Array(this.buffer, this.codePagesOff, ramSize >>> 12);
+    this.codeBits = new Int32Array(this.buffer, this.codeBitsOff, ramSize >>> 7);
     this.#next = this.slotsOff;
   }
 
@@ -294,10 +299,15 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
           w.get(L_O);
           reg(rs2);
           w.mem(code, size === 1 ? 0 : size === 2 ? 1 : 2, 0);
-          // A page holding translations: leave, the engine drops what the store overwrote.
+          // A page holding translations, and the word written is one of theirs (aligned stores
+          // write one word): leave, the engine drops what the store overwrote.
           w.get(L_O).i32(12).op(OP.i32ShrU).i32(2).op(OP.i32Shl).mem(OP.i32Load, 2, ram.codePagesOff);
           w.open(OP.if);
+          w.get(L_O).i32(5).op(OP.i32ShrU).i32(-4).op(OP.i32And).mem(OP.i32Load, 2, ram.codeBitsOff);
+          w.get(L_O).i32(2).op(OP.i32ShrU).op(OP.i32ShrU).i32(1).op(OP.i32And);
+          w.open(OP.if);
           outExit(k, OUT_WRITE, () => w.get(L_O).set(L_P));
+          w.close();
           w.close();
         };
         const branch = (cmp: number) => {
