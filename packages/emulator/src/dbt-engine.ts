@@ -356,6 +356,7 @@ export class DbtEngine extends HartEngine implements Engine {
     // Rebuilding costs the new function's warm-up in V8: only for a region that leaves often for
     // the work it does (on average within MERGE_SPAN instructions).
     let done = 0;
+    rg.settle?.();
     for (let j = 0; j < rg.rc.length; j++) done += (rg.rc[j]! + rg.blocks[j]!.runs) * rg.blocks[j]!.len;
     const span = (done - rg.work) / rg.exits;
     rg.exits = 0;
@@ -486,12 +487,12 @@ export class DbtEngine extends HartEngine implements Engine {
     }
     for (const old of absorbed) this.#killRegion(old);
     const rg: Region = {
-      dm, blocks, map, rc: bytes === undefined ? new Float64Array(blocks.length) : fillSlot(wasm!, slot, blocks), multiPage, fetchMode: fm, priv: hart.priv, pmpEpoch: hart.pmp.epoch,
+      dm, blocks, map, rc: new Float64Array(blocks.length), multiPage, fetchMode: fm, priv: hart.priv, pmpEpoch: hart.pmp.epoch,
       fn: undefined!, valid: true, sourceBytes: size, entries: 0, exits: 0, work: 0,
     };
     if (bytes === undefined) rg.fn = compileRegion(source, this.#env, rg);
     else {
-      rg.fn = this.#wasmRegionFn(rg, bytes, wasm!);
+      rg.fn = this.#wasmRegionFn(rg, bytes, wasm!, fillSlot(wasm!, slot, blocks));
       this.#wasmRegions++;
     }
     blocks.forEach((b, j) => {
@@ -508,7 +509,7 @@ export class DbtEngine extends HartEngine implements Engine {
    * then what a JavaScript region's epilogue does (region.ts): out-of-line exits settled by the
    * helpers, else the context advanced.
    */
-  #wasmRegionFn(rg: Region, bytes: Uint8Array, wasm: WasmRam): RegionFn {
+  #wasmRegionFn(rg: Region, bytes: Uint8Array, wasm: WasmRam, runs: Int32Array): RegionFn {
     const api = wasmApi!;
     const instance = new api.Instance(new api.Module(bytes), { e: { m: wasm.memory } });
     const f = instance.exports.f as (i: number, n: number, lim: number) => number;
@@ -518,7 +519,23 @@ export class DbtEngine extends HartEngine implements Engine {
     const blocks = rg.blocks;
     const env = this.#env;
     const cache = this.cache;
+    const rc = rg.rc;
+    rg.settle = () => {
+      for (let j = 0; j < runs.length; j++) {
+        const x = runs[j]!;
+        if (x !== 0) {
+          rc[j] = rc[j]! + x;
+          runs[j] = 0;
+        }
+      }
+    };
+    // A call runs at most CHUNK (2^24) instructions: settled every 64 calls, no counter passes 2^30.
+    let calls = 0;
     return (h, i) => {
+      if (++calls === 64) {
+        calls = 0;
+        rg.settle!();
+      }
       wregs.set(regs);
       const c0 = h.c;
       const d = h.evt - c0;
@@ -549,6 +566,7 @@ export class DbtEngine extends HartEngine implements Engine {
 
   /** Folds a region's counts into its blocks. */
   #foldRegion(rg: Region): void {
+    rg.settle?.();
     const rc = rg.rc;
     for (let j = 0; j < rc.length; j++) {
       if (rc[j] === 0) continue;

@@ -11,8 +11,8 @@
  * store to a page holding translations, a misaligned jump) leaving the function out of line and
  * settled by the engine exactly as for a JavaScript region. Bookkeeping is int32 in wasm locals:
  * cycles as `sp` above the cycle count at entry, tested against `lim` (the distance to the next
- * event, clamped), instructions left `n`, and one run counter per block, written to the region's
- * counters in memory once, when the function returns.
+ * event, clamped), instructions left `n`; each block's run counter is an int32 in the region's
+ * slot (in locals they made every dispatch carry them, and TurboFan's compile time grow with them).
  *
  * Memory layout (`WasmRam`): RAM at offset 0 (hw-model's RAM buffer is the memory's), then the
  * registers, the out-values of a call, the translation cache's per-page code counts (the store
@@ -31,7 +31,7 @@ export const OUT_SLOW = 7;
 export const OUT_WRITE = 8;
 export const OUT_JUMP = 9;
 
-/** Bytes of memory a region's slot takes for `blocks` blocks: counters (f64), pcs (i32), the jalr map (1024 i16). */
+/** Bytes of memory a region's slot takes for `blocks` blocks: counters (i32, 8 bytes kept), pcs (i32), the jalr map (1024 i16). */
 export const slotBytes = (blocks: number): number => ((8 * blocks + 8 + 4 * blocks + 2048 + 7) & ~7);
 
 /** Largest `lim` passed to a region: far below int32 overflow of `sp + cost`. */
@@ -118,10 +118,9 @@ const L_P = 5;
 const L_K = 6;
 const L_T = 7;
 const L_Q = 8;
-const L_TK = 9;
 const L_O = 10;
 const L_X0 = 10; // x1 is local 11
-const L_CNT = 42;
+const L_LOCALS = 42;
 
 /**
  * The module of a region over `blocks` (data mode 0, fetch mode 0) whose slot starts at `slot`.
@@ -217,15 +216,17 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
         if (setP !== undefined) setP();
         w.i32(code).set(L_E).br('out');
       };
-      const fitFails = (insns: number, reach: number) => {
-        w.get(L_N).i32(insns).op(OP.i32LtS).get(L_SP).i32(reach).op(OP.i32Add).get(L_LIM).op(OP.i32GeS).op(OP.i32Or);
-      };
-      if (cycle === undefined) {
-        fitFails(b.len, b.last);
-        w.open(OP.if);
-        leave(() => w.i32(b.vpc), EXIT_LOOKUP);
+      /** Leaves with `code` unless `insns` instructions are left and `reach` cycles stay before the event (two branches, no flags arithmetic). */
+      const fit = (insns: number, reach: number, code: number) => {
+        w.open(OP.block, 'fit').open(OP.block, 'unfit');
+        w.get(L_N).i32(insns).op(OP.i32LtS).brIf('unfit');
+        w.get(L_SP).i32(reach).op(OP.i32Add).get(L_LIM).op(OP.i32LtS).brIf('fit');
         w.close();
-      } else if (pos === 0) {
+        leave(() => w.i32(b.vpc), code);
+        w.close();
+      };
+      if (cycle === undefined) fit(b.len, b.last, EXIT_LOOKUP);
+      else if (pos === 0) {
         let insns = 0;
         let cyc = 0;
         let reach = 0;
@@ -235,15 +236,12 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
           cyc += x.pre[x.len]! + tb;
           insns += x.len;
         }
-        fitFails(insns, reach);
-        w.open(OP.if);
-        leave(() => w.i32(b.vpc), EXIT_SINGLE);
-        w.close();
+        fit(insns, reach, EXIT_SINGLE);
       }
       // Prologue: counted as run whole.
       w.get(L_N).i32(b.len).op(OP.i32Sub).set(L_N);
       w.get(L_SP).i32(b.pre[b.len]!).op(OP.i32Add).set(L_SP);
-      w.get(L_CNT + m).i32(1).op(OP.i32Add).set(L_CNT + m);
+      w.i32(0).i32(0).mem(OP.i32Load, 2, lay.rc + 4 * m).i32(1).op(OP.i32Add).mem(OP.i32Store, 2, lay.rc + 4 * m);
 
       let ended = false;
       for (let k = 0; k < b.len; k++) {
@@ -323,15 +321,13 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
             exit(fallPc, 1);
             return;
           }
-          w.tee(L_TK);
-          // sp += tk ? tb : 0
-          w.i32(tb).op(OP.i32Mul).get(L_SP).op(OP.i32Add).set(L_SP);
+          // The taken-branch price on the taken path only.
+          w.open(OP.if).get(L_SP).i32(tb).op(OP.i32Add).set(L_SP);
           if (goesOn(t)) {
-            w.get(L_TK).op(OP.i32Eqz).open(OP.if);
+            w.else();
             exit(fallPc, 1);
             w.close();
           } else {
-            w.get(L_TK).open(OP.if);
             exit(t, 0);
             w.close();
             exit(fallPc, 1);
@@ -456,20 +452,20 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
   w.close(); // disp
   w.close(); // out
 
-  // Epilogue: registers and out-values to memory, run counters added to the slot's.
+  // Epilogue: registers and out-values to memory.
   for (const i of written) w.i32(0).get(X(i)).mem(OP.i32Store, 2, ram.regsOff + 4 * i);
   [L_SP, L_N, L_P, L_K, L_I].forEach((l, s) => w.i32(0).get(l).mem(OP.i32Store, 2, ram.outOff + 4 * s));
-  for (let j = 0; j < N; j++) {
-    w.i32(0).i32(0).mem(OP.f64Load, 3, lay.rc + 8 * j).get(L_CNT + j).op(OP.f64ConvertI32U, OP.f64Add).mem(OP.f64Store, 3, lay.rc + 8 * j);
-  }
   w.get(L_E);
-  return wasmModule(3, L_CNT + N - 3, w);
+  return wasmModule(3, L_LOCALS - 3, w);
 }
 
-/** Fills a region's slot with its jalr map and block pcs (the counters start at zero). */
-export function fillSlot(ram: WasmRam, slot: number, blocks: readonly Block[]): Float64Array {
+/**
+ * Fills a region's slot with its jalr map and block pcs; returns its run counters (int32, from
+ * zero: the engine moves them into the region's own counts often enough that they cannot wrap).
+ */
+export function fillSlot(ram: WasmRam, slot: number, blocks: readonly Block[]): Int32Array {
   const lay = slotLayout(slot, blocks.length);
   new Int32Array(ram.buffer, lay.pcs, blocks.length).set(blocks.map((b) => b.vpc | 0));
   new Int16Array(ram.buffer, lay.map, 1024).set(regionMap(blocks));
-  return new Float64Array(ram.buffer, lay.rc, blocks.length);
+  return new Int32Array(ram.buffer, lay.rc, blocks.length);
 }
