@@ -312,12 +312,16 @@ export class DbtEngine extends HartEngine implements Engine {
       }
       single = false;
       let e: number;
+      let ran = 1;
       if (fits) {
         if (b.fast === undefined) b = this.#compileFast(b, phys, dm);
+        // A block that branches to itself loops inside its function: its heat is its runs, not its calls.
+        const r0 = b.runs;
         e = b.fast!(h);
+        if (b.runs > r0) ran = b.runs - r0;
       } else e = (b.checked ?? this.#compileChecked(b))(h);
       // Regions leave for every general-path instruction: not worth it where every access takes it (dm 2).
-      if (rg === undefined && dm !== 2 && this.#threshold > 0 && ++b.heat >= this.#threshold * b.builds && b.valid) {
+      if (rg === undefined && dm !== 2 && this.#threshold > 0 && (b.heat += ran) >= this.#threshold * b.builds && b.valid) {
         // Each further try for the same block waits for twice the runs (a block left out, say by
         // the per-page cap, gets in later if it stays hot).
         b.builds *= 2;
