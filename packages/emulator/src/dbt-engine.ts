@@ -27,7 +27,7 @@ import {
 import type { Block, BlockFn, TranslationEnv } from './translator.js';
 import { compileRegion, generateRegionSource, regionMap } from './region.js';
 import type { Region, RegionFn } from './region.js';
-import { LIM_MAX, OUT_JUMP, OUT_SLOW, fillSlot, generateWasmRegion } from './wasm-region.js';
+import { LIM_MAX, OUT_JUMP, OUT_SLOW, fillSlot, generateWasmRegion, settleRuns } from './wasm-region.js';
 import type { WasmRam } from './wasm-region.js';
 import { wasmApi } from './wasm-encoder.js';
 
@@ -482,7 +482,8 @@ export class DbtEngine extends HartEngine implements Engine {
     const multiPage = blocks.some((b) => (b.phys & ~0xfff) !== (blocks[0]!.phys & ~0xfff));
     const wasm = dm === 0 ? this.#wasm : undefined;
     const slot = wasm === undefined ? -1 : wasm.allocSlot(blocks.length);
-    const bytes = slot < 0 ? undefined : generateWasmRegion(blocks, wasm!, slot, this.#env.ramBase, this.#cost);
+    const code = slot < 0 ? undefined : generateWasmRegion(blocks, wasm!, slot, this.#env.ramBase, this.#cost);
+    const bytes = code?.bytes;
     const source = bytes === undefined ? generateRegionSource(blocks, fm, this.#env, this.#cost) : '';
     const size = bytes === undefined ? source.length : bytes.length;
     if (!this.cache.fits(size)) {
@@ -496,7 +497,7 @@ export class DbtEngine extends HartEngine implements Engine {
     };
     if (bytes === undefined) rg.fn = compileRegion(source, this.#env, rg);
     else {
-      rg.fn = this.#wasmRegionFn(rg, bytes, wasm!, fillSlot(wasm!, slot, blocks));
+      rg.fn = this.#wasmRegionFn(rg, bytes, wasm!, fillSlot(wasm!, slot, blocks), code!.loops);
       this.#wasmRegions++;
     }
     blocks.forEach((b, j) => {
@@ -513,7 +514,7 @@ export class DbtEngine extends HartEngine implements Engine {
    * then what a JavaScript region's epilogue does (region.ts): out-of-line exits settled by the
    * helpers, else the context advanced.
    */
-  #wasmRegionFn(rg: Region, bytes: Uint8Array, wasm: WasmRam, runs: Int32Array): RegionFn {
+  #wasmRegionFn(rg: Region, bytes: Uint8Array, wasm: WasmRam, runs: Int32Array, loops: readonly (readonly number[] | undefined)[]): RegionFn {
     const api = wasmApi!;
     const instance = new api.Instance(new api.Module(bytes), { e: { m: wasm.memory } });
     const f = instance.exports.f as (i: number, n: number, lim: number) => number;
@@ -524,15 +525,7 @@ export class DbtEngine extends HartEngine implements Engine {
     const env = this.#env;
     const cache = this.cache;
     const rc = rg.rc;
-    rg.settle = () => {
-      for (let j = 0; j < runs.length; j++) {
-        const x = runs[j]!;
-        if (x !== 0) {
-          rc[j] = rc[j]! + x;
-          runs[j] = 0;
-        }
-      }
-    };
+    rg.settle = () => settleRuns(runs, rc, loops);
     // A call runs at most CHUNK (2^24) instructions: settled every 64 calls, no counter passes 2^30.
     let calls = 0;
     return (h, i) => {
@@ -621,6 +614,7 @@ export class DbtEngine extends HartEngine implements Engine {
     const n = b.runs;
     if (n === 0) return;
     const oc = this.#opCounts;
+    (b as any).tot = ((b as any).tot ?? 0) + n; // DIAG
     for (let j = 0; j < b.len; j++) oc[b.ops[j]!]! += n;
     this.#fastHits += n * b.memPrefix[b.len]!;
     b.runs -= n;

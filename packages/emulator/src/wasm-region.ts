@@ -31,7 +31,7 @@ export const OUT_SLOW = 7;
 export const OUT_WRITE = 8;
 export const OUT_JUMP = 9;
 
-/** Bytes of memory a region's slot takes for `blocks` blocks: counters (i32, 8 bytes kept), pcs (i32), the jalr map (1024 i16). */
+/** Bytes of memory a region's slot takes for `blocks` blocks: counters (i32, per block and per loop header), pcs (i32), the jalr map (1024 i16). */
 export const slotBytes = (blocks: number): number => ((8 * blocks + 8 + 4 * blocks + 2048 + 7) & ~7);
 
 /** Largest `lim` passed to a region: far below int32 overflow of `sp + cost`. */
@@ -122,12 +122,18 @@ const L_O = 10;
 const L_X0 = 10; // x1 is local 11
 const L_LOCALS = 42;
 
+/** A region's module, and the loops laid out in line (by header index) whose trip counters stand for their members. */
+export interface WasmRegionCode {
+  readonly bytes: Uint8Array;
+  readonly loops: readonly (readonly number[] | undefined)[];
+}
+
 /**
  * The module of a region over `blocks` (data mode 0, fetch mode 0) whose slot starts at `slot`.
  * Its function `f(i, n, lim)` runs from block `i` with `n` instructions left and `lim` cycles to
  * the next event, and returns an EXIT_* / OUT_* code with sp, n, P, K, i in `ram.out`.
  */
-export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot: number, ramBase: number, cost: CostModel): Uint8Array {
+export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot: number, ramBase: number, cost: CostModel): WasmRegionCode {
   const { used, written } = registerUse(blocks);
   const byPc = new Map<number, number>();
   blocks.forEach((b, j) => byPc.set(b.vpc, j));
@@ -165,8 +171,25 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
       const b = blocks[m]!;
       const vp = pageOf(b.vpc);
       const lastInCase = pos === members.length - 1;
+      // A loop's turn is charged whole at its header (instructions, cycles, one trip count for
+      // every member); leaving it from member `pos` gives back what the members after it did not run.
+      const later = cycle === undefined ? [] : members.slice(pos + 1);
+      let charged = false;
+      const giveBack = () => {
+        if (!charged || later.length === 0) return;
+        let insns = 0;
+        let cyc = 0;
+        for (const q of later) {
+          insns += blocks[q]!.len;
+          cyc += blocks[q]!.pre[blocks[q]!.len]!;
+          w.i32(0).i32(0).mem(OP.i32Load, 2, lay.rc + 4 * q).i32(1).op(OP.i32Sub).mem(OP.i32Store, 2, lay.rc + 4 * q);
+        }
+        w.get(L_N).i32(insns).op(OP.i32Add).set(L_N);
+        w.get(L_SP).i32(cyc).op(OP.i32Sub).set(L_SP);
+      };
       /** Leave the function: next pc in P (from `setP`), exit code `code`. */
       const leave = (setP: () => void, code: number | (() => void)) => {
+        giveBack();
         w.i32(m).set(L_I);
         setP();
         w.set(L_P);
@@ -189,6 +212,7 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
             if (cycle !== undefined) w.br(`B${j}`);
             return; // into the next case
           }
+          giveBack();
           w.i32(q).set(L_I).br('disp');
           return;
         }
@@ -206,12 +230,15 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
         w.i32(0).op(OP.i32GeS);
         // (q + 1) << 2 over the word before the pcs: a -1 reads that word, not below address 0.
         w.get(L_Q).i32(1).op(OP.i32Add).i32(2).op(OP.i32Shl).mem(OP.i32Load, 2, lay.pcs - 4).get(L_T).op(OP.i32Eq).op(OP.i32And);
-        w.open(OP.if).get(L_Q).set(L_I).br('disp').close();
+        w.open(OP.if);
+        giveBack();
+        w.get(L_Q).set(L_I).br('disp').close();
         leave(() => w.get(L_T), () => {
           w.i32(EXIT_LOOKUP).i32(EXIT_PAGE).get(L_T).i32(vp | 0).op(OP.i32Xor).i32(12).op(OP.i32ShrU).op(OP.i32Eqz).op(OP.select);
         });
       };
       const outExit = (k: number, code: number, setP?: () => void) => {
+        giveBack();
         w.i32(m).set(L_I).i32(k).set(L_K);
         if (setP !== undefined) setP();
         w.i32(code).set(L_E).br('out');
@@ -237,11 +264,20 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
           insns += x.len;
         }
         fit(insns, reach, EXIT_SINGLE);
+        // The whole turn, counted as run (the trip counter of header j stands for every member).
+        let tot = 0;
+        for (const q of members) tot += blocks[q]!.pre[blocks[q]!.len]!;
+        w.get(L_N).i32(insns).op(OP.i32Sub).set(L_N);
+        w.get(L_SP).i32(tot).op(OP.i32Add).set(L_SP);
+        w.i32(0).i32(0).mem(OP.i32Load, 2, lay.rc + 4 * (N + j)).i32(1).op(OP.i32Add).mem(OP.i32Store, 2, lay.rc + 4 * (N + j));
       }
-      // Prologue: counted as run whole.
-      w.get(L_N).i32(b.len).op(OP.i32Sub).set(L_N);
-      w.get(L_SP).i32(b.pre[b.len]!).op(OP.i32Add).set(L_SP);
-      w.i32(0).i32(0).mem(OP.i32Load, 2, lay.rc + 4 * m).i32(1).op(OP.i32Add).mem(OP.i32Store, 2, lay.rc + 4 * m);
+      if (cycle === undefined) {
+        // Prologue: counted as run whole.
+        w.get(L_N).i32(b.len).op(OP.i32Sub).set(L_N);
+        w.get(L_SP).i32(b.pre[b.len]!).op(OP.i32Add).set(L_SP);
+        w.i32(0).i32(0).mem(OP.i32Load, 2, lay.rc + 4 * m).i32(1).op(OP.i32Add).mem(OP.i32Store, 2, lay.rc + 4 * m);
+      }
+      charged = true;
 
       let ended = false;
       for (let k = 0; k < b.len; k++) {
@@ -456,16 +492,35 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
   for (const i of written) w.i32(0).get(X(i)).mem(OP.i32Store, 2, ram.regsOff + 4 * i);
   [L_SP, L_N, L_P, L_K, L_I].forEach((l, s) => w.i32(0).get(l).mem(OP.i32Store, 2, ram.outOff + 4 * s));
   w.get(L_E);
-  return wasmModule(3, L_LOCALS - 3, w);
+  return { bytes: wasmModule(3, L_LOCALS - 3, w), loops: cycles };
 }
 
 /**
  * Fills a region's slot with its jalr map and block pcs; returns its run counters (int32, from
- * zero: the engine moves them into the region's own counts often enough that they cannot wrap).
+ * zero: the engine moves them into the region's own counts often enough that they cannot wrap):
+ * one per block, then one trip counter per block that heads a loop laid out in line.
  */
 export function fillSlot(ram: WasmRam, slot: number, blocks: readonly Block[]): Int32Array {
   const lay = slotLayout(slot, blocks.length);
   new Int32Array(ram.buffer, lay.pcs, blocks.length).set(blocks.map((b) => b.vpc | 0));
   new Int16Array(ram.buffer, lay.map, 1024).set(regionMap(blocks));
-  return new Int32Array(ram.buffer, lay.rc, blocks.length);
+  return new Int32Array(ram.buffer, lay.rc, 2 * blocks.length);
+}
+
+/** Moves a wasm region's counters into its run counts `rc` (each loop's trips to every member). */
+export function settleRuns(runs: Int32Array, rc: Float64Array, loops: readonly (readonly number[] | undefined)[]): void {
+  const n = rc.length;
+  for (let j = 0; j < n; j++) {
+    const x = runs[j]!;
+    if (x !== 0) {
+      rc[j] = rc[j]! + x;
+      runs[j] = 0;
+    }
+    const loop = loops[j];
+    if (loop === undefined) continue;
+    const t = runs[n + j]!;
+    if (t === 0) continue;
+    for (const q of loop) rc[q] = rc[q]! + t;
+    runs[n + j] = 0;
+  }
 }
