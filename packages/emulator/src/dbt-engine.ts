@@ -614,7 +614,6 @@ export class DbtEngine extends HartEngine implements Engine {
     const n = b.runs;
     if (n === 0) return;
     const oc = this.#opCounts;
-    (b as any).tot = ((b as any).tot ?? 0) + n; // DIAG
     for (let j = 0; j < b.len; j++) oc[b.ops[j]!]! += n;
     this.#fastHits += n * b.memPrefix[b.len]!;
     b.runs -= n;
