@@ -167,13 +167,25 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
     const cycle = cycles[j];
     const members = cycle ?? [j];
     if (cycle !== undefined) w.open(OP.block, `B${j}`).open(OP.loop, `L${j}`);
-    members.forEach((m, pos) => {
+    /**
+     * A side block of the loop: not a member, small, and going straight back to the header (the
+     * other arm of an if/else in the loop body). It is emitted in line where a member goes to it,
+     * as a block of its own (its own fit test and counts), and goes on with the next turn.
+     */
+    const isSide = (q: number): boolean => {
+      if (cycle === undefined || members.includes(q)) return false;
+      const x = blocks[q]!;
+      const succ = successors(x);
+      return x.len <= 16 && succ.length === 1 && succ[0] === blocks[j]!.vpc;
+    };
+    /** Block m: member `pos` of the loop, the block alone (no loop), or a side block of the loop (`side`). */
+    const emitMember = (m: number, pos: number, side: boolean): void => {
       const b = blocks[m]!;
       const vp = pageOf(b.vpc);
-      const lastInCase = pos === members.length - 1;
+      const lastInCase = !side && pos === members.length - 1;
       // A loop's turn is charged whole at its header (instructions, cycles, one trip count for
       // every member); leaving it from member `pos` gives back what the members after it did not run.
-      const later = cycle === undefined ? [] : members.slice(pos + 1);
+      const later = cycle === undefined || side ? [] : members.slice(pos + 1);
       let charged = false;
       const giveBack = () => {
         if (!charged || later.length === 0) return;
@@ -200,10 +212,20 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
       /** The block completed and goes to constant `t`; slot 1 is the fall-through. Emits nothing when the code that follows is where it goes. */
       const exit = (t: number, slot: 0 | 1): void => {
         const q = (t & 3) === 0 ? byPc.get(t) ?? -1 : -1;
-        if (cycle !== undefined) {
+        if (cycle !== undefined && side) {
+          if (q === j) {
+            w.br(`L${j}`);
+            return;
+          }
+        } else if (cycle !== undefined) {
           if (!lastInCase && q === members[pos + 1]) return;
           if (lastInCase && q === j) {
             w.br(`L${j}`);
+            return;
+          }
+          if (q >= 0 && isSide(q)) {
+            giveBack();
+            emitMember(q, -1, true);
             return;
           }
         }
@@ -219,7 +241,7 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
         leave(() => w.i32(t), inPage(b.vpc, t) ? EXIT_LOOKUP : (t & 3) === 0 ? EXIT_PAGE : EXIT_OUTER);
       };
       const goesOn = (t: number): boolean => {
-        if (cycle === undefined) return false;
+        if (cycle === undefined || side) return false;
         const q = (t & 3) === 0 ? byPc.get(t) ?? -1 : -1;
         return !lastInCase && q === members[pos + 1];
       };
@@ -252,7 +274,7 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
         leave(() => w.i32(b.vpc), code);
         w.close();
       };
-      if (cycle === undefined) fit(b.len, b.last, EXIT_LOOKUP);
+      if (cycle === undefined || side) fit(b.len, b.last, EXIT_LOOKUP);
       else if (pos === 0) {
         let insns = 0;
         let cyc = 0;
@@ -271,7 +293,7 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
         w.get(L_SP).i32(tot).op(OP.i32Add).set(L_SP);
         w.i32(0).i32(0).mem(OP.i32Load, 2, lay.rc + 4 * (N + j)).i32(1).op(OP.i32Add).mem(OP.i32Store, 2, lay.rc + 4 * (N + j));
       }
-      if (cycle === undefined) {
+      if (cycle === undefined || side) {
         // Prologue: counted as run whole.
         w.get(L_N).i32(b.len).op(OP.i32Sub).set(L_N);
         w.get(L_SP).i32(b.pre[b.len]!).op(OP.i32Add).set(L_SP);
@@ -480,7 +502,8 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
         if (ended) break;
         if (last) exit(fallPc, 1);
       }
-    });
+    };
+    members.forEach((m, pos) => emitMember(m, pos, false));
     if (cycle !== undefined) w.close().close();
   }
   w.close(); // default
