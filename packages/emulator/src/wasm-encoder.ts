@@ -40,7 +40,36 @@ export class WasmEncoderError extends Error {
   override name = 'WasmEncoderError';
 }
 
-function uleb(out: number[], v: number): void {
+/** A growable byte buffer (one typed array, doubled when full: no per-byte array pushes). */
+export class Bytes {
+  buf = new Uint8Array(4096);
+  length = 0;
+
+  push(b: number): void {
+    if (this.length === this.buf.length) this.#grow(1);
+    this.buf[this.length++] = b;
+  }
+
+  append(other: Bytes): void {
+    if (this.length + other.length > this.buf.length) this.#grow(other.length);
+    this.buf.set(other.buf.subarray(0, other.length), this.length);
+    this.length += other.length;
+  }
+
+  #grow(more: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.length + more) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+function uleb(out: Bytes, v: number): void {
   let x = v >>> 0;
   do {
     const b = x & 0x7f;
@@ -49,7 +78,7 @@ function uleb(out: number[], v: number): void {
   } while (x !== 0);
 }
 
-function sleb(out: number[], v: number): void {
+function sleb(out: Bytes, v: number): void {
   let x = v | 0;
   for (;;) {
     const b = x & 0x7f;
@@ -64,12 +93,13 @@ function sleb(out: number[], v: number): void {
 
 /** A function body under construction. */
 export class WasmCode {
-  readonly bytes: number[] = [];
+  readonly bytes = new Bytes();
   /** Open structured instructions, innermost last; each a name (or undefined) to branch to. */
   readonly #labels: (string | undefined)[] = [];
 
-  op(...codes: number[]): this {
-    for (const c of codes) this.bytes.push(c);
+  op(a: number, b?: number): this {
+    this.bytes.push(a);
+    if (b !== undefined) this.bytes.push(b);
     return this;
   }
 
@@ -107,7 +137,8 @@ export class WasmCode {
 
   /** Opens `block`, `loop` or `if` named `label` (branch with `br(label)`). */
   open(code: typeof OP.block | typeof OP.loop | typeof OP.if, label?: string, type = VOID): this {
-    this.bytes.push(code, type);
+    this.bytes.push(code);
+    this.bytes.push(type);
     this.#labels.push(label);
     return this;
   }
@@ -155,13 +186,19 @@ export class WasmCode {
   }
 }
 
-function section(out: number[], id: number, content: number[]): void {
+function section(out: Bytes, id: number, content: Bytes): void {
   out.push(id);
   uleb(out, content.length);
-  for (const b of content) out.push(b);
+  out.append(content);
 }
 
-function name(out: number[], s: string): void {
+function bytesOf(...values: number[]): Bytes {
+  const b = new Bytes();
+  for (const v of values) b.push(v);
+  return b;
+}
+
+function name(out: Bytes, s: string): void {
   uleb(out, s.length);
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
@@ -172,33 +209,36 @@ function name(out: number[], s: string): void {
  */
 export function wasmModule(params: number, locals: number, body: WasmCode): Uint8Array {
   if (body.openLabels !== 0) throw new WasmEncoderError(`${body.openLabels} block(s) left open`);
-  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const type: number[] = [1, 0x60];
+  const out = bytesOf(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+  const type = bytesOf(1, 0x60);
   uleb(type, params);
   for (let i = 0; i < params; i++) type.push(I32);
-  type.push(1, I32);
+  type.push(1);
+  type.push(I32);
   section(out, 1, type);
-  const imp: number[] = [1];
+  const imp = bytesOf(1);
   name(imp, 'e');
   name(imp, 'm');
-  imp.push(0x02, 0x00, 0x00); // memory, limits: min 0, no max (the imported memory's own size holds)
+  // memory, limits: min 0, no max (the imported memory's own size holds)
+  for (const b of [0x02, 0x00, 0x00]) imp.push(b);
   section(out, 2, imp);
-  section(out, 3, [1, 0]);
-  const exp: number[] = [1];
+  section(out, 3, bytesOf(1, 0));
+  const exp = bytesOf(1);
   name(exp, 'f');
-  exp.push(0x00, 0x00);
+  exp.push(0x00);
+  exp.push(0x00);
   section(out, 7, exp);
-  const fn: number[] = [];
+  const fn = new Bytes();
   if (locals > 0) {
     fn.push(1);
     uleb(fn, locals);
     fn.push(I32);
   } else fn.push(0);
-  for (const b of body.bytes) fn.push(b);
+  fn.append(body.bytes);
   fn.push(OP.end);
-  const code: number[] = [1];
+  const code = bytesOf(1);
   uleb(code, fn.length);
-  for (const b of fn) code.push(b);
+  code.append(fn);
   section(out, 10, code);
-  return Uint8Array.from(out);
+  return out.result();
 }
