@@ -493,7 +493,7 @@ export class DbtEngine extends HartEngine implements Engine {
     for (const old of absorbed) this.#killRegion(old);
     const rg: Region = {
       dm, blocks, map, rc: new Float64Array(blocks.length), multiPage, fetchMode: fm, priv: hart.priv, pmpEpoch: hart.pmp.epoch,
-      fn: undefined!, valid: true, sourceBytes: size, entries: 0, exits: 0, work: 0,
+      fn: undefined!, settle: undefined, valid: true, sourceBytes: size, entries: 0, exits: 0, work: 0,
     };
     if (bytes === undefined) rg.fn = compileRegion(source, this.#env, rg);
     else {
