@@ -144,7 +144,9 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
   const pow2 = (ramSize & (ramSize - 1)) === 0 && (rb & 3) === 0;
   const xor = pow2 && (rb >>> 0) % ramSize === 0;
   const pageOf = (x: number) => x & ~0xfff;
-  const plainSuccessors = (b: Block): number[] => successors(b).map((t) => ((t & 3) === 0 ? byPc.get(t) ?? -1 : -1)).filter((q) => q >= 0);
+  // Successors within the region, worked out once (the loop search asks for them many times).
+  const succ = blocks.map((b) => successors(b).map((t) => ((t & 3) === 0 ? byPc.get(t) ?? -1 : -1)).filter((q) => q >= 0));
+  const plainSuccessors = (b: Block): number[] => succ[byPc.get(b.vpc)!]!.slice();
   const cycles = blocks.map((_, j) => {
     const cycle = findCycle(j, plainSuccessors, blocks);
     return cycle !== undefined && cycle.every((m) => m >= j) ? cycle : undefined;
