@@ -79,6 +79,12 @@ export interface DbtOptions extends TranslationCacheOptions {
   readonly wasmRam?: WasmRam;
   /** createEmulator: hold RAM in wasm memory and compile regions to wasm (default true where WebAssembly exists). */
   readonly wasm?: boolean;
+  /**
+   * Steps the engine leaves to cpu-core's interpreter before it starts translating (default 2^22):
+   * a short run — a boot to the shell prompt — is over before translation would pay for itself.
+   * Ignored (0) with `translation` hooks, whose mode-1 code must run translated.
+   */
+  readonly interpretFirst?: number;
 }
 
 /** Region exits to code outside it between two looks at whether to rebuild it with that code in. */
@@ -148,6 +154,8 @@ export class DbtEngine extends HartEngine implements Engine {
   #pageEntries = 0;
   readonly #wasm: WasmRam | undefined;
   #wasmRegions = 0;
+  /** Steps still left to the interpreter (the cold start). */
+  #interpretLeft: number;
 
   constructor(platform: HartPlatform, options: HartOptions & DbtOptions = {}) {
     super(platform, options);
@@ -160,6 +168,8 @@ export class DbtEngine extends HartEngine implements Engine {
       throw new RangeError('DbtEngine: wasmRam must hold the board\'s RAM (pass wasmRam.buffer as the board\'s ramBuffer, with the same ramSize)');
     }
     this.#wasm = wasm;
+    this.#interpretLeft = options.translation !== undefined ? 0 : options.interpretFirst ?? 1 << 22;
+    if (!(this.#interpretLeft >= 0)) throw new RangeError(`interpretFirst must be a number >= 0, got ${this.#interpretLeft}`);
     this.cache = new TranslationCache(bus.ramSize, options, wasm?.codePages, wasm?.codeBits);
     this.cache.onEvict = (b) => {
       if (b.region !== undefined) this.#killRegion(b.region);
@@ -231,6 +241,16 @@ export class DbtEngine extends HartEngine implements Engine {
       this.#instructions += hart.retired - startRetired;
       return { stop, instructions: hart.retired - startRetired, pc: hart.pc >>> 0 };
     };
+    if (this.#interpretLeft > 0 && maxInstructions > 0) {
+      // The cold start: the interpreter itself runs (lab-identical by definition; its counts are
+      // the hart's, which `counters()` starts from). The translation cache is still empty, so
+      // nothing translated can go stale under the interpreter's stores.
+      const steps = Math.min(this.#interpretLeft, maxInstructions);
+      const r = hart.run(steps);
+      const done = hart.retired + hart.trapCount - startSteps;
+      this.#interpretLeft = Math.max(0, this.#interpretLeft - done);
+      if (r.stop.kind !== 'budget' || done >= maxInstructions) return result(r.stop);
+    }
     for (;;) {
       if (halt.reason !== undefined) return result({ kind: 'halted', halt: halt.reason });
       if (hart.faultLoop !== undefined) return result(hart.faultLoop);

@@ -22,10 +22,13 @@ type Options = Parameters<typeof runAsm>[2];
  */
 const CONFIGS = ['interp', 'dbt', 'dbt-regions', 'dbt-js-regions'] as const;
 type Config = (typeof CONFIGS)[number];
+// The translator's configurations translate from the start (`interpretFirst: 0`) — but 'dbt', which
+// leaves the first 20 steps to the interpreter, so that every program also crosses the switch.
 const engineOf = (c: Config): { engine: EngineKind; engineOptions?: EngineOptions } =>
-  c === 'dbt-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2 } }
-    : c === 'dbt-js-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2, wasm: false } }
-      : { engine: c };
+  c === 'dbt-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2, interpretFirst: 0 } }
+    : c === 'dbt-js-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2, wasm: false, interpretFirst: 0 } }
+      : c === 'dbt' ? { engine: 'dbt', engineOptions: { interpretFirst: 20 } }
+        : { engine: c };
 
 /** Image bytes, read once: both engines see the same bytes even if images are rebuilt meanwhile. */
 const files = new Map<string, Buffer>();
