@@ -69,6 +69,9 @@ function runBare(kind: Config, path: string): LabObservation {
     const ec = emu.engine.engineCounters();
     expect(ec['dbt.regions_built']).toBeGreaterThan(0);
     expect(ec['dbt.region_entries']).toBeGreaterThan(0);
+    // Bare metal runs on physical RAM: its regions are wasm, unless wasm is turned off.
+    if (kind === 'dbt-regions') expect(ec['dbt.wasm_regions']).toBeGreaterThan(0);
+    else expect(ec['dbt.wasm_regions']).toBe(0);
   }
   return obs;
 }
