@@ -12,11 +12,13 @@
  * settled by the engine exactly as for a JavaScript region. Bookkeeping is int32 in wasm locals:
  * cycles as `sp` above the cycle count at entry, tested against `lim` (the distance to the next
  * event, clamped), instructions left `n`; each block's run counter is an int32 in the region's
- * slot (in locals they made every dispatch carry them, and TurboFan's compile time grow with them).
+ * slot (in locals they made every dispatch carry them, and TurboFan's compile time grow with them);
+ * a loop laid out in line is charged per turn at its header, with one trip counter for all its
+ * members, and gives back what its later members did not run when it is left mid-turn.
  *
  * Memory layout (`WasmRam`): RAM at offset 0 (hw-model's RAM buffer is the memory's), then the
- * registers, the out-values of a call, the translation cache's per-page code counts (the store
- * test), and the slots of live regions (run counters, the jalr map and block pcs).
+ * registers, the out-values of a call, the translation cache's per-page code counts and per-word
+ * code bits (the store test), and the slots of live regions (run counters, the jalr map and block pcs).
  */
 import { FORM_BY_OP, field, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
@@ -108,7 +110,7 @@ export function slotLayout(at: number, blocks: number): { rc: number; pcs: numbe
   return { rc, pcs, map: pcs + 4 * blocks };
 }
 
-// Locals: parameters i, n, lim; then the scratch locals; then x1..x31; then one run counter per block.
+// Locals: parameters i, n, lim; then the scratch locals; then x1..x31.
 const L_I = 0;
 const L_N = 1;
 const L_LIM = 2;
