@@ -26,7 +26,10 @@ import {
 } from './translator.js';
 import type { Block, BlockFn, TranslationEnv } from './translator.js';
 import { compileRegion, generateRegionSource, regionMap } from './region.js';
-import type { Region } from './region.js';
+import type { Region, RegionFn } from './region.js';
+import { LIM_MAX, OUT_JUMP, OUT_SLOW, fillSlot, generateWasmRegion, settleRuns } from './wasm-region.js';
+import type { WasmRam } from './wasm-region.js';
+import { wasmApi } from './wasm-encoder.js';
 
 /** CSR and system forms: the ones that take the general path and can be callouts. */
 function isSlowForm(op: number): boolean {
@@ -68,6 +71,20 @@ export interface DbtOptions extends TranslationCacheOptions {
   readonly regionThreshold?: number;
   /** Most guest instructions in one region (default 512). */
   readonly maxRegionInstructions?: number;
+  /**
+   * Guest RAM held in a `WebAssembly.Memory` (the board's RAM buffer must be `wasmRam.buffer`):
+   * regions of data mode 0 are then compiled to WebAssembly (wasm-region.ts) rather than to
+   * JavaScript. `createEmulator` sets it up unless `wasm` is false.
+   */
+  readonly wasmRam?: WasmRam;
+  /** createEmulator: hold RAM in wasm memory and compile regions to wasm (default true where WebAssembly exists). */
+  readonly wasm?: boolean;
+  /**
+   * Steps the engine leaves to cpu-core's interpreter before it starts translating (default 2^22):
+   * a short run — a boot to the shell prompt — is over before translation would pay for itself.
+   * Ignored (0) with `translation` hooks, whose mode-1 code must run translated.
+   */
+  readonly interpretFirst?: number;
 }
 
 /** Region exits to code outside it between two looks at whether to rebuild it with that code in. */
@@ -96,6 +113,7 @@ export type DbtCounters = {
   readonly 'dbt.regions_built': number;
   readonly 'dbt.region_entries': number;
   readonly 'dbt.callouts': number;
+  readonly 'dbt.wasm_regions': number;
 };
 
 export class DbtEngine extends HartEngine implements Engine {
@@ -134,6 +152,10 @@ export class DbtEngine extends HartEngine implements Engine {
   #chainHits = 0;
   #instructions = 0;
   #pageEntries = 0;
+  readonly #wasm: WasmRam | undefined;
+  #wasmRegions = 0;
+  /** Steps still left to the interpreter (the cold start). */
+  #interpretLeft: number;
 
   constructor(platform: HartPlatform, options: HartOptions & DbtOptions = {}) {
     super(platform, options);
@@ -141,12 +163,23 @@ export class DbtEngine extends HartEngine implements Engine {
     this.#cost = platform.cost;
     this.#hooks = options.translation;
     const bus = platform.bus;
-    this.cache = new TranslationCache(bus.ramSize, options);
+    const wasm = options.wasmRam;
+    if (wasm !== undefined && (wasm.buffer !== bus.ram.buffer || wasm.ramSize !== bus.ramSize)) {
+      throw new RangeError('DbtEngine: wasmRam must hold the board\'s RAM (pass wasmRam.buffer as the board\'s ramBuffer, with the same ramSize)');
+    }
+    this.#wasm = wasm;
+    this.#interpretLeft = options.translation !== undefined ? 0 : options.interpretFirst ?? 1 << 22;
+    if (!(this.#interpretLeft >= 0)) throw new RangeError(`interpretFirst must be a number >= 0, got ${this.#interpretLeft}`);
+    this.cache = new TranslationCache(bus.ramSize, options, wasm?.codePages, wasm?.codeBits);
     this.cache.onEvict = (b) => {
       if (b.region !== undefined) this.#killRegion(b.region);
       this.#fold(b);
     };
-    this.cache.onFlush = () => this.#rebuilds.fill(0);
+    this.cache.onFlush = () => {
+      this.#rebuilds.fill(0);
+      // Every region died with its blocks: their slots in wasm memory are free again.
+      this.#wasm?.reset();
+    };
     this.#threshold = options.regionThreshold ?? 512;
     this.#maxRegion = options.maxRegionInstructions ?? 512;
     if (!Number.isSafeInteger(this.#threshold) || this.#threshold < 0) throw new RangeError(`regionThreshold must be an integer >= 0, got ${this.#threshold}`);
@@ -208,6 +241,16 @@ export class DbtEngine extends HartEngine implements Engine {
       this.#instructions += hart.retired - startRetired;
       return { stop, instructions: hart.retired - startRetired, pc: hart.pc >>> 0 };
     };
+    if (this.#interpretLeft > 0 && maxInstructions > 0) {
+      // The cold start: the interpreter itself runs (lab-identical by definition; its counts are
+      // the hart's, which `counters()` starts from). The translation cache is still empty, so
+      // nothing translated can go stale under the interpreter's stores.
+      const steps = Math.min(this.#interpretLeft, maxInstructions);
+      const r = hart.run(steps);
+      const done = hart.retired + hart.trapCount - startSteps;
+      this.#interpretLeft = Math.max(0, this.#interpretLeft - done);
+      if (r.stop.kind !== 'budget' || done >= maxInstructions) return result(r.stop);
+    }
     for (;;) {
       if (halt.reason !== undefined) return result({ kind: 'halted', halt: halt.reason });
       if (hart.faultLoop !== undefined) return result(hart.faultLoop);
@@ -289,12 +332,16 @@ export class DbtEngine extends HartEngine implements Engine {
       }
       single = false;
       let e: number;
+      let ran = 1;
       if (fits) {
         if (b.fast === undefined) b = this.#compileFast(b, phys, dm);
+        // A block that branches to itself loops inside its function: its heat is its runs, not its calls.
+        const r0 = b.runs;
         e = b.fast!(h);
+        if (b.runs > r0) ran = b.runs - r0;
       } else e = (b.checked ?? this.#compileChecked(b))(h);
       // Regions leave for every general-path instruction: not worth it where every access takes it (dm 2).
-      if (rg === undefined && dm !== 2 && this.#threshold > 0 && ++b.heat >= this.#threshold * b.builds && b.valid) {
+      if (rg === undefined && dm !== 2 && this.#threshold > 0 && (b.heat += ran) >= this.#threshold * b.builds && b.valid) {
         // Each further try for the same block waits for twice the runs (a block left out, say by
         // the per-page cap, gets in later if it stays hot).
         b.builds *= 2;
@@ -333,6 +380,7 @@ export class DbtEngine extends HartEngine implements Engine {
     // Rebuilding costs the new function's warm-up in V8: only for a region that leaves often for
     // the work it does (on average within MERGE_SPAN instructions).
     let done = 0;
+    rg.settle?.();
     for (let j = 0; j < rg.rc.length; j++) done += (rg.rc[j]! + rg.blocks[j]!.runs) * rg.blocks[j]!.len;
     const span = (done - rg.work) / rg.exits;
     rg.exits = 0;
@@ -446,31 +494,96 @@ export class DbtEngine extends HartEngine implements Engine {
       add(b.nextDyn, false);
     }
     if (chosen.size === 0) return;
+    // A merge that would only rebuild the same region (what it leaves for could not join) is
+    // skipped: a rebuild restarts the engine's warm-up of the function and costs its compile again.
+    if (absorbed.size === 1 && [...absorbed][0]!.blocks.length === chosen.size && [...absorbed][0]!.blocks.every((x) => chosen.has(x))) return;
     const blocks = [...chosen].sort((x, y) => x.phys - y.phys);
     const map = regionMap(blocks);
     const multiPage = blocks.some((b) => (b.phys & ~0xfff) !== (blocks[0]!.phys & ~0xfff));
-    const source = generateRegionSource(blocks, fm, this.#env, this.#cost);
-    if (!this.cache.fits(source.length)) {
+    const wasm = dm === 0 ? this.#wasm : undefined;
+    const slot = wasm === undefined ? -1 : wasm.allocSlot(blocks.length);
+    const code = slot < 0 ? undefined : generateWasmRegion(blocks, wasm!, slot, this.#env.ramBase, this.#cost);
+    const bytes = code?.bytes;
+    const source = bytes === undefined ? generateRegionSource(blocks, fm, this.#env, this.#cost) : '';
+    const size = bytes === undefined ? source.length : bytes.length;
+    if (!this.cache.fits(size)) {
       this.cache.flush();
       return;
     }
     for (const old of absorbed) this.#killRegion(old);
     const rg: Region = {
       dm, blocks, map, rc: new Float64Array(blocks.length), multiPage, fetchMode: fm, priv: hart.priv, pmpEpoch: hart.pmp.epoch,
-      fn: undefined!, valid: true, sourceBytes: source.length, entries: 0, exits: 0, work: 0,
+      fn: undefined!, settle: undefined, valid: true, sourceBytes: size, entries: 0, exits: 0, work: 0,
     };
-    rg.fn = compileRegion(source, this.#env, rg);
+    if (bytes === undefined) rg.fn = compileRegion(source, this.#env, rg);
+    else {
+      rg.fn = this.#wasmRegionFn(rg, bytes, wasm!, fillSlot(wasm!, slot, blocks), code!.loops);
+      this.#wasmRegions++;
+    }
     blocks.forEach((b, j) => {
       b.region = rg;
       b.regionIndex = j;
     });
-    this.cache.addSource(undefined, source.length);
+    this.cache.addSource(undefined, size);
     this.#live.add(rg);
     this.#regionsBuilt++;
   }
 
+  /**
+   * The region function of a wasm region: registers into wasm memory, the call, registers back,
+   * then what a JavaScript region's epilogue does (region.ts): out-of-line exits settled by the
+   * helpers, else the context advanced.
+   */
+  #wasmRegionFn(rg: Region, bytes: Uint8Array, wasm: WasmRam, runs: Int32Array, loops: readonly (readonly number[] | undefined)[]): RegionFn {
+    const api = wasmApi!;
+    const instance = new api.Instance(new api.Module(bytes), { e: { m: wasm.memory } });
+    const f = instance.exports.f as (i: number, n: number, lim: number) => number;
+    const regs = this.hart.regs.subarray(0, 32);
+    const wregs = wasm.regs;
+    const out = wasm.out;
+    const blocks = rg.blocks;
+    const env = this.#env;
+    const cache = this.cache;
+    const rc = rg.rc;
+    rg.settle = () => settleRuns(runs, rc, loops);
+    // A call runs at most CHUNK (2^24) instructions: settled every 64 calls, no counter passes 2^30.
+    let calls = 0;
+    return (h, i) => {
+      if (++calls === 64) {
+        calls = 0;
+        rg.settle!();
+      }
+      wregs.set(regs);
+      const c0 = h.c;
+      const d = h.evt - c0;
+      const e = f(i, h.n, d > LIM_MAX ? LIM_MAX : d);
+      regs.set(wregs);
+      const c = c0 + out[0]!;
+      const n = out[1]!;
+      const j = out[4]!;
+      h.blk = j;
+      if (e >= OUT_SLOW) {
+        const b = blocks[j]!;
+        const k = out[3]!;
+        const start = c - b.pre[b.len]!;
+        h.n = n + b.len;
+        if (e === OUT_SLOW) return env.leaveBefore(h, b, k, start);
+        if (e === OUT_JUMP) return env.jumpFault(h, b, k, start, out[2]!);
+        // OUT_WRITE: the store at k wrote a page holding translations.
+        const op = b.ops[k]!;
+        cache.written(out[2]!, op === 16 ? 1 : op === 17 ? 2 : 4);
+        return env.leaveAfterWrite(h, b, k, start);
+      }
+      h.n = n;
+      h.c = c;
+      h.pc = out[2]!;
+      return e;
+    };
+  }
+
   /** Folds a region's counts into its blocks. */
   #foldRegion(rg: Region): void {
+    rg.settle?.();
     const rc = rg.rc;
     for (let j = 0; j < rc.length; j++) {
       if (rc[j] === 0) continue;
@@ -664,6 +777,7 @@ export class DbtEngine extends HartEngine implements Engine {
       'dbt.regions_built': this.#regionsBuilt,
       'dbt.region_entries': regionEntries,
       'dbt.callouts': this.#callouts,
+      'dbt.wasm_regions': this.#wasmRegions,
     };
   }
 }

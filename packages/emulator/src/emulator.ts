@@ -3,10 +3,12 @@
  * hart driven by an engine — the translator by default, the interpreter on request — behind the
  * same run loop (`runMachine`) and boot protocols (`bootBareElf`, `bootQemu`) the lab uses.
  */
-import { bootBareElf, bootQemu, createVirtBoard, runMachine, startHart } from '@virtlab/hw-model';
+import { DEFAULT_RAM_SIZE, bootBareElf, bootQemu, createVirtBoard, runMachine, startHart } from '@virtlab/hw-model';
 import type { MachineRunResult, QemuBootOptions, RunMachineOptions, VirtBoard, VirtBoardOptions } from '@virtlab/hw-model';
 import { createEngine } from './engine.js';
 import type { Engine, EngineKind, EngineOptions } from './engine.js';
+import { wasmApi } from './wasm-encoder.js';
+import { WasmRam } from './wasm-region.js';
 
 export interface EmulatorOptions {
   /** A board to run on; a new `createVirtBoard(boardOptions)` when absent. */
@@ -30,8 +32,14 @@ export interface Emulator {
 }
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
-  const board = options.board ?? createVirtBoard(options.boardOptions);
-  const engine = createEngine(options.engine ?? 'dbt', board, options.engineOptions);
+  const kind = options.engine ?? 'dbt';
+  const eo = options.engineOptions;
+  // The translator's wasm back end wants guest RAM in a WebAssembly.Memory: a board made here gets it.
+  const wasmRam = kind === 'dbt' && options.board === undefined && eo?.wasm !== false && eo?.wasmRam === undefined && wasmApi !== undefined
+    ? new WasmRam(options.boardOptions?.ramSize ?? DEFAULT_RAM_SIZE)
+    : undefined;
+  const board = options.board ?? createVirtBoard(wasmRam === undefined ? options.boardOptions : { ...options.boardOptions, ramBuffer: wasmRam.buffer });
+  const engine = createEngine(kind, board, wasmRam === undefined ? eo : { ...eo, wasmRam });
   return {
     board,
     engine,

@@ -16,14 +16,19 @@ import type { AsmRun, LabObservation } from './test-support/lab-state.js';
 type Options = Parameters<typeof runAsm>[2];
 
 /**
- * What the suite runs under: the interpreter, the translator as shipped, and the translator
- * building its regions at once (on a block's second run alone), so that short programs run inside
- * regions too.
+ * What the suite runs under: the interpreter, the translator as shipped, the translator building
+ * its regions at once (on a block's second run alone), so that short programs run inside regions
+ * too — wasm regions where RAM is physical —, and the same with every region in JavaScript.
  */
-const CONFIGS = ['interp', 'dbt', 'dbt-regions'] as const;
+const CONFIGS = ['interp', 'dbt', 'dbt-regions', 'dbt-js-regions'] as const;
 type Config = (typeof CONFIGS)[number];
+// The translator's configurations translate from the start (`interpretFirst: 0`) — but 'dbt', which
+// leaves the first 20 steps to the interpreter, so that every program also crosses the switch.
 const engineOf = (c: Config): { engine: EngineKind; engineOptions?: EngineOptions } =>
-  c === 'dbt-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2 } } : { engine: c };
+  c === 'dbt-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2, interpretFirst: 0 } }
+    : c === 'dbt-js-regions' ? { engine: 'dbt', engineOptions: { regionThreshold: 2, wasm: false, interpretFirst: 0 } }
+      : c === 'dbt' ? { engine: 'dbt', engineOptions: { interpretFirst: 20 } }
+        : { engine: c };
 
 /** Image bytes, read once: both engines see the same bytes even if images are rebuilt meanwhile. */
 const files = new Map<string, Buffer>();
@@ -59,11 +64,14 @@ function runBare(kind: Config, path: string): LabObservation {
   const emu = createEmulator(engineOf(kind));
   emu.loadBareElf(read(path));
   const obs = observe(emu, emu.run({ maxInstructions: 50_000_000 }));
-  if (kind === 'dbt-regions') {
+  if (kind === 'dbt-regions' || kind === 'dbt-js-regions') {
     // The workload really ran inside regions (and left them again).
     const ec = emu.engine.engineCounters();
     expect(ec['dbt.regions_built']).toBeGreaterThan(0);
     expect(ec['dbt.region_entries']).toBeGreaterThan(0);
+    // Bare metal runs on physical RAM: its regions are wasm, unless wasm is turned off.
+    if (kind === 'dbt-regions') expect(ec['dbt.wasm_regions']).toBeGreaterThan(0);
+    else expect(ec['dbt.wasm_regions']).toBe(0);
   }
   return obs;
 }
@@ -367,6 +375,32 @@ mtrap:
     expect(m.reg('s2')).toBe(0x80000402 | 0);
     expect(m.reg('s3')).toBe(m.labels.get('jump')! | 0);
     expect(m.reg('ra')).toBe(0);
+  });
+
+  it('a taken branch to a misaligned target traps at the branch (mepc the branch, mtval the target), inside a hot loop', () => {
+    const m = run(kind, `
+  li t0, mtrap
+  csrw mtvec, t0
+  li t1, 40
+loop:
+  addi t1, t1, -1
+  addi s4, s4, 3
+branch:
+  .word ${encode('beq t1, zero, 6')}
+  j loop
+mtrap:
+  csrr s1, mcause
+  csrr s2, mtval
+  csrr s3, mepc
+  li t0, 0
+  csrw mtvec, t0
+  jalr zero, 0(zero)
+`);
+    expect(m.obs.exit.kind).toBe('fault-loop');
+    expect(m.reg('s1')).toBe(0);
+    expect(m.reg('s2')).toBe((m.labels.get('branch')! + 6) | 0);
+    expect(m.reg('s3')).toBe(m.labels.get('branch')! | 0);
+    expect(m.reg('s4')).toBe(120);
   });
 
   it('UART output and an instruction budget that stops a guest that never ends', () => {

@@ -137,7 +137,7 @@ interface Scenario {
 }
 
 function scenario(kind: EngineKind, exitPrice: number): Scenario {
-  const emu = createEmulator({ engine: kind, boardOptions: { ramSize: RAM_SIZE, cost: costModel({ events: { 'test.exit': exitPrice } }) } });
+  const emu = createEmulator({ engine: kind, boardOptions: { ramSize: RAM_SIZE, cost: costModel({ events: { 'test.exit': exitPrice } }) }, engineOptions: { interpretFirst: 0 } });
   const { board, engine } = emu;
   const hart = engine.hart;
   const port = hart.port;

@@ -8,3 +8,4 @@ export type { TranslationCacheOptions } from './translation-cache.js';
 export { createEmulator } from './emulator.js';
 export type { Emulator, EmulatorOptions } from './emulator.js';
 export { emulatorStrategy } from './strategy.js';
+export { WasmRam } from './wasm-region.js';

@@ -43,6 +43,8 @@ export interface Region {
   readonly map: Int16Array;
   /** Completed runs of each block not yet folded into the block's `runs`. */
   readonly rc: Float64Array;
+  /** Moves counts kept elsewhere (a wasm region's int32 counters) into `rc`. */
+  settle?: () => void;
   /** True when the blocks lie on more than one page. */
   readonly multiPage: boolean;
   /** For a multi-page region, the conditions its page crossings were compiled under: fetch mode (0 bare, 1 Sv32), privilege, PMP version. */

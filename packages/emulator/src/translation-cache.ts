@@ -47,7 +47,11 @@ export class TranslationCache {
   /** Called after a flush. */
   onFlush: () => void = () => {};
 
-  constructor(ramSize: number, options: TranslationCacheOptions = {}) {
+  /**
+   * `codePages` and `codeBits`, when given, are where the per-page code counts and the per-word
+   * code bits live (the wasm back end's memory, where translated stores test them).
+   */
+  constructor(ramSize: number, options: TranslationCacheOptions = {}, codePages?: Int32Array, codeBits?: Int32Array) {
     this.maxBlocks = options.maxBlocks ?? 16384;
     this.maxSourceBytes = options.maxSourceBytes ?? 32 * 1024 * 1024;
     if (!Number.isSafeInteger(this.maxBlocks) || this.maxBlocks < 1) {
@@ -56,8 +60,14 @@ export class TranslationCache {
     if (!Number.isSafeInteger(this.maxSourceBytes) || this.maxSourceBytes < 4096) {
       throw new TranslationCacheError(`maxSourceBytes must be an integer of at least 4096, got ${String(options.maxSourceBytes)}`);
     }
-    this.codePages = new Int32Array(ramSize / 4096);
-    this.#codeBits = new Int32Array(ramSize / 128);
+    if (codePages !== undefined && codePages.length !== ramSize / 4096) {
+      throw new TranslationCacheError(`codePages holds ${codePages.length} pages, RAM ${ramSize / 4096}`);
+    }
+    this.codePages = codePages ?? new Int32Array(ramSize / 4096);
+    if (codeBits !== undefined && codeBits.length !== ramSize / 128) {
+      throw new TranslationCacheError(`codeBits holds ${codeBits.length * 32} words, RAM ${ramSize / 4}`);
+    }
+    this.#codeBits = codeBits ?? new Int32Array(ramSize / 128);
     this.#pages = new Array<CodePage | undefined>(ramSize / 4096).fill(undefined);
   }
 

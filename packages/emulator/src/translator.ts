@@ -320,12 +320,19 @@ export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<Translation
     const jumpFault = (target: string) => (frame.out !== undefined ? frame.out.jumpFault(k, target) : `${call(`J(h, ${B}, ${k}, c0, ${target})`)} return e;`);
     const branch = (cond: string) => {
       const t = (pc + im) | 0;
+      ended = true;
+      if ((t & 3) !== 0) {
+        // A taken branch to a misaligned target raises on the branch itself (unpriv 2.5: mepc the
+        // branch, mtval the target), neither retired nor priced, as the interpreter does.
+        const fall = frame.exit(fallPc, 1);
+        out.push(`if (${cond}) { ${jumpFault(lit(t))} }`, fall === CONTINUE ? '' : fall);
+        return;
+      }
       const taken = frame.exit(t, 0);
       const fall = frame.exit(fallPc, 1);
       // A region's loop may go on with the taken side: then it is the not-taken side that leaves.
       if (taken === CONTINUE) out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (!tk) { ${fall} } }`);
       else out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (tk) { ${taken} }`, `${fall} }`);
-      ended = true;
     };
     switch (op) {
       case 1: out.push(set(rd, lit(im))); break; // lui

@@ -19,6 +19,11 @@ import { DEFAULT_RAM_SIZE, VIRT } from './virt-memory-map.js';
 export interface VirtBoardOptions {
   /** RAM size in bytes: a multiple of 4 KiB, at most 2 GiB. Default 128 MiB, as `qemu -M virt`. */
   readonly ramSize?: number;
+  /**
+   * Where RAM lives: the first `ramSize` bytes of this buffer (for instance a `WebAssembly.Memory`'s,
+   * so that a translator's wasm code addresses guest RAM directly). Default: a buffer of its own.
+   */
+  readonly ramBuffer?: ArrayBuffer;
   /** A disk image (written in place) for a virtio-blk device in the first virtio slot. */
   readonly disk?: Uint8Array | VirtioBlkOptions;
   /** Kernel command line for `/chosen/bootargs`. */
@@ -68,7 +73,7 @@ export class VirtBoard implements HartPlatform {
     if (!Number.isSafeInteger(ramSize) || ramSize <= 0 || ramSize % 4096 !== 0 || ramSize > 2 ** 31) {
       throw new BusConfigError(`ramSize ${String(ramSize)} must be a positive multiple of 4096 bytes, at most 2 GiB (0x80000000..0xffffffff)`);
     }
-    this.bus = new Bus(VIRT.dram.base, ramSize);
+    this.bus = new Bus(VIRT.dram.base, ramSize, options.ramBuffer);
     this.clock = new LabClock(options.cyclesPerTick ?? DEFAULT_CYCLES_PER_TICK, options.timebaseFrequency ?? 10_000_000);
     this.cost = options.cost ?? DEFAULT_COST_MODEL;
     this.bootargs = options.bootargs;

@@ -58,17 +58,25 @@ export class Bus {
   /** MMIO accesses per device name, for the run report. */
   readonly mmioAccesses = new Map<string, number>();
 
+  /**
+   * `ramBuffer`, when given, holds RAM in its first `ramSize` bytes (zeroed); the rest is the
+   * owner's (a `WebAssembly.Memory`'s buffer, say, so that translated code addresses RAM directly).
+   */
   constructor(
     readonly ramBase: number,
     readonly ramSize: number,
+    ramBuffer?: ArrayBuffer,
   ) {
     if (ramSize <= 0 || ramSize % 4096 !== 0) throw new BusConfigError(`RAM size ${ramSize} is not a positive multiple of 4 KiB`);
     if (ramBase % 4096 !== 0) throw new BusConfigError(`RAM base 0x${ramBase.toString(16)} is not page-aligned`);
     if (ramBase + ramSize > 2 ** 32) throw new BusConfigError(`RAM 0x${ramBase.toString(16)} + 0x${ramSize.toString(16)} passes 4 GiB`);
-    const buffer = new ArrayBuffer(ramSize);
-    this.ram = new Uint8Array(buffer);
-    this.ram16 = new Uint16Array(buffer);
-    this.ram32 = new Int32Array(buffer);
+    if (ramBuffer !== undefined && ramBuffer.byteLength < ramSize) {
+      throw new BusConfigError(`RAM buffer of ${ramBuffer.byteLength} bytes is smaller than RAM (${ramSize} bytes)`);
+    }
+    const buffer = ramBuffer ?? new ArrayBuffer(ramSize);
+    this.ram = new Uint8Array(buffer, 0, ramSize);
+    this.ram16 = new Uint16Array(buffer, 0, ramSize >>> 1);
+    this.ram32 = new Int32Array(buffer, 0, ramSize >>> 2);
   }
 
   /** Maps a device's register window at `base`. Overlaps with RAM or another device are refused. */
