@@ -72,6 +72,8 @@ function f64Literal(lo: number, hi: number): string {
  */
 export const TIER_LIMITS = { maxNesting: 200, maxSlots: 4000 } as const;
 const MAX_EXPR_DEPTH = 16;
+/** Functions of at least this many words of internal code get their outermost loops outlined. */
+const OUTLINE_MIN_WORDS = 300;
 
 /** Whether each defined function (by function index) fits the tier's limits. */
 function tierFits(m: Machine, maxNesting: number, maxSlots: number): Set<number> {
@@ -128,10 +130,14 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   const lines: string[] = [];
   /** Per generated line: [function index, wasm byte offset] or undefined. */
   const lineInfo: ([number, number] | undefined)[] = [];
+  /** Where `emit` writes: the module's lines, or the buffer of a loop being outlined (see `Region`). */
+  let sink: { lines: string[]; info: ([number, number] | undefined)[] } = { lines, info: lineInfo };
   const emit = (s: string, fi = -1, pc = -1) => {
-    lines.push(s);
-    lineInfo.push(fi >= 0 ? [fi, pc >= 0 ? m.offsetOf(pc) : -1] : undefined);
+    sink.lines.push(s);
+    sink.info.push(fi >= 0 ? [fi, pc >= 0 ? m.offsetOf(pc) : -1] : undefined);
   };
+  /** Words of the writeback buffers of outlined loops (XI: int32 words, XF: f64). */
+  let maxOut = 0;
   const constants: string[] = [];
   const typeList = (ts: readonly number[]) => {
     constants.push(`const TL${constants.length} = [${ts.join(',')}];`);
@@ -145,6 +151,20 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   const refFuncs = new Set<number>();
   const maxValues = info.types.reduce((n, t) => Math.max(n, t.params.length, t.results.length), 8);
 
+  // Two passes over the functions: the first only finds the call sites (which function calls which,
+  // inside a loop or not), so that the second outlines loops only in functions entered a few times.
+  const calls: { from: number; to: number; inLoop: boolean }[] = [];
+  let cold = new Set<number>();
+  for (const pass of [0, 1]) {
+  if (pass === 1) {
+    cold = coldFunctions(c, calls, refFuncs);
+    lines.length = 0;
+    lineInfo.length = 0;
+    constants.length = 0;
+    refFuncs.clear();
+    sIdx = 0;
+    maxOut = 0;
+  }
   for (const f of c.funcs) {
     const fi = f.index;
     if (!fits.has(fi)) continue;
@@ -250,16 +270,94 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     };
     const open: { label: string; kind: number; target: number }[] = [{ label: `F${fi}`, kind: 1, target: f.codeEnd - 3 }];
     let labelN = 0;
+    /**
+     * An outermost loop of a large function, compiled as a function of its own (`w<fi>_r<n>`): V8
+     * optimizes and deoptimizes it on its own, so a phase of the program that reaches code without
+     * type feedback elsewhere in the function does not throw the loop's optimized code away (and
+     * recompile the whole function). The variables the loop uses come in as arguments; every exit
+     * (falling out of the loop, a branch out, a return, a stop for lack of fuel) writes them to the
+     * XI/XF buffers with their types at that exit and returns its number; the caller reads them back
+     * and carries the exit out (the branch, the return, the spill) in its own frame.
+     */
+    interface Region {
+      readonly base: number;
+      readonly name: string;
+      readonly lines: string[];
+      readonly info: ([number, number] | undefined)[];
+      /** Per exit: the slot types there and the statement the caller runs for it. */
+      readonly exits: { ty: number[]; stmt: string }[];
+      /** The slot types where the loop starts. */
+      readonly entryTy: readonly number[];
+    }
+    let region: Region | undefined;
+    let regionN = 0;
+    const outline = pass === 1 && cold.has(fi) && !f.tailCalls && f.codeEnd - f.entry >= OUTLINE_MIN_WORDS;
+    /** Inside an outlined loop: leave it by exit `stmt` (run by the caller). */
+    const exitWith = (stmt: string) => {
+      const r = region as Region;
+      r.exits.push({ ty: [...ty], stmt });
+      return `{ @@WB${r.exits.length}@@ return ${r.exits.length}; }`;
+    };
     const jump = (target: number) => {
       for (let i = open.length - 1; i >= 0; i--) {
         const o = open[i] as { label: string; kind: number; target: number };
-        if (o.target === target) return o.kind === 2 ? `continue ${o.label};` : `break ${o.label};`;
+        if (o.target === target) {
+          const stmt = o.kind === 2 ? `continue ${o.label};` : `break ${o.label};`;
+          return region !== undefined && i < region.base ? exitWith(stmt) : stmt;
+        }
       }
       throw new Error(`lang-vm internal error: no construct for branch target ${target} in function ${fi}`);
     };
+    /** Ends the outlined loop: its function goes after this one, the call and the exits' dispatch here. */
+    const closeRegion = () => {
+      const r = region as Region;
+      region = undefined;
+      sink = { lines, info: lineInfo };
+      r.exits.unshift({ ty: [...ty], stmt: '' });
+      const text = r.lines.join('\n');
+      const names = [...new Set(text.match(/\b[ls]\d+h?\b/g) ?? [])].sort();
+      // Only the variables the loop assigns go back (the emitter writes them only as `v = ...`).
+      const assigned = new Set([...text.matchAll(/\b([ls]\d+h?) = (?!=)/g)].map((x) => x[1] as string));
+      const out = names.filter((n) => assigned.has(n));
+      maxOut = Math.max(maxOut, out.length);
+      const slotOf = (n: string) => {
+        const k = Number(n.slice(1).replace('h', ''));
+        return n[0] === 'l' ? k : nLocals + k;
+      };
+      const isF64 = (n: string, types: readonly number[]) => !n.endsWith('h') && (n[0] === 'l' ? f.localTypes[slotOf(n)] : types[slotOf(n)]) === F64;
+      const writeBack = (types: readonly number[]) =>
+        `FUEL = fuel; ${out.map((n, i) => (isF64(n, types) ? `XF[${i}] = ${n};` : `XI[${i}] = ${n};`)).join(' ')}`;
+      const readBack = (types: readonly number[], locals: boolean) =>
+        out
+          .map((n, i) => ((n[0] === 'l') === locals ? (isF64(n, types) ? `${n} = XF[${i}];` : `${n} = XI[${i}];`) : ''))
+          .filter((x) => x !== '')
+          .join(' ');
+      let body = r.lines.map((l) => l.replace(/@@WB(\d+)@@/g, (_, k: string) => writeBack((r.exits[Number(k)] as { ty: number[] }).ty)));
+      body = [`function ${r.name}(fuel, d${names.length > 0 ? ', ' : ''}${names.join(', ')}) {`, `let dv = DV; fuel = fuel | 0; d = d | 0; ${names.map((n) => (isF64(n, r.entryTy) ? `${n} = +${n};` : `${n} = ${n} | 0;`)).join(' ')}`, 'try {', ...body, `${writeBack((r.exits[0] as { ty: number[] }).ty)} return 0;`,
+        '} catch (e) { if (!TRAPPED) { FUEL = fuel; TRAPPED = true; } throw e; }', '}'];
+      regionLines.push(...body);
+      regionInfo.push(undefined, undefined, undefined, ...r.info, undefined, undefined, undefined);
+      const cases = r.exits.map((x, k) => `case ${k}: ${readBack(x.ty, false)} ${k === 0 ? 'break;' : x.stmt}`);
+      emit(`FUEL = fuel; { const rx = ${r.name}(fuel, d${names.length > 0 ? ', ' : ''}${names.join(', ')}); fuel = FUEL; dv = DV; ${readBack([], true)} switch (rx) { ${cases.join(' ')} } }`);
+    };
+    const regionLines: string[] = [];
+    const regionInfo: ([number, number] | undefined)[] = [];
+    /** A statement that leaves the function (a return, a spill): inside an outlined loop, an exit to the caller. */
+    const leave = (stmt: string) => (region !== undefined ? exitWith(stmt) : stmt);
     emit(`F${fi}: {`);
     while (sIdx < structure.length && (structure[sIdx] as number) < f.entry) sIdx += 3;
 
+    /** Whether the loop whose opening event was just read contains another loop. */
+    const nestsLoop = () => {
+      let depth = 0;
+      for (let e = sIdx; e < structure.length; e += 3) {
+        const kind = structure[e + 1] as number;
+        if (kind === 2) return true;
+        if (kind === 1 || kind === 3) depth++;
+        else if (kind === 5 && --depth < 0) return false;
+      }
+      return false;
+    };
     /** Opens and closes the JavaScript constructs of the structure events at `at`, in emission order. */
     const structureAt = (at: number) => {
       while (sIdx < structure.length && structure[sIdx] === at) {
@@ -274,12 +372,17 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           emit(`${label}: {`);
         } else if (kind === 2) {
           const label = `L${fi}_${labelN++}`;
+          if (outline && region === undefined && open.filter((o) => o.kind === 2).length === 1 && nestsLoop()) {
+            region = { base: open.length, name: `w${fi}_r${regionN++}`, lines: [], info: [], exits: [], entryTy: [...ty] };
+            sink = region;
+          }
           open.push({ label, kind, target });
           emit(`${label}: for (;;) {`);
         } else if (kind === 4) emit('} else {');
         else {
           const o = open.pop() as { kind: number };
           emit(o.kind === 2 ? 'break; }' : o.kind === 3 ? '} }' : '}');
+          if (region !== undefined && open.length === region.base) closeRegion();
         }
       }
     };
@@ -313,7 +416,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           size = 3;
           break;
         case Op.FUEL_CHECK:
-          s = `if (fuel <= 0) { FUEL = fuel; if (!refill()) { ${spill(pc, code[pc + 2] as number)} } fuel = FUEL; } fuel = (fuel - ${a1}) | 0;`;
+          s = `if (fuel <= 0) { FUEL = fuel; if (!refill()) { ${leave(spill(pc, code[pc + 2] as number))} } fuel = FUEL; } fuel = (fuel - ${a1}) | 0;`;
           size = 3;
           break;
         case Op.UNREACHABLE:
@@ -362,7 +465,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           break;
         }
         case Op.RETURN:
-          s = returnFrom(a1);
+          s = leave(returnFrom(a1));
           size = 3;
           break;
         case Op.CALL:
@@ -372,6 +475,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           const site = indirect ? (code[pc + 5] as number) : (code[pc + 3] as number);
           size = indirect ? 6 : 4;
           const sig = indirect ? (info.types[a1] as FuncType) : (m.funcs[a1] as FuncInstance).type;
+          if (!indirect) calls.push({ from: fi, to: a1, inLoop: open.some((o) => o.kind === 2) });
           const args = sig.params.map((pt, i) => (pt === I64 ? `${V(argOff + 2 * i)}, ${Vh(argOff + 2 * i)}` : V(argOff + 2 * i))).join(', ');
           const take = (call: string) => {
             if (sig.results.length === 0) return `${call};`;
@@ -385,7 +489,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             return `{ const at = m.stackTop; ${put.join(' ')} FUEL = fuel; hostCall(${fn}, at, d); fuel = FUEL; ${get.join(' ')} dv = DV; }`;
           };
           const trampoline = hasTail && (indirect || tailCallers.has(a1)) ? ` while (TC !== 0) { ${take('tcall(d + 1)')} }` : '';
-          const after = `${trampoline} fuel = FUEL; if (SUSP) { ${spill(pc + size, site)} } dv = DV;`;
+          const after = `${trampoline} fuel = FUEL; if (SUSP) { ${leave(spill(pc + size, site))} } dv = DV;`;
           if (!indirect) {
             s = !fits.has(a1) ? viaStack(`m.funcs[${a1}]`) : `FUEL = fuel; ${take(`w${a1}(d + 1${args === '' ? '' : ', '}${args})`)} ${after}`;
           } else {
@@ -620,6 +724,9 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
       const fromTA = type.params.map((pt, i) => (pt === F64 ? `TAF[${i}]` : pt === I64 ? `TA[${2 * i}], TA[${2 * i + 1}]` : `TA[${2 * i}]`));
       emit(`function t${fi}(d) { return w${fi}(d${fromTA.length > 0 ? ', ' : ''}${fromTA.join(', ')}); }`);
     }
+    lines.push(...regionLines);
+    lineInfo.push(...regionInfo);
+  }
   }
 
   const nFuncs = info.funcTypes.length;
@@ -642,6 +749,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     'let m, I, F64V, MAXD;',
     `const MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
     `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
+    `const XI = new Int32Array(${maxOut}), XF = new Float64Array(${maxOut});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
     'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;',
     // D: the depth of the frame that entered compiled code (set by `enter`); compiled frames pass theirs down.
@@ -725,6 +833,33 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
  * an access out of bounds throws V8's RangeError, which `tierError` turns into the trap. No check
  * of our own duplicates it on the hot path.
  */
+/**
+ * Functions entered only a few times, as far as the module shows: exported or start functions and
+ * those called only from outside loops of such functions, never through a table or a reference.
+ * Loops are outlined only there (an outlined loop costs a call and its variables' copies per entry).
+ */
+function coldFunctions(c: CompiledModule, calls: readonly { from: number; to: number; inLoop: boolean }[], refFuncs: ReadonlySet<number>): Set<number> {
+  const hot = new Set<number>(refFuncs);
+  for (const e of c.info.elems) for (const x of e.init) if (x.kind === 'ref.func') hot.add(x.index);
+  for (const g of c.info.globalDefs) if (g.init.kind === 'ref.func') hot.add(g.init.index);
+  const called = new Set(calls.map((k) => k.to));
+  for (const k of calls) if (k.inLoop) hot.add(k.to);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const k of calls) {
+      if (hot.has(k.from) && !hot.has(k.to)) {
+        hot.add(k.to);
+        changed = true;
+      }
+    }
+  }
+  const roots = new Set<number>(c.info.exports.filter((e) => e.kind === 'function').map((e) => e.index));
+  if (c.info.start !== undefined) roots.add(c.info.start);
+  const cold = new Set<number>();
+  for (const f of c.funcs) if (!hot.has(f.index) && (roots.has(f.index) || called.has(f.index))) cold.add(f.index);
+  return cold;
+}
+
 function memoryOp(op: number, t: string, th: string, u: string, uh: string, offset: number, addr = t): string {
   const ea = offset === 0 ? `${addr} >>> 0` : `(${addr} >>> 0) + ${offset}`;
   switch (op) {
