@@ -25,9 +25,9 @@ import {
   BlockContext, EXIT_CHAIN_NEXT, EXIT_CHAIN_TAKEN, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, compileBlock, decodeBlock, generateBlockSource, isFastMemOp,
 } from './translator.js';
 import type { Block, BlockFn, TranslationEnv } from './translator.js';
-import { compileRegion, generateRegionSource, regionMap } from './region.js';
+import { OUT_JUMP, OUT_SLOW, compileRegion, generateRegionSource, regionMap } from './region.js';
 import type { Region, RegionFn } from './region.js';
-import { LIM_MAX, OUT_JUMP, OUT_SLOW, fillSlot, generateWasmRegion, settleRuns } from './wasm-region.js';
+import { LIM_MAX, fillSlot, generateWasmRegion, settleRuns } from './wasm-region.js';
 import type { WasmRam } from './wasm-region.js';
 import { wasmApi } from './wasm-encoder.js';
 

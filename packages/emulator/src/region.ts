@@ -25,9 +25,26 @@ import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, blockPrologu
 import type { Block, BlockContext, BlockFrame, TranslationEnv } from './translator.js';
 
 /** Codes of a region's exits in the middle of a block (past the EXIT_* codes), settled by the engine. */
-const OUT_SLOW = 7;
-const OUT_WRITE = 8;
-const OUT_JUMP = 9;
+export const OUT_SLOW = 7;
+export const OUT_WRITE = 8;
+export const OUT_JUMP = 9;
+
+/**
+ * One fit test for a whole turn of a loop laid out in line: the instructions of all its blocks, and
+ * how far into the turn (in cycles) the last of them may end if every branch before it is taken.
+ */
+export function turnFit(members: readonly number[], blocks: readonly Block[], takenBranch: number): { insns: number; reach: number } {
+  let insns = 0;
+  let cycles = 0;
+  let reach = 0;
+  for (const q of members) {
+    const x = blocks[q]!;
+    reach = Math.max(reach, cycles + x.last);
+    cycles += x.pre[x.len]! + takenBranch;
+    insns += x.len;
+  }
+  return { insns, reach };
+}
 
 /**
  * Runs the region from its block `i`; returns an EXIT_* code with `h` updated and `h.blk` the index
@@ -173,15 +190,7 @@ export function generateRegionSource(blocks: readonly Block[], fetchMode: number
         // each block would end before the next event even if every branch before it were taken.
         // When it fails, the header runs alone (with its own exact test) and the blocks after it
         // come back in through their own cases.
-        let insns = 0;
-        let cycles = 0;
-        let reach = 0;
-        for (const q of members) {
-          const x = blocks[q]!;
-          reach = Math.max(reach, cycles + x.last);
-          cycles += x.pre[x.len]! + cost.takenBranch;
-          insns += x.len;
-        }
+        const { insns, reach } = turnFit(members, blocks, cost.takenBranch);
         out.push(`if (n < ${insns} || c + ${reach} >= evt) { ${leave(`${b.vpc | 0}`, EXIT_SINGLE)} }`);
       }
       // n0/c0 are worked out at the out-of-line exits (all come before the block's own branch).

@@ -22,16 +22,11 @@
  */
 import { FORM_BY_OP, field, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
-import { findCycle, regionMap, successors } from './region.js';
+import { OUT_JUMP, OUT_SLOW, OUT_WRITE, findCycle, regionMap, successors, turnFit } from './region.js';
 import { EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, inPage, registerUse } from './translator.js';
 import type { Block } from './translator.js';
 import { I32, OP, WasmCode, WasmEncoderError, wasmApi, wasmModule } from './wasm-encoder.js';
 import type { WasmMemory } from './wasm-encoder.js';
-
-/** Out-of-line exits in the middle of a block (as region.ts). */
-export const OUT_SLOW = 7;
-export const OUT_WRITE = 8;
-export const OUT_JUMP = 9;
 
 /** Bytes of memory a region's slot takes for `blocks` blocks: counters (i32, per block and per loop header), pcs (i32), the jalr map (1024 i16). */
 export const slotBytes = (blocks: number): number => ((8 * blocks + 8 + 4 * blocks + 2048 + 7) & ~7);
@@ -280,15 +275,7 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
       };
       if (cycle === undefined || side) fit(b.len, b.last, EXIT_LOOKUP);
       else if (pos === 0) {
-        let insns = 0;
-        let cyc = 0;
-        let reach = 0;
-        for (const q of members) {
-          const x = blocks[q]!;
-          reach = Math.max(reach, cyc + x.last);
-          cyc += x.pre[x.len]! + tb;
-          insns += x.len;
-        }
+        const { insns, reach } = turnFit(members, blocks, tb);
         fit(insns, reach, EXIT_SINGLE);
         // The whole turn, counted as run (the trip counter of header j stands for every member).
         let tot = 0;

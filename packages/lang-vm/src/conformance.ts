@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FuelExhausted, LinkError, Trap } from './errors.js';
+import { uleb128 } from './leb128.js';
 import type { Instance } from './instance.js';
 import { Global, Memory, Table } from './runtime.js';
 import { Differential } from './test-support/differential.js';
@@ -517,16 +518,6 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
         expect((error as Trap).message).toContain('no such file');
         expect((error as Error).cause).toBeInstanceOf(TypeError);
       });
-      const leb = (n: number): number[] => {
-        const out: number[] = [];
-        do {
-          let b = n & 0x7f;
-          n = Math.floor(n / 128);
-          if (n !== 0) b |= 0x80;
-          out.push(b);
-        } while (n !== 0);
-        return out;
-      };
       const rep = (item: readonly number[], k: number) => {
         const out: number[] = [];
         for (let i = 0; i < k; i++) out.push(...item);
@@ -536,7 +527,7 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
       const fnModule = (body: readonly number[]) => {
         const code = [0, ...body, 0x0b];
         return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f, 3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0,
-          10, ...leb(code.length + leb(code.length).length + 1), 1, ...leb(code.length), ...code]);
+          10, ...uleb128(code.length + uleb128(code.length).length + 1), 1, ...uleb128(code.length), ...code]);
       };
       it('runs code nested about 900 (and 3000) deep, like V8: loops, ifs, blocks and operand chains', () => {
         for (const n of [900, 3000]) {

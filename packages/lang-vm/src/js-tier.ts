@@ -151,20 +151,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   const refFuncs = new Set<number>();
   const maxValues = info.types.reduce((n, t) => Math.max(n, t.params.length, t.results.length), 8);
 
-  // Two passes over the functions: the first only finds the call sites (which function calls which,
-  // inside a loop or not), so that the second outlines loops only in functions entered a few times.
-  const calls: { from: number; to: number; inLoop: boolean }[] = [];
-  let cold = new Set<number>();
-  for (const pass of [0, 1]) {
-  if (pass === 1) {
-    cold = coldFunctions(c, calls, refFuncs);
-    lines.length = 0;
-    lineInfo.length = 0;
-    constants.length = 0;
-    refFuncs.clear();
-    sIdx = 0;
-    maxOut = 0;
-  }
+  // Loops are outlined only in functions entered a few times (see coldFunctions).
+  const cold = coldFunctions(c, fits);
   for (const f of c.funcs) {
     const fi = f.index;
     if (!fits.has(fi)) continue;
@@ -291,7 +279,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     }
     let region: Region | undefined;
     let regionN = 0;
-    const outline = pass === 1 && cold.has(fi) && !f.tailCalls && f.codeEnd - f.entry >= OUTLINE_MIN_WORDS;
+    const outline = cold.has(fi) && !f.tailCalls && f.codeEnd - f.entry >= OUTLINE_MIN_WORDS;
     /** Inside an outlined loop: leave it by exit `stmt` (run by the caller). */
     const exitWith = (stmt: string) => {
       const r = region as Region;
@@ -475,7 +463,6 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
           const site = indirect ? (code[pc + 5] as number) : (code[pc + 3] as number);
           size = indirect ? 6 : 4;
           const sig = indirect ? (info.types[a1] as FuncType) : (m.funcs[a1] as FuncInstance).type;
-          if (!indirect) calls.push({ from: fi, to: a1, inLoop: open.some((o) => o.kind === 2) });
           const args = sig.params.map((pt, i) => (pt === I64 ? `${V(argOff + 2 * i)}, ${Vh(argOff + 2 * i)}` : V(argOff + 2 * i))).join(', ');
           const take = (call: string) => {
             if (sig.results.length === 0) return `${call};`;
@@ -727,7 +714,6 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     lines.push(...regionLines);
     lineInfo.push(...regionInfo);
   }
-  }
 
   const nFuncs = info.funcTypes.length;
   const wt: string[] = [];
@@ -838,7 +824,27 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
  * those called only from outside loops of such functions, never through a table or a reference.
  * Loops are outlined only there (an outlined loop costs a call and its variables' copies per entry).
  */
-function coldFunctions(c: CompiledModule, calls: readonly { from: number; to: number; inLoop: boolean }[], refFuncs: ReadonlySet<number>): Set<number> {
+function coldFunctions(c: CompiledModule, fits: ReadonlySet<number>): Set<number> {
+  // Direct call sites of the compiled functions, inside a loop or not, and the functions they take references to.
+  const { code, structure } = c;
+  const calls: { from: number; to: number; inLoop: boolean }[] = [];
+  const refFuncs = new Set<number>();
+  let e = 0;
+  for (const f of c.funcs) {
+    while (e < structure.length && (structure[e] as number) < f.entry) e += 3;
+    if (!fits.has(f.index)) continue;
+    const kinds: number[] = [];
+    for (let pc = f.entry; pc < f.codeEnd; pc += opSize(code, pc)) {
+      for (; e < structure.length && structure[e] === pc; e += 3) {
+        const kind = structure[e + 1] as number;
+        if (kind === 1 || kind === 2 || kind === 3) kinds.push(kind);
+        else if (kind === 5) kinds.pop();
+      }
+      const op = code[pc] as number;
+      if (op === Op.CALL) calls.push({ from: f.index, to: code[pc + 1] as number, inLoop: kinds.includes(2) });
+      else if (op === Op.REF_FUNC) refFuncs.add(code[pc + 2] as number);
+    }
+  }
   const hot = new Set<number>(refFuncs);
   for (const e of c.info.elems) for (const x of e.init) if (x.kind === 'ref.func') hot.add(x.index);
   for (const g of c.info.globalDefs) if (g.init.kind === 'ref.func') hot.add(g.init.index);

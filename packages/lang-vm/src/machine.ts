@@ -248,14 +248,8 @@ export class Machine {
     return imp !== undefined ? `import '${imp.module}'.'${imp.name}'` : `host function (handle ${f.handle})`;
   }
 
-  /**
-   * Invokes function `fi` from JavaScript (the export wrapper). Re-entrant: a call made while the
-   * interpreter is calling out runs above the current frames.
-   */
-  invoke(fi: number, args: readonly unknown[]): unknown {
-    const f = this.funcs[fi] as FuncInstance;
-    if (this.fEntry[fi] === -1) return f.callable(...args);
-    const { params, results } = f.type;
+  /** Where a call of `fi` from outside the interpreter puts its frame (above the current ones when re-entrant). */
+  private callFrame(fi: number): { outer: boolean; base: number; baseFsp: number; savedDepth: number } {
     const outer = this.active === 0;
     if (outer && this.suspended !== null) {
       throw new WasmError('the instance is suspended (fuel exhausted): resume() or abort() it first');
@@ -264,12 +258,29 @@ export class Machine {
     const baseFsp = outer ? 0 : this.fsp;
     const savedDepth = this.depth;
     if (base + (this.fFrame[fi] as number) > this.stackWords) throw new Trap('call stack exhausted');
-    for (let i = 0; i < params.length; i++) {
-      toWasm(params[i] as ValType, i < args.length ? args[i] : params[i] === 0x7e ? 0n : params[i] === 0x70 ? null : params[i] === 0x6f ? undefined : 0, this.I, base + 2 * i);
-    }
+    return { outer, base, baseFsp, savedDepth };
+  }
+
+  /** Zeroes the frame's non-parameter locals (its arguments are in place) and counts its depth. */
+  private startFrame(fi: number, base: number, savedDepth: number): void {
     this.I.fill(0, base + (this.fParamWords[fi] as number), base + (this.fLocalWords[fi] as number));
     if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
     this.depth = savedDepth + 1;
+  }
+
+  /**
+   * Invokes function `fi` from JavaScript (the export wrapper). Re-entrant: a call made while the
+   * interpreter is calling out runs above the current frames.
+   */
+  invoke(fi: number, args: readonly unknown[]): unknown {
+    const f = this.funcs[fi] as FuncInstance;
+    if (this.fEntry[fi] === -1) return f.callable(...args);
+    const { params, results } = f.type;
+    const { outer, base, baseFsp, savedDepth } = this.callFrame(fi);
+    for (let i = 0; i < params.length; i++) {
+      toWasm(params[i] as ValType, i < args.length ? args[i] : params[i] === 0x7e ? 0n : params[i] === 0x70 ? null : params[i] === 0x6f ? undefined : 0, this.I, base + 2 * i);
+    }
+    this.startFrame(fi, base, savedDepth);
     return this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, results, base, fi);
   }
 
@@ -289,18 +300,9 @@ export class Machine {
       const h = src[at + 2 * i] as number;
       if (params[i] === FUNCREF && h !== 0) this.refs.set(h, funcOf(srcRefs, h));
     }
-    const outer = this.active === 0;
-    if (outer && this.suspended !== null) {
-      throw new WasmError('the instance is suspended (fuel exhausted): resume() or abort() it first');
-    }
-    const base = outer ? 0 : this.stackTop;
-    const baseFsp = outer ? 0 : this.fsp;
-    const savedDepth = this.depth;
-    if (base + (this.fFrame[fi] as number) > this.stackWords) throw new Trap('call stack exhausted');
+    const { outer, base, baseFsp, savedDepth } = this.callFrame(fi);
     this.I.set(src.slice(at, at + 2 * params.length), base);
-    this.I.fill(0, base + (this.fParamWords[fi] as number), base + (this.fLocalWords[fi] as number));
-    if (savedDepth >= this.maxDepth) throw new Trap('call stack exhausted');
-    this.depth = savedDepth + 1;
+    this.startFrame(fi, base, savedDepth);
     this.execute(fi, this.fEntry[fi] as number, base, baseFsp, savedDepth, outer, [], base, fi);
     src.set(this.I.slice(base, base + 2 * results.length), at);
     for (let i = 0; i < results.length; i++) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from './decoder.js';
 import { DecodeError, ImplementationLimitError, LinkError, ValidationError } from './errors.js';
 import { Instance, Module } from './instance.js';
+import { uleb128 } from './leb128.js';
 import { Memory } from './runtime.js';
 import { V8 } from './test-support/v8.js';
 import { wat } from './test-support/wat.js';
@@ -9,25 +10,15 @@ import { wat } from './test-support/wat.js';
 // Rules of the WebAssembly 2.0 specification that lang-vm once broke, each checked against V8 where
 // V8 implements the same rule. Module bytes are assembled by hand where wabt would refuse them.
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const sec = (id: number, ...body: number[]) => [id, ...leb(body.length), ...body];
+const sec = (id: number, ...body: number[]) => [id, ...uleb128(body.length), ...body];
 const mod = (...bytes: number[]) => new Uint8Array([...HEADER, ...bytes]);
 /** A section of `n` repeated items after their count, built without spreading large arrays. */
 const repeated = (id: number, n: number, item: readonly number[]) => {
-  const body = [...leb(n)];
+  const body = [...uleb128(n)];
   for (let i = 0; i < n; i++) for (const b of item) body.push(b);
-  const out = new Uint8Array(HEADER.length + 1 + leb(body.length).length + body.length);
-  out.set([...HEADER, id, ...leb(body.length)]);
-  out.set(body, HEADER.length + 1 + leb(body.length).length);
+  const out = new Uint8Array(HEADER.length + 1 + uleb128(body.length).length + body.length);
+  out.set([...HEADER, id, ...uleb128(body.length)]);
+  out.set(body, HEADER.length + 1 + uleb128(body.length).length);
   return out;
 };
 const TYPE_V_V = sec(1, 1, 0x60, 0, 0);
@@ -39,7 +30,7 @@ const withBody = (body: number[], { memory = true, dataCount }: { memory?: boole
     ...sec(3, 1, 0),
     ...(memory ? sec(5, 1, 0, 1) : []),
     ...(dataCount !== undefined ? sec(12, dataCount) : []),
-    ...sec(10, 1, ...leb(code.length), ...code),
+    ...sec(10, 1, ...uleb128(code.length), ...code),
     ...(dataCount !== undefined ? sec(11, dataCount, ...Array.from({ length: dataCount }, () => [1, 0]).flat()) : []),
   );
 };
@@ -112,7 +103,7 @@ describe('constant expressions read only imported globals (spec 3.3.10 in 2.0)',
 describe('malformed is not invalid (spec 5 before spec 3)', () => {
   it('an alignment exponent of 32 or more is a DecodeError (malformed memop flags)', () => {
     for (const align of [32, 33, 0x7f, 0xffffffff]) {
-      const bytes = withBody([0x41, 0, 0x28, ...leb(align), 0, 0x1a]);
+      const bytes = withBody([0x41, 0, 0x28, ...uleb128(align), 0, 0x1a]);
       expect(V8.validate(bytes)).toBe(false);
       const e = errorOf(bytes);
       expect(e).toBeInstanceOf(DecodeError);
@@ -190,7 +181,7 @@ describe('implementation limits of the JS API, as V8 enforces them', () => {
     return (e as ImplementationLimitError).limit;
   };
   it('parameters and results per function type', () => {
-    const typeWith = (np: number, nr: number) => mod(...sec(1, 1, 0x60, ...leb(np), ...Array<number>(np).fill(0x7f), ...leb(nr), ...Array<number>(nr).fill(0x7f)));
+    const typeWith = (np: number, nr: number) => mod(...sec(1, 1, 0x60, ...uleb128(np), ...Array<number>(np).fill(0x7f), ...uleb128(nr), ...Array<number>(nr).fill(0x7f)));
     for (const [np, nr] of [[LIMITS.params, 0], [0, LIMITS.results]] as const) {
       expect(V8.validate(typeWith(np, nr))).toBe(true);
       expect(() => new Module(typeWith(np, nr))).not.toThrow();
@@ -202,14 +193,14 @@ describe('implementation limits of the JS API, as V8 enforces them', () => {
   });
   it('locals per function, parameters included', () => {
     const fn = (params: number, locals: number) =>
-      mod(...sec(1, 1, 0x60, ...leb(params), ...Array<number>(params).fill(0x7f), 0), ...sec(3, 1, 0), ...sec(10, 1, ...leb(3 + leb(locals).length), 1, ...leb(locals), 0x7f, 0x0b));
+      mod(...sec(1, 1, 0x60, ...uleb128(params), ...Array<number>(params).fill(0x7f), 0), ...sec(3, 1, 0), ...sec(10, 1, ...uleb128(3 + uleb128(locals).length), 1, ...uleb128(locals), 0x7f, 0x0b));
     expect(V8.validate(fn(10, LIMITS.locals - 10))).toBe(true);
     expect(() => new Module(fn(10, LIMITS.locals - 10))).not.toThrow();
     expect(V8.validate(fn(10, LIMITS.locals - 9))).toBe(false);
     expect(limitOf(fn(10, LIMITS.locals - 9))).toContain('locals');
   });
   it('br_table targets', () => {
-    const table = (n: number) => withBody([0x02, 0x40, 0x41, 0, 0x0e, ...leb(n), ...Array<number>(n + 1).fill(0), 0x0b], { memory: false });
+    const table = (n: number) => withBody([0x02, 0x40, 0x41, 0, 0x0e, ...uleb128(n), ...Array<number>(n + 1).fill(0), 0x0b], { memory: false });
     expect(V8.validate(table(LIMITS.brTableTargets))).toBe(true);
     expect(() => new Module(table(LIMITS.brTableTargets))).not.toThrow();
     expect(V8.validate(table(LIMITS.brTableTargets + 1))).toBe(false);

@@ -4,6 +4,8 @@
  * whole loop (and costs a fresh optimization of a large function). Running this once per process
  * gives every hot case its feedback before a real guest runs.
  */
+import { uleb128 } from './leb128.js';
+
 /** Imports `env.h: (i32) -> i32`; exports `run`. */
 export function warmUpModule(): Uint8Array {
   const body: number[] = [];
@@ -42,18 +44,8 @@ export function warmUpModule(): Uint8Array {
   body.push(0x0b);
   const fn0 = [1, 1, 0x7f, ...body];
   const fn1 = [0, 0x20, 0, 0x41, 1, 0x6a, 0x0b];
-  const leb = (n: number) => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  };
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-  const code = [2, ...leb(fn0.length), ...fn0, ...leb(fn1.length), ...fn1];
+  const section = (id: number, content: number[]) => [id, ...uleb128(content.length), ...content];
+  const code = [2, ...uleb128(fn0.length), ...fn0, ...uleb128(fn1.length), ...fn1];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, [2, 0x60, 0, 0, 0x60, 1, 0x7f, 1, 0x7f]),
