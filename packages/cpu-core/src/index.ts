@@ -28,3 +28,8 @@ export type { MiniPlatformOptions } from './mini-platform.js';
 export { checkPopekGoldberg } from './popek-goldberg.js';
 export type { FormVerdict, PopekGoldbergReport, ProbeResult } from './popek-goldberg.js';
 export { mulhu } from './mulhu.js';
+export {
+  SEMANTICS, applyOperator, evaluate, fold, isComparison, isTotal, jsCondition, jsValue, operandsOf, semanticsOf,
+} from './semantics.js';
+export type { BinaryOperator, Expr, JsOperands, KnownOperands, Operand, Semantics } from './semantics.js';
+export { fastLoopSource } from './fast-loop.js';

@@ -22,20 +22,14 @@ import { HartEngine } from './hart-engine.js';
 import { TranslationCache } from './translation-cache.js';
 import type { TranslationCacheOptions } from './translation-cache.js';
 import {
-  BlockContext, EXIT_CHAIN_NEXT, EXIT_CHAIN_TAKEN, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, compileBlock, decodeBlock, generateBlockSource, isFastMemOp,
+  BlockContext, EXIT_CHAIN_NEXT, EXIT_CHAIN_TAKEN, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, compileBlock, decodeBlock, generateBlockSource, isFastMem,
 } from './translator.js';
-import type { Block, BlockFn, TranslationEnv } from './translator.js';
+import type { Block, BlockFn, EmitHook, TranslationEnv } from './translator.js';
 import { OUT_JUMP, OUT_SLOW, compileRegion, generateRegionSource, regionMap } from './region.js';
 import type { Region, RegionFn } from './region.js';
 import { LIM_MAX, fillSlot, generateWasmRegion, settleRuns } from './wasm-region.js';
 import type { WasmRam } from './wasm-region.js';
 import { wasmApi } from './wasm-encoder.js';
-
-/** CSR and system forms: the ones that take the general path and can be callouts. */
-function isSlowForm(op: number): boolean {
-  const f = FORM_BY_OP[op];
-  return f !== undefined && (f.cls === 'csr' || f.cls === 'system');
-}
 
 /** The interpreter's cap on one inner loop (cpu-core hart.ts `CHUNK`). */
 const CHUNK = 1 << 24;
@@ -50,8 +44,14 @@ const CHUNK = 1 << 24;
 export interface TranslationHooks {
   /** The translation mode of the code about to run (looked at whenever the hart's modes may have changed). */
   mode(): 0 | 1;
-  /** Whether instruction `word` (cpu-core's handler id `op`, a CSR or system form) is a callout in mode 1. */
-  sensitive(word: number, op: number): boolean;
+  /**
+   * How instruction `word` of mode-1 code is emitted: given its form (undefined for an illegal
+   * word) and that form's semantics from cpu-core's table, the hook returns what the translator
+   * emits — the same semantics, other semantics (say, a cheaper rendering of a form whose effect
+   * the monitor knows), or `CALLOUT`. A callout ends its block. `general` is for the forms cpu-core's
+   * general path executes (CSRs, system, atomics, fence.i, illegal words), never for plain ones.
+   */
+  emit: EmitHook;
   /**
    * Runs instead of sensitive instruction `word` at `pc` (the hart's registers and pc are the
    * guest's, the instruction not retired); the monitor emulates it and sets the pc to go on at.
@@ -399,7 +399,7 @@ export class DbtEngine extends HartEngine implements Engine {
     }
     this.cache.reserve();
     const hooks = this.#hooks;
-    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost, tm, tm === 1 && hooks !== undefined ? (w, op) => isSlowForm(op) && hooks.sensitive(w, op) : undefined);
+    const b = decodeBlock(this.#env.ram32, off, pc, dm, this.#cost, tm, hooks?.emit);
     this.cache.insert(b);
     this.#translated++;
     if (tm === 1 && hooks !== undefined) {
@@ -570,8 +570,8 @@ export class DbtEngine extends HartEngine implements Engine {
         if (e === OUT_SLOW) return env.leaveBefore(h, b, k, start);
         if (e === OUT_JUMP) return env.jumpFault(h, b, k, start, out[2]!);
         // OUT_WRITE: the store at k wrote a page holding translations.
-        const op = b.ops[k]!;
-        cache.written(out[2]!, op === 16 ? 1 : op === 17 ? 2 : 4);
+        const em = b.sems[k]!;
+        cache.written(out[2]!, em.kind === 'store' ? em.size : 4);
         return env.leaveAfterWrite(h, b, k, start);
       }
       h.n = n;
@@ -684,7 +684,7 @@ export class DbtEngine extends HartEngine implements Engine {
     hart.retired = h.retBase + (h.n0 - h.n) + k;
     const status = hart.execute(word);
     if (status === 0) {
-      if (b.dm === 1 && isFastMemOp(op)) this.#fastHits--;
+      if (b.dm === 1 && isFastMem(b.sems[k]!)) this.#fastHits--;
       const nc = clock.cycles - b.pre[k + 1]!;
       h.c = nc;
       h.evt = hart.nextCheck;

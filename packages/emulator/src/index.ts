@@ -9,3 +9,5 @@ export { createEmulator } from './emulator.js';
 export type { Emulator, EmulatorOptions } from './emulator.js';
 export { emulatorStrategy } from './strategy.js';
 export { WasmRam } from './wasm-region.js';
+export { CALLOUT } from './translator.js';
+export type { EmitHook, Emission } from './translator.js';

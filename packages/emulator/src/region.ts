@@ -21,7 +21,7 @@
  */
 import { FAST_EXEC, FORM_BY_OP, operandImmediate } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
-import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, blockPrologue, emitBlockBody, inPage, registerUse } from './translator.js';
+import { CONTINUE, EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, blockPrologue, emitBlockBody, inPage, registerUse, staticTarget } from './translator.js';
 import type { Block, BlockContext, BlockFrame, TranslationEnv } from './translator.js';
 
 /** Codes of a region's exits in the middle of a block (past the EXIT_* codes), settled by the engine. */
@@ -82,15 +82,15 @@ export interface Region {
 /** Where control goes next from `b` by a direct transfer or falling through (any page); a call's return site is not one. */
 export function successors(b: Block): number[] {
   const k = b.len - 1;
-  const w = b.words[k]!;
-  const op = b.ops[k]!;
   const pc = (b.vpc + 4 * k) | 0;
   const fall = (pc + 4) | 0;
-  const form = FORM_BY_OP[op];
-  if (form === undefined) return [];
-  if (form.cls === 'branch') return [(pc + operandImmediate(form, w)) | 0, fall];
-  if (op === 3) return [(pc + operandImmediate(form, w)) | 0];
-  if (op === 4) return [];
+  const e = b.sems[k]!;
+  if (FORM_BY_OP[b.ops[k]!] === undefined) return [];
+  if (e.kind === 'branch') return [(pc + operandImmediate(FORM_BY_OP[b.ops[k]!]!, b.words[k]!)) | 0, fall];
+  if (e.kind === 'jump') {
+    const t = staticTarget(b, k);
+    return t === undefined ? [] : [t];
+  }
   return [fall];
 }
 

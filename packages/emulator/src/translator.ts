@@ -3,10 +3,15 @@
  * system/CSR instruction, the end of the 4 KiB page, or a length cap) becomes the source of one
  * JavaScript function, compiled once with `new Function`.
  *
- * Forms come from cpu-core's decoder table (`decodeForm`: the handler id `op` is the template key,
- * the cost class prices the block); everything that is not plain arithmetic, a branch or a
- * RAM load/store on the fast path goes to the hart's own general path (`Hart.execute`) through
- * the engine's `slow` helper, so privileged semantics exist once, in cpu-core.
+ * Forms come from cpu-core's decoder table (`decodeForm`; the cost class prices the block) and what
+ * each does from cpu-core's semantics table (`semanticsOf`): an instruction's code is its form's
+ * expression rendered in JavaScript, folded with what is known at translation time (immediate,
+ * pc, x0), so instruction semantics are written once, for the interpreter and both back ends.
+ * Everything that is not plain arithmetic, a branch or a RAM load/store on the fast path goes to
+ * the hart's own general path (`Hart.execute`) through the engine's `slow` helper, so privileged
+ * semantics exist once, in cpu-core. Under binary translation the monitor's hook
+ * (`TranslationHooks.emit`) chooses per instruction what is emitted: the form's semantics, other
+ * semantics, or a callout.
  *
  * Lab-view equivalence with the interpreter shapes the generated code:
  * - cycles are the block's static per-instruction costs, summed at translation time (`pre[k]` is
@@ -19,7 +24,8 @@
  *   0 physical RAM, 1 the TLB's precomputed fast entries, 2 general path only), so TLB hits and
  *   misses are counted alike.
  */
-import { FAST_READ, FAST_WRITE, FORM_BY_OP, OP_ILLEGAL, decodeForm, field, operandImmediate } from '@virtlab/cpu-core';
+import { FAST_READ, FAST_WRITE, FORM_BY_OP, OP_ILLEGAL, decodeForm, field, fold, jsCondition, jsValue, operandImmediate, semanticsOf } from '@virtlab/cpu-core';
+import type { Expr, InstructionForm, KnownOperands, Semantics } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
 import type { Region } from './region.js';
 
@@ -57,6 +63,18 @@ export class BlockContext {
   blk = 0;
 }
 
+/**
+ * How one instruction is translated: its form's semantics (cpu-core's table), or a callout into
+ * the monitor (binary translation), which runs instead of the instruction and ends the block.
+ */
+export type Emission = Semantics | { readonly kind: 'callout' };
+
+/** The emission of a callout. */
+export const CALLOUT: Emission = { kind: 'callout' };
+
+/** Chooses what instruction `word` of form `form` (undefined: illegal) becomes in translation mode 1, given its semantics. */
+export type EmitHook = (word: number, form: InstructionForm | undefined, semantics: Semantics) => Emission;
+
 /** Decoded content of a block, before and after compilation. */
 export interface Block {
   readonly vpc: number;
@@ -71,6 +89,8 @@ export interface Block {
   readonly len: number;
   readonly words: Int32Array;
   readonly ops: Uint8Array;
+  /** What each instruction is translated to. */
+  readonly sems: readonly Emission[];
   /** pre[k]: lab cycles of instructions 0..k-1 (length len + 1). */
   readonly pre: Float64Array;
   /** Loads/stores with a TLB fast path among instructions 0..k-1 (dm 1 only; length len + 1). */
@@ -135,35 +155,56 @@ export interface TranslationEnv {
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 128;
 
-/** Ops that end a block: control transfers and everything whose general path can change mode or pc. */
-function endsBlock(op: number): boolean {
+/** Instructions that end a block: control transfers, callouts and general-path forms that can change mode or pc. */
+function endsBlock(op: number, e: Emission): boolean {
   const f = FORM_BY_OP[op];
-  if (f === undefined) return true; // illegal
-  return f.cls === 'branch' || f.cls === 'jump' || f.cls === 'csr' || f.cls === 'system' || op === 39;
+  if (e.kind === 'branch' || e.kind === 'jump' || e.kind === 'callout') return true;
+  if (e.kind !== 'general') return false;
+  return f === undefined || f.cls === 'csr' || f.cls === 'system' || f.cls === 'branch' || f.cls === 'jump' || f.mnemonic === 'fence.i';
 }
 
-/** Ops with an inline RAM fast path (loads 11-15, stores 16-18). */
-export function isFastMemOp(op: number): boolean {
-  return op >= 11 && op <= 18;
+/** Emissions with an inline RAM fast path (loads and stores). */
+export function isFastMem(e: Emission): boolean {
+  return e.kind === 'load' || e.kind === 'store';
+}
+
+/** What is known at translation time of instruction `word` at `pc`: its immediate, its pc, x0's value. */
+export function knownOperands(form: InstructionForm | undefined, word: number, pc: number): KnownOperands {
+  const known: KnownOperands = { imm: form === undefined ? 0 : operandImmediate(form, word), pc: pc | 0 };
+  if (field.rs1(word) === 0) known.rs1 = 0;
+  if (field.rs2(word) === 0) known.rs2 = 0;
+  return known;
+}
+
+/** Instruction k of `b`'s jump target when it is known at translation time (jal, jalr from x0), else undefined. */
+export function staticTarget(b: Pick<Block, 'vpc' | 'words' | 'ops' | 'sems'>, k: number): number | undefined {
+  const e = b.sems[k]!;
+  if (e.kind !== 'jump') return undefined;
+  const t: Expr = fold(e.target, knownOperands(FORM_BY_OP[b.ops[k]!], b.words[k]!, (b.vpc + 4 * k) | 0));
+  return t.k === 'const' ? t.v : undefined;
 }
 
 /**
  * Decodes the block at RAM offset `phys` (virtual `vpc`) without compiling it; in translation
- * mode 1, `sensitive` marks the instructions that become callouts (they end the block, as every
+ * mode 1, `emit` chooses what each instruction becomes (a callout ends the block, as every
  * system and CSR form does).
  */
-export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel, tm = 0, sensitive?: (word: number, op: number) => boolean): Block {
+export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: number, cost: CostModel, tm = 0, emit?: EmitHook): Block {
   const room = (4096 - (phys & 0xfff)) >>> 2;
   const max = Math.min(room, MAX_BLOCK);
   const words: number[] = [];
   const ops: number[] = [];
+  const sems: Emission[] = [];
+  const hook = tm === 1 ? emit : undefined;
   for (let k = 0; k < max; k++) {
     const w = ram32[(phys >>> 2) + k]!;
     const f = decodeForm(w);
     const op = f === undefined ? OP_ILLEGAL : f.op;
+    const e = hook === undefined ? semanticsOf(f) : hook(w, f, semanticsOf(f));
     words.push(w);
     ops.push(op);
-    if (endsBlock(op)) break;
+    sems.push(e);
+    if (endsBlock(op, e)) break;
   }
   const len = words.length;
   const pre = new Float64Array(len + 1);
@@ -171,19 +212,22 @@ export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: nu
   for (let k = 0; k < len; k++) {
     const f = FORM_BY_OP[ops[k]!];
     pre[k + 1] = pre[k]! + (f === undefined ? 0 : cost.instruction[f.cls]);
-    memPrefix[k + 1] = memPrefix[k]! + (dm === 1 && isFastMemOp(ops[k]!) ? 1 : 0);
+    memPrefix[k + 1] = memPrefix[k]! + (dm === 1 && isFastMem(sems[k]!) ? 1 : 0);
   }
   let marks: Uint8Array | undefined;
-  if (tm === 1 && sensitive !== undefined) {
+  if (hook !== undefined) {
     marks = new Uint8Array(len);
-    for (let k = 0; k < len; k++) marks[k] = sensitive(words[k]!, ops[k]!) ? 1 : 0;
+    for (let k = 0; k < len; k++) marks[k] = sems[k]!.kind === 'callout' ? 1 : 0;
   }
   return {
-    vpc: vpc | 0, phys, dm, tm, marks, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), pre, memPrefix,
+    vpc: vpc | 0, phys, dm, tm, marks, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), sems, pre, memPrefix,
     fast: undefined, checked: undefined, last: pre[len - 1]!,
     next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0, region: undefined, regionIndex: -1, heat: 0, builds: 1,
   };
 }
+
+/** The typed-array view of RAM for each access size (the signed ones end in S). */
+const VIEW = { 1: 'M8', 2: 'M16', 4: 'M32' } as const;
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 /** An int32 literal (negative numbers parenthesised). */
@@ -334,66 +378,40 @@ export function emitBlockBody(b: Block, frame: BlockFrame, env: Pick<Translation
       if (taken === CONTINUE) out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (!tk) { ${fall} } }`);
       else out.push(`{ const tk = ${cond}; c += tk ? ${tb} : 0;`, `if (tk) { ${taken} }`, `${fall} }`);
     };
-    switch (op) {
-      case 1: out.push(set(rd, lit(im))); break; // lui
-      case 2: out.push(set(rd, lit(pc + im))); break; // auipc
-      case 3: { // jal
-        const t = (pc + im) | 0;
-        if ((t & 3) !== 0) out.push(jumpFault(lit(t)));
-        else out.push(set(rd, lit(fallPc)), `c += ${tb};`, frame.exit(t, 0));
+    const sem = b.sems[k]!;
+    const known = knownOperands(form, w, pc);
+    const names = { rs1: a, rs2: bb };
+    switch (sem.kind) {
+      case 'write':
+        out.push(set(rd, jsValue(fold(sem.value, known), names)));
+        break;
+      case 'branch':
+        branch(jsCondition(fold(sem.cond, known), names));
+        break;
+      case 'jump': {
+        const target = fold(sem.target, known);
+        if (target.k === 'const') {
+          const t = target.v;
+          if ((t & 3) !== 0) out.push(jumpFault(lit(t)));
+          else out.push(set(rd, lit(fallPc)), `c += ${tb};`, frame.exit(t, 0));
+        } else {
+          // The target is computed before rd is written (rd may be rs1).
+          out.push(`{ const t = ${jsValue(target, names)}; if ((t & 3) !== 0) { ${jumpFault('t')} }`,
+            set(rd, lit(fallPc)), `c += ${tb};`, `${frame.exitDyn()} }`);
+        }
         ended = true;
         break;
       }
-      case 4: // jalr: the target is computed before rd is written (rd may be rs1)
-        out.push(`{ const t = ((${a} + ${lit(im)}) & -2) | 0; if ((t & 3) !== 0) { ${jumpFault('t')} }`,
-          set(rd, lit(fallPc)), `c += ${tb};`, `${frame.exitDyn()} }`);
-        ended = true;
+      case 'load':
+        loadOp(sem.size, VIEW[sem.size] + (sem.signed && sem.size < 4 ? 'S' : ''));
         break;
-      case 5: branch(`${a} === ${bb}`); break;
-      case 6: branch(`${a} !== ${bb}`); break;
-      case 7: branch(`${a} < ${bb}`); break;
-      case 8: branch(`${a} >= ${bb}`); break;
-      case 9: branch(`(${a} >>> 0) < (${bb} >>> 0)`); break;
-      case 10: branch(`(${a} >>> 0) >= (${bb} >>> 0)`); break;
-      case 11: loadOp(1, 'M8S'); break;
-      case 12: loadOp(2, 'M16S'); break;
-      case 13: loadOp(4, 'M32'); break;
-      case 14: loadOp(1, 'M8'); break;
-      case 15: loadOp(2, 'M16'); break;
-      case 16: storeOp(1, 'M8'); break;
-      case 17: storeOp(2, 'M16'); break;
-      case 18: storeOp(4, 'M32'); break;
-      case 19: out.push(set(rd, `(${a} + ${lit(im)}) | 0`)); break;
-      case 20: out.push(set(rd, `${a} < ${lit(im)} ? 1 : 0`)); break;
-      case 21: out.push(set(rd, `(${a} >>> 0) < ${im >>> 0} ? 1 : 0`)); break;
-      case 22: out.push(set(rd, `${a} ^ ${lit(im)}`)); break;
-      case 23: out.push(set(rd, `${a} | ${lit(im)}`)); break;
-      case 24: out.push(set(rd, `${a} & ${lit(im)}`)); break;
-      case 25: out.push(set(rd, `${a} << ${im}`)); break;
-      case 26: out.push(set(rd, `(${a} >>> ${im}) | 0`)); break;
-      case 27: out.push(set(rd, `${a} >> ${im}`)); break;
-      case 28: out.push(set(rd, `(${a} + ${bb}) | 0`)); break;
-      case 29: out.push(set(rd, `(${a} - ${bb}) | 0`)); break;
-      case 30: out.push(set(rd, `${a} << ${bb}`)); break;
-      case 31: out.push(set(rd, `${a} < ${bb} ? 1 : 0`)); break;
-      case 32: out.push(set(rd, `(${a} >>> 0) < (${bb} >>> 0) ? 1 : 0`)); break;
-      case 33: out.push(set(rd, `${a} ^ ${bb}`)); break;
-      case 34: out.push(set(rd, `(${a} >>> ${bb}) | 0`)); break;
-      case 35: out.push(set(rd, `${a} >> ${bb}`)); break;
-      case 36: out.push(set(rd, `${a} | ${bb}`)); break;
-      case 37: out.push(set(rd, `${a} & ${bb}`)); break;
-      case 38: break; // fence: one hart, coherent memory (the interpreter's general path does nothing either)
-      case 48: out.push(set(rd, `Math.imul(${a}, ${bb})`)); break;
-      case 49: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, '(MULHU(p, q) - (p < 0 ? q : 0) - (q < 0 ? p : 0)) | 0')} }`); break;
-      case 50: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, '(MULHU(p, q) - (p < 0 ? q : 0)) | 0')} }`); break;
-      case 51: out.push(set(rd, `MULHU(${a}, ${bb})`)); break;
-      // Division as unpriv 13.2 (by zero: -1 / the dividend; overflow: the dividend / 0).
-      case 52: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, 'q === 0 ? -1 : p === -2147483648 && q === -1 ? p : (p / q) | 0')} }`); break;
-      case 53: out.push(`{ const q = ${bb} >>> 0; ${set(rd, `q === 0 ? -1 : ((${a} >>> 0) / q) | 0`)} }`); break;
-      case 54: out.push(`{ const p = ${a}; const q = ${bb}; ${set(rd, 'q === 0 ? p : q === -1 ? 0 : (p % q) | 0')} }`); break;
-      case 55: out.push(`{ const p = ${a}; const q = ${bb} >>> 0; ${set(rd, 'q === 0 ? p : ((p >>> 0) % q) | 0')} }`); break;
+      case 'store':
+        storeOp(sem.size, VIEW[sem.size]);
+        break;
+      case 'none': // fence: one hart, coherent memory (the interpreter does nothing either)
+        break;
       default:
-        // CSRs, system, fence.i, atomics, illegal words: cpu-core's general path.
+        // CSRs, system, fence.i, atomics, illegal words: cpu-core's general path; callouts.
         out.push(slow(k));
         break;
     }

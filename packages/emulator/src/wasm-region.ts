@@ -20,13 +20,65 @@
  * registers, the out-values of a call, the translation cache's per-page code counts and per-word
  * code bits (the store test), and the slots of live regions (run counters, the jalr map and block pcs).
  */
-import { FORM_BY_OP, field, operandImmediate } from '@virtlab/cpu-core';
+import { FORM_BY_OP, field, fold, isTotal, operandImmediate } from '@virtlab/cpu-core';
+import type { BinaryOperator, Expr } from '@virtlab/cpu-core';
 import type { CostModel } from '@virtlab/hw-model';
 import { OUT_JUMP, OUT_SLOW, OUT_WRITE, findCycle, regionMap, successors, turnFit } from './region.js';
-import { EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, inPage, registerUse } from './translator.js';
+import { EXIT_LOOKUP, EXIT_OUTER, EXIT_PAGE, EXIT_SINGLE, inPage, knownOperands, registerUse } from './translator.js';
 import type { Block } from './translator.js';
 import { I32, OP, WasmCode, WasmEncoderError, wasmApi, wasmModule } from './wasm-encoder.js';
 import type { WasmMemory } from './wasm-encoder.js';
+
+/** The wasm opcode of each operator of cpu-core's expression language but `mulhu` (which takes an i64 multiply). */
+const WASM_OPERATOR: Readonly<Record<Exclude<BinaryOperator, 'mulhu'>, number>> = {
+  add: OP.i32Add, sub: OP.i32Sub, and: OP.i32And, or: OP.i32Or, xor: OP.i32Xor,
+  shl: OP.i32Shl, shr_u: OP.i32ShrU, shr_s: OP.i32ShrS, // wasm takes the shift amount mod 32, as RV32 does
+  eq: OP.i32Eq, ne: OP.i32Ne, lt_s: OP.i32LtS, lt_u: OP.i32LtU, ge_s: OP.i32GeS, ge_u: OP.i32GeU,
+  mul: OP.i32Mul, div_s: OP.i32DivS, div_u: OP.i32DivU, rem_s: OP.i32RemS, rem_u: OP.i32RemU,
+};
+
+/**
+ * Pushes the value of `e` (folded: only register operands left, which `reg` pushes) — cpu-core's
+ * semantics of a form rendered as wasm. A conditional whose arms cannot trap is a `select`; one
+ * that guards a division is an `if` with a result, so the division runs only where it is defined.
+ */
+export function emitExpr(w: WasmCode, e: Expr, reg: (operand: 'rs1' | 'rs2') => void): void {
+  switch (e.k) {
+    case 'const':
+      w.i32(e.v);
+      return;
+    case 'operand':
+      if (e.o !== 'rs1' && e.o !== 'rs2') throw new WasmEncoderError(`emitExpr: operand ${e.o} not folded`);
+      reg(e.o);
+      return;
+    case 'if':
+      if (isTotal(e.t) && isTotal(e.f)) {
+        emitExpr(w, e.t, reg);
+        emitExpr(w, e.f, reg);
+        emitExpr(w, e.c, reg);
+        w.op(OP.select);
+      } else {
+        emitExpr(w, e.c, reg);
+        w.open(OP.if, undefined, I32);
+        emitExpr(w, e.t, reg);
+        w.else();
+        emitExpr(w, e.f, reg);
+        w.close();
+      }
+      return;
+    case 'bin':
+      if (e.op === 'eq' && e.b.k === 'const' && e.b.v === 0) {
+        emitExpr(w, e.a, reg);
+        w.op(OP.i32Eqz);
+        return;
+      }
+      emitExpr(w, e.a, reg);
+      if (e.op === 'mulhu') w.op(OP.i64ExtendI32U);
+      emitExpr(w, e.b, reg);
+      if (e.op === 'mulhu') w.op(OP.i64ExtendI32U, OP.i64Mul).op(0x42, 32).op(OP.i64ShrU, OP.i32WrapI64); // i64.const 32
+      else w.op(WASM_OPERATOR[e.op]);
+  }
+}
 
 /** Bytes of memory a region's slot takes for `blocks` blocks: counters (i32, per block and per loop header), pcs (i32), the jalr map (1024 i16). */
 export const slotBytes = (blocks: number): number => ((8 * blocks + 8 + 4 * blocks + 2048 + 7) & ~7);
@@ -309,12 +361,6 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
           value();
           w.set(X(rd));
         };
-        const bin = (code: number, imm?: number) => setRd(() => {
-          reg(rs1);
-          if (imm === undefined) reg(rs2);
-          else w.i32(imm);
-          w.op(code);
-        });
         const jumpFault = (setP: () => void) => outExit(k, OUT_JUMP, () => {
           setP();
           w.set(L_P);
@@ -357,12 +403,10 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
           w.close();
           w.close();
         };
-        const branch = (cmp: number) => {
+        const branch = (cond: () => void) => {
           const t = (pc + im) | 0;
           ended = true;
-          reg(rs1);
-          reg(rs2);
-          w.op(cmp);
+          cond();
           if ((t & 3) !== 0) {
             w.open(OP.if);
             jumpFault(() => w.i32(t));
@@ -382,110 +426,50 @@ export function generateWasmRegion(blocks: readonly Block[], ram: WasmRam, slot:
             exit(fallPc, 1);
           }
         };
-        const mulHigh = (signedA: boolean, signedB: boolean) => setRd(() => {
-          reg(rs1);
-          w.op(signedA ? OP.i64ExtendI32S : OP.i64ExtendI32U);
-          reg(rs2);
-          w.op(signedB ? OP.i64ExtendI32S : OP.i64ExtendI32U, OP.i64Mul);
-          w.op(0x42, 32); // i64.const 32
-          w.op(signedA || signedB ? OP.i64ShrS : OP.i64ShrU, OP.i32WrapI64);
-        });
-        switch (op) {
-          case 1: setRd(() => w.i32(im)); break; // lui
-          case 2: setRd(() => w.i32((pc + im) | 0)); break; // auipc
-          case 3: { // jal
-            const t = (pc + im) | 0;
-            if ((t & 3) !== 0) jumpFault(() => w.i32(t));
-            else {
+        const known = knownOperands(form, word, pc);
+        const value = (e: Expr) => emitExpr(w, fold(e, known), (o) => reg(o === 'rs1' ? rs1 : rs2));
+        const sem = b.sems[k]!;
+        switch (sem.kind) {
+          case 'write':
+            setRd(() => value(sem.value));
+            break;
+          case 'branch':
+            branch(() => value(sem.cond));
+            break;
+          case 'jump': {
+            const target = fold(sem.target, known);
+            if (target.k === 'const') {
+              const t = target.v;
+              if ((t & 3) !== 0) jumpFault(() => w.i32(t));
+              else {
+                setRd(() => w.i32(fallPc));
+                w.get(L_SP).i32(tb).op(OP.i32Add).set(L_SP);
+                exit(t, 0);
+              }
+            } else {
+              // The target is computed before rd is written (rd may be rs1).
+              value(target);
+              w.tee(L_T).i32(3).op(OP.i32And);
+              w.open(OP.if);
+              jumpFault(() => w.get(L_T));
+              w.close();
               setRd(() => w.i32(fallPc));
               w.get(L_SP).i32(tb).op(OP.i32Add).set(L_SP);
-              exit(t, 0);
+              exitDyn();
             }
             ended = true;
             break;
           }
-          case 4: // jalr: the target is computed before rd is written (rd may be rs1)
-            reg(rs1);
-            w.i32(im).op(OP.i32Add).i32(-2).op(OP.i32And).tee(L_T).i32(3).op(OP.i32And);
-            w.open(OP.if);
-            jumpFault(() => w.get(L_T));
-            w.close();
-            setRd(() => w.i32(fallPc));
-            w.get(L_SP).i32(tb).op(OP.i32Add).set(L_SP);
-            exitDyn();
-            ended = true;
+          case 'load':
+            load(sem.size, sem.size === 4 ? OP.i32Load : sem.size === 2 ? (sem.signed ? OP.i32Load16S : OP.i32Load16U) : sem.signed ? OP.i32Load8S : OP.i32Load8U);
             break;
-          case 5: branch(OP.i32Eq); break;
-          case 6: branch(OP.i32Ne); break;
-          case 7: branch(OP.i32LtS); break;
-          case 8: branch(OP.i32GeS); break;
-          case 9: branch(OP.i32LtU); break;
-          case 10: branch(OP.i32GeU); break;
-          case 11: load(1, OP.i32Load8S); break;
-          case 12: load(2, OP.i32Load16S); break;
-          case 13: load(4, OP.i32Load); break;
-          case 14: load(1, OP.i32Load8U); break;
-          case 15: load(2, OP.i32Load16U); break;
-          case 16: store(1, OP.i32Store8); break;
-          case 17: store(2, OP.i32Store16); break;
-          case 18: store(4, OP.i32Store); break;
-          case 19: bin(OP.i32Add, im); break;
-          case 20: bin(OP.i32LtS, im); break;
-          case 21: bin(OP.i32LtU, im); break;
-          case 22: bin(OP.i32Xor, im); break;
-          case 23: bin(OP.i32Or, im); break;
-          case 24: bin(OP.i32And, im); break;
-          case 25: bin(OP.i32Shl, im); break;
-          case 26: bin(OP.i32ShrU, im); break;
-          case 27: bin(OP.i32ShrS, im); break;
-          case 28: bin(OP.i32Add); break;
-          case 29: bin(OP.i32Sub); break;
-          case 30: bin(OP.i32Shl); break; // wasm takes the shift amount mod 32, as RV32 does
-          case 31: bin(OP.i32LtS); break;
-          case 32: bin(OP.i32LtU); break;
-          case 33: bin(OP.i32Xor); break;
-          case 34: bin(OP.i32ShrU); break;
-          case 35: bin(OP.i32ShrS); break;
-          case 36: bin(OP.i32Or); break;
-          case 37: bin(OP.i32And); break;
-          case 38: break; // fence
-          case 48: bin(OP.i32Mul); break;
-          case 49: mulHigh(true, true); break;
-          case 50: mulHigh(true, false); break;
-          case 51: mulHigh(false, false); break;
-          // Division as unpriv 13.2 (by zero: -1 / the dividend; overflow: the dividend / 0).
-          case 52: setRd(() => {
-            reg(rs2);
-            w.op(OP.i32Eqz).open(OP.if, undefined, I32).i32(-1).else();
-            reg(rs1);
-            w.i32(-0x80000000).op(OP.i32Eq);
-            reg(rs2);
-            w.i32(-1).op(OP.i32Eq, OP.i32And).open(OP.if, undefined, I32);
-            reg(rs1);
-            w.else();
-            reg(rs1);
-            reg(rs2);
-            w.op(OP.i32DivS).close().close();
-          }); break;
-          case 53: setRd(() => {
-            reg(rs2);
-            w.op(OP.i32Eqz).open(OP.if, undefined, I32).i32(-1).else();
-            reg(rs1);
-            reg(rs2);
-            w.op(OP.i32DivU).close();
-          }); break;
-          case 54: case 55: setRd(() => {
-            // (wasm's rem_s of INT_MIN by -1 is 0, as RV32's rem.)
-            reg(rs2);
-            w.op(OP.i32Eqz).open(OP.if, undefined, I32);
-            reg(rs1);
-            w.else();
-            reg(rs1);
-            reg(rs2);
-            w.op(op === 54 ? OP.i32RemS : OP.i32RemU).close();
-          }); break;
+          case 'store':
+            store(sem.size, sem.size === 4 ? OP.i32Store : sem.size === 2 ? OP.i32Store16 : OP.i32Store8);
+            break;
+          case 'none': // fence
+            break;
           default:
-            // CSRs, system, fence.i, atomics, illegal words: cpu-core's general path, outside.
+            // CSRs, system, fence.i, atomics, illegal words, callouts: cpu-core's general path, outside.
             outExit(k, OUT_SLOW);
             ended = true;
             break;

@@ -10,9 +10,8 @@
  * its slice. A VM that waits in WFI gives the hart up at once. Each VM's shadows use their own
  * range of real ASIDs, so a switch between VMs flushes no TLB entry.
  */
-import { decodeForm } from '@virtlab/cpu-core';
 import type { Hart, HartMonitor, IsaProfile, TrapInfo } from '@virtlab/cpu-core';
-import { createEngine } from '@virtlab/emulator';
+import { CALLOUT, createEngine } from '@virtlab/emulator';
 import type { Engine, EngineKind, TranslationHooks } from '@virtlab/emulator';
 import type { VirtBoard } from '@virtlab/hw-model';
 import type { ExitCounters } from './vcpu-exit.js';
@@ -215,10 +214,8 @@ export class Hypervisor implements HartMonitor {
   #translationHooks(): TranslationHooks {
     return {
       mode: () => (this.guests[this.#cur]!.vm.vcpu.priv === 1 ? 1 : 0),
-      sensitive: (word) => {
-        const form = decodeForm(word);
-        return form !== undefined && (form.cls === 'csr' || CALLOUT_MNEMONICS.has(form.mnemonic));
-      },
+      // Sensitive instructions become callouts; everything else is emitted as its own semantics.
+      emit: (_word, form, semantics) => (form !== undefined && (form.cls === 'csr' || CALLOUT_MNEMONICS.has(form.mnemonic)) ? CALLOUT : semantics),
       callout: (word, pc) => {
         const g = this.guests[this.#cur]!;
         g.exits.callout(word, pc);
