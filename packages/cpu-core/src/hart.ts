@@ -16,6 +16,7 @@ import { ALL_IRQS, CAUSE, CSR, EXCEPTION_NAMES, INTERRUPT_NAMES, MSTATUS, csrPri
 import type { Privilege } from './csr.js';
 import { FORM_BY_OP, OP_COUNT, decodeForm, field, imm } from './decoder-table.js';
 import { disassemble } from './disassemble.js';
+import { SEMANTICS } from './semantics.js';
 import { RV32IMA_PROFILE, isaProfile } from './isa-profile.js';
 import type { IsaProfile } from './isa-profile.js';
 import { readCsrOf, writeCsrOf } from './csr-file.js';
@@ -437,23 +438,19 @@ export class Hart {
     const rd = field.rd(word);
     const rs1 = field.rs1(word);
     const rs2 = field.rs2(word);
+    // Loads and stores off the fast path: size and extension from the semantics table.
+    const sem = SEMANTICS[form.op]!;
+    if (sem.kind === 'load') {
+      const v = this.load((r[rs1]! + imm.i(word)) | 0, sem.size, sem.signed);
+      if (this.trapped) return 1;
+      if (rd !== 0) r[rd] = v;
+      return 0;
+    }
+    if (sem.kind === 'store') {
+      this.store((r[rs1]! + imm.s(word)) | 0, sem.size, r[rs2]!);
+      return this.trapped ? 1 : 0;
+    }
     switch (form.op) {
-      case 11:
-      case 12:
-      case 13:
-      case 14:
-      case 15: {
-        const size = form.op === 11 || form.op === 14 ? 1 : form.op === 13 ? 4 : 2;
-        const v = this.load((r[rs1]! + imm.i(word)) | 0, size, form.op <= 13);
-        if (this.trapped) return 1;
-        if (rd !== 0) r[rd] = v;
-        return 0;
-      }
-      case 16:
-      case 17:
-      case 18:
-        this.store((r[rs1]! + imm.s(word)) | 0, form.op === 16 ? 1 : form.op === 17 ? 2 : 4, r[rs2]!);
-        return this.trapped ? 1 : 0;
       case 38: // fence: a single hart with a coherent memory model needs nothing
         return 0;
       case 39: // fence.i
