@@ -138,6 +138,23 @@ describe('virtlab CLI', () => {
     expect(r.status).toBe(3);
   });
 
+  it('boot --until stops at the shell prompt, and --timing reports the same steps and lab cycles under both engines', async () => {
+    const timing = async (engine: string) => {
+      const r = await virtlab('boot', '--engine', engine, '--until', '$ ', '--timing');
+      expect(r.status).toBe(0);
+      expect(r.stdout.endsWith('$ ')).toBe(true);
+      expect(r.stderr).toContain('[virtlab boot] console output reached "$ " after');
+      const line = r.stderr.split('\n').find((l) => l.startsWith('[virtlab boot] timing: '))!;
+      return JSON.parse(line.slice('[virtlab boot] timing: '.length)) as { engine: string; readyMs: number; guestMs: number; instructions: number; labCycles: number };
+    };
+    const [a, b] = [await timing('interp'), await timing('dbt')];
+    expect([a.engine, b.engine]).toEqual(['interp', 'dbt']);
+    expect(a.instructions).toBeGreaterThan(100_000);
+    expect(a.readyMs).toBeGreaterThan(0);
+    expect(a.guestMs).toBeGreaterThan(0);
+    expect([b.instructions, b.labCycles]).toEqual([a.instructions, a.labCycles]);
+  });
+
   it('boot with init= runs one program and powers off with its status', async () => {
     const r = await virtlab('boot', '--append', 'init=/bin/nqueens,test');
     const nqueens = workloads.find((w) => w.name === 'nqueens')!;

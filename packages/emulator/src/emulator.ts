@@ -31,13 +31,21 @@ export interface Emulator {
   run(options?: RunMachineOptions): MachineRunResult;
 }
 
+/**
+ * Guest RAM for a board the translator will run, held where its wasm back end wants it (a
+ * `WasmRam`): pass `buffer` as the board's `ramBuffer` and the `WasmRam` as the engine's
+ * `wasmRam`. Undefined for the interpreter, with `wasm: false` or a `wasmRam` already given, and
+ * on hosts without WebAssembly (the board then keeps a plain buffer, regions stay JavaScript).
+ */
+export function wasmRamFor(kind: string, ramSize: number = DEFAULT_RAM_SIZE, options?: EngineOptions): WasmRam | undefined {
+  return kind === 'dbt' && options?.wasm !== false && options?.wasmRam === undefined && wasmApi !== undefined ? new WasmRam(ramSize) : undefined;
+}
+
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const kind = options.engine ?? 'dbt';
   const eo = options.engineOptions;
   // The translator's wasm back end wants guest RAM in a WebAssembly.Memory: a board made here gets it.
-  const wasmRam = kind === 'dbt' && options.board === undefined && eo?.wasm !== false && eo?.wasmRam === undefined && wasmApi !== undefined
-    ? new WasmRam(options.boardOptions?.ramSize ?? DEFAULT_RAM_SIZE)
-    : undefined;
+  const wasmRam = options.board === undefined ? wasmRamFor(kind, options.boardOptions?.ramSize ?? DEFAULT_RAM_SIZE, eo) : undefined;
   const board = options.board ?? createVirtBoard(wasmRam === undefined ? options.boardOptions : { ...options.boardOptions, ramBuffer: wasmRam.buffer });
   const engine = createEngine(kind, board, wasmRam === undefined ? eo : { ...eo, wasmRam });
   return {

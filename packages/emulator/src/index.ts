@@ -5,7 +5,7 @@ export { ENGINE_KINDS, EngineError, createEngine, isEngineSpecificCounter } from
 export type { Engine, EngineKind, EngineOptions } from './engine.js';
 export { TranslationCache, TranslationCacheError } from './translation-cache.js';
 export type { TranslationCacheOptions } from './translation-cache.js';
-export { createEmulator } from './emulator.js';
+export { createEmulator, wasmRamFor } from './emulator.js';
 export type { Emulator, EmulatorOptions } from './emulator.js';
 export { emulatorStrategy } from './strategy.js';
 export { WasmRam } from './wasm-region.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createEngine } from '@virtlab/emulator';
-import { describeExit, runMachine, startHart } from '@virtlab/hw-model';
+import { createEngine, wasmRamFor } from '@virtlab/emulator';
+import { DEFAULT_RAM_SIZE, describeExit, runMachine, startHart } from '@virtlab/hw-model';
 import { GUEST_KERNEL, kernelBoard, readInputFile } from '@virtlab/lab-kit';
 import { DISK_FILE_MAX_BYTES } from './elf.js';
 import { addLabFlags, parseCount, type LabFlags } from './options.js';
@@ -14,6 +14,24 @@ export interface BootFlags extends LabFlags {
   append: string;
   disk?: string;
   maxInstructions?: number;
+  /** Stop as soon as the console output ends with this text (a shell prompt, say): exit status 0. */
+  until?: string;
+  /** Print where the time went (process start to board ready, board ready to the end) to stderr. */
+  timing?: boolean;
+}
+
+/** What `--timing` reports, as one JSON line on stderr after `[virtlab boot] timing: `. */
+export interface BootTiming {
+  readonly engine: string;
+  /** Milliseconds from process start (performance.timeOrigin) to the board built, images loaded, hart ready. */
+  readonly readyMs: number;
+  /** Milliseconds from then to the end of the run (the `--until` text, power-off, budget). */
+  readonly guestMs: number;
+  /** Steps (instructions and trap entries) the guest ran, in whole run slices. */
+  readonly instructions: number;
+  readonly labCycles: number;
+  /** Guest instructions per microsecond of `guestMs`. */
+  readonly mips: number;
 }
 
 /**
@@ -21,14 +39,28 @@ export interface BootFlags extends LabFlags {
  * Resolves with the exit status: the guest's own when it powers off.
  */
 export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
+  const kind = flags.engine ?? 'interp';
+  // The translator's wasm back end wants guest RAM in a WebAssembly.Memory (bare-metal code, the firmware).
+  const wasmRam = wasmRamFor(kind, DEFAULT_RAM_SIZE);
+  const until = flags.until === undefined ? undefined : Buffer.from(flags.until, 'utf8');
+  let tail = Buffer.alloc(0);
+  let reached = false;
   const { board, state } = await kernelBoard(GUEST_KERNEL, {
     bootargs: flags.append,
     ...(flags.costModel === undefined ? {} : { cost: flags.costModel.model }),
-    onUartOutput: (byte) => process.stdout.write(Buffer.of(byte)),
+    ...(wasmRam === undefined ? {} : { ramBuffer: wasmRam.buffer }),
+    onUartOutput: (byte) => {
+      process.stdout.write(Buffer.of(byte));
+      if (until === undefined || until.length === 0) return;
+      tail = Buffer.concat([tail.length < until.length ? tail : tail.subarray(1), Buffer.of(byte)]);
+      if (tail.equals(until)) reached = true;
+    },
     ...(flags.disk === undefined ? {} : { disk: readInputFile(flags.disk, 'disk image', DISK_FILE_MAX_BYTES) }),
   });
-  const hart = createEngine(flags.engine ?? 'interp', board, flags.profile === undefined ? {} : { profile: flags.profile });
+  const hart = createEngine(kind, board, { ...(flags.profile === undefined ? {} : { profile: flags.profile }), ...(wasmRam === undefined ? {} : { wasmRam }) });
   startHart(hart, state);
+  const ready = performance.now();
+  let steps = 0;
 
   let quit = false;
   let ctrlA = false;
@@ -47,14 +79,22 @@ export async function bootInteractive(flags: BootFlags, stdin: NodeJS.ReadStream
   try {
     return await new Promise<number>((resolve) => {
       const finish = (line: string, code: number) => {
+        const guestMs = performance.now() - ready;
         process.stderr.write(`\n[virtlab boot] ${line}\n`);
+        if (flags.timing === true) {
+          const timing: BootTiming = { engine: kind, readyMs: ready, guestMs, instructions: steps, labCycles: board.clock.cycles, mips: steps / guestMs / 1000 };
+          process.stderr.write(`[virtlab boot] timing: ${JSON.stringify(timing)}\n`);
+        }
         resolve(code);
       };
       const step = () => {
         if (quit) return finish('stopped with Ctrl-A X', 0);
         const slice = Math.min(SLICE, budget);
-        const run = runMachine(board, hart, { maxInstructions: slice });
+        // runMachine's own slices (65536 steps) whatever --until says, so the guest runs the same.
+        const run = runMachine(board, hart, { maxInstructions: slice, onSlice: () => !reached });
         budget -= run.instructions;
+        steps += run.exit.kind === 'budget' ? run.exit.steps : run.instructions;
+        if (reached) return finish(`console output reached ${JSON.stringify(flags.until)} after ${steps} steps`, 0);
         if (run.exit.kind === 'budget' && budget > 0) return void setImmediate(step);
         return finish(describeExit(run.exit), run.exit.kind === 'poweroff' ? run.exit.exitCode : 1);
       };
@@ -73,7 +113,9 @@ export function registerBoot(program: Command): void {
     .description('boot firmware + guest kernel + initrd on the lab board with this terminal as the console (Ctrl-A X quits)')
     .option('--append <args>', 'kernel command line, e.g. init=/bin/osbench (without init=, a shell starts)', 'console=ttyS0')
     .option('--disk <file>', 'a raw disk image for virtio-blk (/dev/vda in the guest)')
-    .option('--max-instructions <n>', 'stop after this many instructions', parseCount);
+    .option('--max-instructions <n>', 'stop after this many instructions', parseCount)
+    .option('--until <text>', 'stop (exit status 0) as soon as the console output ends with <text>, e.g. the shell prompt "$ "')
+    .option('--timing', 'print to stderr how long the process took to get the board ready and the guest to run (a JSON line)');
   addLabFlags(command, 'interp (default) or dbt')
     .action(async (flags: BootFlags) => {
       process.exitCode = await bootInteractive(flags);

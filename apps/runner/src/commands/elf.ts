@@ -5,7 +5,8 @@ import type { CostModel, InitialHartState, MachineRunResult, VirtBoard } from '@
 import { InputFileError, parseProfile, readInputFile, type IsaProfileName } from '@virtlab/lab-kit';
 import { parseCostModel, parseCount, type CostModelFlag } from './options.js';
 import { BootError, ElfError, bootBareElf, bootQemu, createVirtBoard, describeExit, runMachine, startHart } from '@virtlab/hw-model';
-import { EngineError, createEngine } from '@virtlab/emulator';
+import { EngineError, createEngine, wasmRamFor } from '@virtlab/emulator';
+import type { WasmRam } from '@virtlab/emulator';
 
 export interface ElfRunOptions {
   /** End the run when the guest writes (code << 1) | 1 to its `tohost` symbol. */
@@ -75,9 +76,10 @@ function traceLine(hart: Hart, board: VirtBoard): string {
 
 /** Runs a bare RV32 ELF on the virt board with cpu-core's hart, the way `virtlab elf` does. */
 export function runElf(elf: Uint8Array, options: ElfRunOptions = {}): ElfRunResult {
-  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, cost: options.cost });
+  const wasmRam = wasmRamFor(options.engine ?? 'interp');
+  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, cost: options.cost, ...(wasmRam === undefined ? {} : { ramBuffer: wasmRam.buffer }) });
   const boot = bootBareElf(board, elf, { htif: options.htif === true });
-  return runBooted(board, boot.state, options);
+  return runBooted(board, boot.state, options, wasmRam);
 }
 
 export interface FirmwareBoot {
@@ -88,13 +90,15 @@ export interface FirmwareBoot {
 
 /** Boots firmware (+ kernel, initrd, bootargs) by QEMU's protocol, as `-bios FW -kernel K -initrd RD -append ARGS`. */
 export function runFirmware(firmware: Uint8Array, boot: FirmwareBoot, options: ElfRunOptions = {}): ElfRunResult {
-  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, bootargs: boot.bootargs, cost: options.cost });
+  const wasmRam = wasmRamFor(options.engine ?? 'interp');
+  const board = createVirtBoard({ disk: options.disk, uartInput: options.input, bootargs: boot.bootargs, cost: options.cost, ...(wasmRam === undefined ? {} : { ramBuffer: wasmRam.buffer }) });
   const r = bootQemu(board, { firmware, kernel: boot.kernel, initrd: boot.initrd });
-  return runBooted(board, r.state, options);
+  return runBooted(board, r.state, options, wasmRam);
 }
 
-function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOptions): ElfRunResult {
-  const engine = createEngine(options.engine ?? 'interp', board, options.profile === undefined ? {} : { profile: options.profile });
+/** `wasmRam`: the board's RAM, held for the translator's wasm back end (`wasmRamFor`). */
+function runBooted(board: VirtBoard, state: InitialHartState, options: ElfRunOptions, wasmRam: WasmRam | undefined): ElfRunResult {
+  const engine = createEngine(options.engine ?? 'interp', board, { ...(options.profile === undefined ? {} : { profile: options.profile }), ...(wasmRam === undefined ? {} : { wasmRam }) });
   const hart = engine.hart;
   startHart(engine, state);
   const uart = board.uart;
