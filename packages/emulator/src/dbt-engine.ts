@@ -244,12 +244,12 @@ export class DbtEngine extends HartEngine implements Engine {
     if (this.#interpretLeft > 0 && maxInstructions > 0) {
       // The cold start: the interpreter itself runs (lab-identical by definition; its counts are
       // the hart's, which `counters()` starts from). The translation cache is still empty, so
-      // nothing translated can go stale under the interpreter's stores.
-      const steps = Math.min(this.#interpretLeft, maxInstructions);
-      const r = hart.run(steps);
-      const done = hart.retired + hart.trapCount - startSteps;
-      this.#interpretLeft = Math.max(0, this.#interpretLeft - done);
-      if (r.stop.kind !== 'budget' || done >= maxInstructions) return result(r.stop);
+      // nothing translated can go stale under the interpreter's stores. It runs the whole call
+      // that uses its steps up: a switch inside a call would land mid inner loop (under Sv32,
+      // mid-page), where the run loop's page entry counts a fetch TLB hit the interpreter never makes.
+      const r = hart.run(maxInstructions);
+      this.#interpretLeft = Math.max(0, this.#interpretLeft - (hart.retired + hart.trapCount - startSteps));
+      return result(r.stop);
     }
     for (;;) {
       if (halt.reason !== undefined) return result({ kind: 'halted', halt: halt.reason });
