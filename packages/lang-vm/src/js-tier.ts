@@ -374,6 +374,11 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
       }
     };
+    /** Whether the instruction at `at` is a conditional branch on word `w`, with no construct opening or closing before it. */
+    const branchesOn = (at: number, w: number) => {
+      const o = code[at] as number;
+      return (o === Op.BR_IF || o === Op.BR_IF_MOVE || o === Op.IF) && code[at + 1] === w && structure[sIdx] !== at;
+    };
     let pc = f.entry;
     const end = f.codeEnd - 3; // the final RETURN
     while (pc < end) {
@@ -394,7 +399,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
       // Instructions that read forwarded operands themselves; all others see them flushed first.
       let pre = '';
       const forwarding =
-        op === Op.MOV || op === Op.CONST32 || op === Op.BR_IF || op === Op.IF || op === Op.BR_TABLE || (op >= 0x28 && op <= 0x3e) || (op >= 0x45 && op <= 0xcc && op !== 0xa7);
+        op === Op.MOV || op === Op.CONST32 || op === Op.BR_IF || op === Op.BR_IF_MOVE || op === Op.IF || op === Op.BR_TABLE || (op >= 0x28 && op <= 0x3e) || (op >= 0x45 && op <= 0xcc && op !== 0xa7);
       if (!forwarding) pre = flush();
       switch (op) {
         case Op.FUEL:
@@ -426,7 +431,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
         case Op.BR_IF_MOVE: {
           const saved = [...ty];
-          s = `if (${t} !== 0) { ${moves(code[pc + 3] as number, code[pc + 4] as number, code[pc + 5] as number)} ${jump(code[pc + 2] as number)} }`;
+          const cond = condOf(a1);
+          s = `${flush()}if (${cond}) { ${moves(code[pc + 3] as number, code[pc + 4] as number, code[pc + 5] as number)} ${jump(code[pc + 2] as number)} }`;
           ty.splice(0, ty.length, ...saved);
           size = 6;
           break;
@@ -678,6 +684,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             // The second operand must not read its own slot's variable (that slot is free once this op is done).
             if (PURE.has(op) && r[2] !== undefined && (!binary || (pb !== undefined && pb.self !== true)) && depth <= MAX_EXPR_DEPTH) {
               pend.set(k, { expr: r[2], deps: new Set([...(pa?.deps ?? []), ...(pb?.deps ?? [])]), depth, self: pa === undefined || pa.self === true, cond: r[3] });
+              s = '';
+            } else if (op >= 0x50 && op <= 0x5a && branchesOn(pc + size, a1)) {
+              // An i64 comparison that the next instruction branches on: the branch tests the
+              // condition itself (its operands' variables are still intact there) instead of a
+              // materialized 0/1 tested again.
+              pend.set(k, { expr: r[2] as string, deps: new Set(), depth: 1, cond: r[3] });
               s = '';
             } else s = r[0];
           }
