@@ -685,11 +685,12 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             if (PURE.has(op) && r[2] !== undefined && (!binary || (pb !== undefined && pb.self !== true)) && depth <= MAX_EXPR_DEPTH) {
               pend.set(k, { expr: r[2], deps: new Set([...(pa?.deps ?? []), ...(pb?.deps ?? [])]), depth, self: pa === undefined || pa.self === true, cond: r[3] });
               s = '';
-            } else if (op >= 0x50 && op <= 0x5a && branchesOn(pc + size, a1)) {
-              // An i64 comparison that the next instruction branches on: the branch tests the
-              // condition itself (its operands' variables are still intact there) instead of a
-              // materialized 0/1 tested again.
-              pend.set(k, { expr: r[2] as string, deps: new Set(), depth: 1, cond: r[3] });
+            } else if (r[3] !== undefined && (PURE.has(op) || (op >= 0x50 && op <= 0x5a)) && depth <= MAX_EXPR_DEPTH && branchesOn(pc + size, a1)) {
+              // A comparison that the next instruction branches on, whose operands could not be
+              // forwarded (an i64 comparison, or one whose second operand is a slot's variable): the
+              // branch tests the condition itself (the operands' variables are still intact there)
+              // instead of a materialized 0/1 tested again.
+              pend.set(k, { expr: r[2] as string, deps: new Set(), depth, cond: r[3] });
               s = '';
             } else s = r[0];
           }
