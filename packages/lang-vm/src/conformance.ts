@@ -47,10 +47,26 @@ const BINARY: readonly [string, T, T][] = [
 ];
 
 const exportName = (op: string) => op;
+/**
+ * Integer comparisons, each also as the condition of a br_if, a br_if carrying a value and an if
+ * (a tier may branch on the comparison itself); the i32 ones with a second operand computed by a
+ * select, so that it is a value of its own rather than an expression over locals.
+ */
+const COMPARES = ['i32', 'i64'].flatMap((t) => [`${t}.eqz`, ...['eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'].map((o) => `${t}.${o}`)]);
 function numericModule(): string {
+  const second = (t: string) => (t === 'i32' ? '(select (local.get 1) (local.get 0) (i32.const 1))' : '(local.get 1)');
+  const operands = (op: string) => (op.endsWith('.eqz') ? '(local.get 0)' : `(local.get 0) ${second(op.slice(0, 3))}`);
   const fns = [
     ...UNARY.map(([op, a, r]) => `(func (export "${exportName(op)}") (param ${a}) (result ${r}) (${op} (local.get 0)))`),
     ...BINARY.map(([op, a, r]) => `(func (export "${exportName(op)}") (param ${a} ${a}) (result ${r}) (${op} (local.get 0) (local.get 1)))`),
+    ...COMPARES.flatMap((op) => {
+      const t = op.slice(0, 3);
+      return [
+        `(func (export "br_if ${op}") (param ${t} ${t}) (result i32) (block (br_if 0 (${op} ${operands(op)})) (return (i32.const 5))) (i32.const 9))`,
+        `(func (export "br_if value ${op}") (param ${t} ${t}) (result i32) (block (result i32) (drop (br_if 0 (i32.const 11) (${op} ${operands(op)}))) (i32.const 13)))`,
+        `(func (export "if ${op}") (param ${t} ${t}) (result i32) (if (result i32) (${op} ${operands(op)}) (then (i32.const 21)) (else (i32.const 23))))`,
+      ];
+    }),
   ];
   return `(module ${fns.join('\n')})`;
 }
@@ -184,6 +200,14 @@ export function describeEngineConformance(factory: EngineFactory, name = 'lang-v
       it.each(BINARY.map(([op, a]) => [op, a] as const))('%s', (op, a) => {
         const vs = VALUES[a];
         for (const x of vs) for (const y of vs) d.same(op, x, y);
+      });
+      it.each(COMPARES)('%s as the condition of br_if, br_if with a value and if', (op) => {
+        const vs = op.startsWith('i32') ? I32S : I64S;
+        for (const x of vs) {
+          for (const y of vs) for (const form of ['br_if', 'br_if value', 'if']) d.same(`${form} ${op}`, x, y);
+        }
+        const one = op.startsWith('i32') ? 1 : 1n;
+        d.returns(`br_if ${op}`, [one, one], /\.(eq|le_[su]|ge_[su])$/.test(op) ? 9 : 5);
       });
       it('follows the spec on named cases', () => {
         d.returns('i32.div_s', [-7, 2], -3);

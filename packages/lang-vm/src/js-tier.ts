@@ -140,7 +140,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
   let maxOut = 0;
   const constants: string[] = [];
   const typeList = (ts: readonly number[]) => {
-    constants.push(`const TL${constants.length} = [${ts.join(',')}];`);
+    constants.push(`var TL${constants.length} = [${ts.join(',')}];`);
     return `TL${constants.length - 1}`;
   };
   let sIdx = 0;
@@ -193,13 +193,30 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     const spill = (pc: number, site: number) => {
       const stack = siteStacks[site] as readonly ValType[];
       const types = [...f.localTypes, ...stack];
-      const vals = types.map((t, k) => {
-        if (k < nLocals && live !== undefined && !live(pc, k)) return '0, 0';
+      // Per slot: 0 dead (spilled as zero), 1 one word (the high one zero), 2 two words.
+      const layout: number[] = [];
+      const args: string[] = [];
+      types.forEach((t, k) => {
+        if (k < nLocals && live !== undefined && !live(pc, k)) {
+          layout.push(0);
+          return;
+        }
         const n = k < nLocals ? `l${k}` : `s${k - nLocals}`;
         // f64 as its two words: a JavaScript array of doubles would canonicalize a NaN's payload.
-        return t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : `${n}, 0`;
+        layout.push(t === I64 || t === F64 ? 2 : 1);
+        args.push(t === I64 ? `${n}, ${n}h` : t === F64 ? `F2W(${n}), R[1]` : n);
       });
-      return `FUEL = fuel; spill(${fi}, ${pc}, ${typeList(types)}, [${vals.join(', ')}]); return 0;`;
+      // The site's constants in a table and only the live values as arguments: the cold path stays
+      // short in bytecode, so small functions stay under V8's inlining budget.
+      const tl = typeList(types);
+      if (args.length > 64) {
+        // Many live values: an array (on the heap) rather than arguments (on the host stack, which a deep recursion may have used up).
+        const vals = layout.map((x) => (x === 0 ? '0, 0' : x === 1 ? `${args.shift() as string}, 0` : (args.shift() as string)));
+        return `FUEL = fuel; spill(${fi}, ${pc}, ${tl}, [${vals.join(', ')}]); return 0;`;
+      }
+      const sp = `SP${constants.length}`;
+      constants.push(`var ${sp} = [${fi}, ${pc}, ${tl}, [${layout.join(',')}]];`);
+      return `FUEL = fuel; SP(${sp}${args.length > 0 ? ', ' : ''}${args.join(', ')}); return 0;`;
     };
     const results = type.results;
     const returnFrom = (from: number) => {
@@ -374,6 +391,11 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
       }
     };
+    /** Whether the instruction at `at` is a conditional branch on word `w`, with no construct opening or closing before it. */
+    const branchesOn = (at: number, w: number) => {
+      const o = code[at] as number;
+      return (o === Op.BR_IF || o === Op.BR_IF_MOVE || o === Op.IF) && code[at + 1] === w && structure[sIdx] !== at;
+    };
     let pc = f.entry;
     const end = f.codeEnd - 3; // the final RETURN
     while (pc < end) {
@@ -394,7 +416,7 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
       // Instructions that read forwarded operands themselves; all others see them flushed first.
       let pre = '';
       const forwarding =
-        op === Op.MOV || op === Op.CONST32 || op === Op.BR_IF || op === Op.IF || op === Op.BR_TABLE || (op >= 0x28 && op <= 0x3e) || (op >= 0x45 && op <= 0xcc && op !== 0xa7);
+        op === Op.MOV || op === Op.CONST32 || op === Op.BR_IF || op === Op.BR_IF_MOVE || op === Op.IF || op === Op.BR_TABLE || (op >= 0x28 && op <= 0x3e) || (op >= 0x45 && op <= 0xcc && op !== 0xa7);
       if (!forwarding) pre = flush();
       switch (op) {
         case Op.FUEL:
@@ -426,7 +448,8 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
         }
         case Op.BR_IF_MOVE: {
           const saved = [...ty];
-          s = `if (${t} !== 0) { ${moves(code[pc + 3] as number, code[pc + 4] as number, code[pc + 5] as number)} ${jump(code[pc + 2] as number)} }`;
+          const cond = condOf(a1);
+          s = `${flush()}if (${cond}) { ${moves(code[pc + 3] as number, code[pc + 4] as number, code[pc + 5] as number)} ${jump(code[pc + 2] as number)} }`;
           ty.splice(0, ty.length, ...saved);
           size = 6;
           break;
@@ -679,6 +702,13 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
             if (PURE.has(op) && r[2] !== undefined && (!binary || (pb !== undefined && pb.self !== true)) && depth <= MAX_EXPR_DEPTH) {
               pend.set(k, { expr: r[2], deps: new Set([...(pa?.deps ?? []), ...(pb?.deps ?? [])]), depth, self: pa === undefined || pa.self === true, cond: r[3] });
               s = '';
+            } else if (r[3] !== undefined && (PURE.has(op) || (op >= 0x50 && op <= 0x5a)) && depth <= MAX_EXPR_DEPTH && branchesOn(pc + size, a1)) {
+              // A comparison that the next instruction branches on, whose operands could not be
+              // forwarded (an i64 comparison, or one whose second operand is a slot's variable): the
+              // branch tests the condition itself (the operands' variables are still intact there)
+              // instead of a materialized 0/1 tested again.
+              pend.set(k, { expr: r[2] as string, deps: new Set(), depth, cond: r[3] });
+              s = '';
             } else s = r[0];
           }
         }
@@ -732,17 +762,17 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     // The instance the compiled code runs for: the functions are compiled once per module and shared
     // by its instances, so V8's optimized code and type feedback carry over from one instance to the
     // next (as V8 shares a wasm module's machine code); `bind` switches them to an instance.
-    'let m, I, F64V, MAXD;',
+    `var m, I, F64V, MAXD;`,
     `const MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
     `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
     `const XI = new Int32Array(${maxOut}), XF = new Float64Array(${maxOut});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
-    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;',
+    `var FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;`,
     // D: the depth of the frame that entered compiled code (set by `enter`); compiled frames pass theirs down.
     'function tcall(d) { const g = TC - 1; TC = 0; return TT[g](d); }',
     'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
     'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
-    'let DV, MS = 0;',
+    `var DV, MS = 0;`,
     'function refresh() { const mm = m.memory; DV = mm.dv; MS = mm.u8.length; }',
     "function trap(kind) { throw new Trap(kind); }",
     "function trapStack() { throw new Trap('call stack exhausted'); }",
@@ -750,15 +780,17 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     `function growMem(d) { const r = m.memory.growPages(d >>> 0); if (r >= 0) FUEL -= (d >>> 0) * ${FUEL_PER_PAGE}; refresh(); return r; }`,
     'function charged() { const c = m.charge; m.charge = 0; return c; }',
     'function spill(fi, pc, types, values) { SUSP = true; m.deopt.push({ fi, pc, types, values }); }',
+    // A spill site: [function, pc, slot types, layout per slot (0 dead, 1 one word, 2 two words)] and the live words.
+    'function SP(site, ...a) { const L = site[3], v = []; let j = 0; for (let i = 0; i < L.length; i++) { const k = L[i]; if (k === 0) v.push(0, 0); else if (k === 1) v.push(a[j++], 0); else v.push(a[j++], a[j++]); } spill(site[0], site[1], site[2], v); }',
     // A host call may run another instance of this module on the same functions: the caller's binding
     // and its suspension state come back afterwards.
     'function hostCall(f, at, d) { const mine = m, susp = SUSP, tc = TC; m.fuel = FUEL + RESERVE; m.depth = d; const top = m.stackTop; m.stackTop = at + 2 * (f.type.params.length + f.type.results.length) + 2;',
     // Another instance ran: the caller's fuel is its machine's, untouched by the callee (which may have trapped).
     '  try { m.callOut(f, at); } finally { if (m !== mine) { bind(mine); SUSP = susp; TC = tc; setFuel(mine.fuel); TRAPPED = false; } m.stackTop = top; }',
     '  setFuel(m.fuel); TRAPPED = false; refresh(); }',
-    ...(info.globals.length > 0 ? [`let ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
-    ...(refFuncs.size > 0 ? [`let ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
-    ...(info.tables.length > 0 ? [`let ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
+    ...(info.globals.length > 0 ? [`var ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
+    ...(refFuncs.size > 0 ? [`var ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
+    ...(info.tables.length > 0 ? [`var ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
     `function unbind() { m = I = F64V = DV = undefined;${[...info.globals.map((_, i) => ` G${i} = undefined;`), ...[...refFuncs].map((fi) => ` RF${fi} = undefined;`), ...info.tables.map((_, i) => ` T${i} = undefined;`)].join('')} }`,
     'function bind(mm) {',
     '  m = mm; I = mm.I; F64V = mm.F64; MAXD = mm.maxDepth; refresh();',
