@@ -25,6 +25,13 @@ function workerUrl(): URL {
 /**
  * Runs cells on worker threads, at most `threads` at a time. Each worker builds its own lab from
  * `labOptions`; workers inherit the process's loader flags, so this works from source and dist.
+ *
+ * A worker runs the cells of one runner (strategy or engine) only, and a fresh worker takes the
+ * next runner's: strategies share no V8 isolate, so none is measured in a heap, JIT state or
+ * process-wide V8 protector that another left behind (V8's own WebAssembly growing a memory
+ * detaches its buffer, which from then on puts a detached-buffer check in every DataView and
+ * typed-array access of the isolate's optimized code: lang-vm's memory-heavy workloads ran 25–35 %
+ * slower after v8-wasm's cells in the same worker).
  */
 export async function runPool(
   jobs: readonly CellJob[],
@@ -33,9 +40,18 @@ export async function runPool(
   threads = Math.min(availableParallelism(), 2),
 ): Promise<BenchRecord[]> {
   const results: BenchRecord[] = new Array<BenchRecord>(jobs.length);
-  const queue = [...jobs];
+  // The runners' queues, in the order their first cell comes.
+  const groups = new Map<string, CellJob[]>();
+  for (const j of jobs) {
+    const key = `${j.view}:${j.runner}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [j]);
+    else g.push(j);
+  }
+  const pending = [...groups.values()];
   let finished = 0;
-  const runWorker = () =>
+  /** Runs the cells of `queue` on one worker (a fresh one after a crash). */
+  const runGroup = (queue: CellJob[]) =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(workerUrl(), { workerData: labOptions });
       let current: CellJob | undefined;
@@ -70,10 +86,13 @@ export async function runPool(
           };
           onDone({ id: job.id, record: results[index] }, ++finished);
         }
-        runWorker().then(resolve, reject);
+        runGroup(queue).then(resolve, reject);
       });
       next();
     });
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, jobs.length)) }, runWorker));
+  const lane = async () => {
+    for (let g = pending.shift(); g !== undefined; g = pending.shift()) await runGroup(g);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, groups.size)) }, lane));
   return results;
 }
