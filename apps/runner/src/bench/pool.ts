@@ -23,7 +23,8 @@ function workerUrl(): URL {
 }
 
 /**
- * Runs cells on worker threads, at most `threads` at a time. Each worker builds its own lab from
+ * Runs cells on worker threads: the lab view's at most `threads` at a time, then the host view's one
+ * at a time. Each worker builds its own lab from
  * `labOptions`; workers inherit the process's loader flags, so this works from source and dist.
  *
  * A worker runs the cells of one runner (strategy or engine) only, and a fresh worker takes the
@@ -48,7 +49,7 @@ export async function runPool(
     if (g === undefined) groups.set(key, [j]);
     else g.push(j);
   }
-  const pending = [...groups.values()];
+  const all = [...groups.values()];
   let finished = 0;
   /** Runs the cells of `queue` on one worker (a fresh one after a crash). */
   const runGroup = (queue: CellJob[]) =>
@@ -90,9 +91,18 @@ export async function runPool(
       });
       next();
     });
-  const lane = async () => {
-    for (let g = pending.shift(); g !== undefined; g = pending.shift()) await runGroup(g);
+  const lanes = async (pending: CellJob[][], n: number) => {
+    const lane = async () => {
+      for (let g = pending.shift(); g !== undefined; g = pending.shift()) await runGroup(g);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, pending.length)) }, lane));
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, groups.size)) }, lane));
+  // Lab cells count lab cycles, which no neighbour changes: they share the cores. Host cells time
+  // wall clock: they run after the lab's, one at a time, so that no two timed cells compete for
+  // the cores, caches and memory bandwidth, and every engine meets the same (idle) neighbours.
+  const lab = all.filter((g) => g[0]!.view === 'lab');
+  const host = all.filter((g) => g[0]!.view !== 'lab');
+  await lanes(lab, threads);
+  await lanes(host, 1);
   return results;
 }
