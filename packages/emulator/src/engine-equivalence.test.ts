@@ -455,15 +455,6 @@ msg:
       await equivalentAsync(kind, 'kernel:osbench', obs, () => boot('interp', 'init=/bin/osbench'));
     }, 60_000);
 
-    // The engine as shipped leaves the first 2^22 steps to the interpreter; `virtlab boot` runs in
-    // slices of 2,000,000 steps, so the switch would fall inside a call, under Sv32, mid-page: the
-    // run loop must not make a page entry there that the interpreter would not have made.
-    it.skipIf(kind !== 'dbt')('switches from the interpreter to translation as shipped, in virtlab boot\'s slices', async () => {
-      const obs = await boot(kind, 'init=/bin/osbench', 2_000_000, { engine: 'dbt' });
-      expect(obs.exit).toEqual({ kind: 'poweroff', exitCode: 0, via: 'finisher' });
-      await equivalentAsync(kind, 'kernel:osbench:2M', obs, () => boot('interp', 'init=/bin/osbench', 2_000_000));
-    }, 60_000);
-
     for (const name of ['crc32', 'sha256']) {
       it(`runs the ${name} workload as a process: the reference output`, async () => {
         const w = workloads.find((x) => x.name === name)!;
@@ -473,5 +464,16 @@ msg:
         await equivalentAsync(kind, `kernel:${name}`, obs, () => boot('interp', `init=/bin/${name},test`));
       }, 60_000);
     }
+  });
+});
+
+// The engine as shipped leaves the first 2^22 steps to the interpreter; `virtlab boot` runs in
+// slices of 2,000,000 steps, so the switch would fall inside a call, under Sv32, mid-page: the run
+// loop must not make a page entry there that the interpreter would not have made.
+describe('dbt engine as shipped', () => {
+  it('switches from the interpreter to translation in virtlab boot\'s slices, lab-identical', { skip: missingKernel.length > 0, timeout: 60_000 }, async () => {
+    const obs = await boot('dbt', 'init=/bin/osbench', 2_000_000, { engine: 'dbt' });
+    expect(obs.exit).toEqual({ kind: 'poweroff', exitCode: 0, via: 'finisher' });
+    expect(obs).toEqual(await boot('interp', 'init=/bin/osbench', 2_000_000));
   });
 });
