@@ -55,10 +55,9 @@ const OPERAND_SOURCE: Readonly<Record<Operand, string>> = {
   pc: '((bias + (i << 1)) | 0)',
 };
 
-/** Binds the register operands the expressions read to locals (read once, before anything is written). */
-function bindOperands(exprs: readonly Expr[]): { decl: string; names: JsOperands } {
-  const used = new Set<Operand>();
-  for (const e of exprs) operandsOf(e, used);
+/** Binds the register operands `e` reads to locals (read once, before anything is written). */
+function bindOperands(e: Expr): { decl: string; names: JsOperands } {
+  const used = operandsOf(e);
   const names: JsOperands = { imm: OPERAND_SOURCE.imm, pc: OPERAND_SOURCE.pc };
   let decl = '';
   if (used.has('rs1')) {
@@ -99,12 +98,12 @@ function caseSource(op: number): string | undefined {
   const leave = `st.jt = t; code = ${EXIT_JUMP}; break loop;`;
   switch (sem.kind) {
     case 'write': {
-      const { decl, names } = bindOperands([sem.value]);
+      const { decl, names } = bindOperands(sem.value);
       return `{ ${count}${decl}${RD} = ${jsValue(sem.value, names)}; i += 2; continue; }`;
     }
     case 'jump': {
       // The target is computed before rd is written (rd may be rs1).
-      const { decl, names } = bindOperands([sem.target]);
+      const { decl, names } = bindOperands(sem.target);
       return `{
         ${count}const pc = ${OPERAND_SOURCE.pc};
         ${decl}const t = ${jsValue(sem.target, { ...names, pc: 'pc' })};
@@ -117,7 +116,7 @@ function caseSource(op: number): string | undefined {
       }`;
     }
     case 'branch': {
-      const { decl, names } = bindOperands([sem.cond]);
+      const { decl, names } = bindOperands(sem.cond);
       return `{
         ${count}${decl}if (${jsCondition(sem.cond, names)}) {
           const pc = ${OPERAND_SOURCE.pc};

@@ -667,7 +667,7 @@ export class DbtEngine extends HartEngine implements Engine {
     const pc = (b.vpc + 4 * k) | 0;
     const after = c + b.pre[k + 1]!;
     hart.pc = pc;
-    if (b.marks !== undefined && b.marks[k] === 1) {
+    if (b.sems[k]!.kind === 'callout') {
       // A callout: the monitor emulates the instruction, which neither retires nor costs its own price.
       clock.cycles = c + b.pre[k]!;
       hart.retired = h.retBase + (h.n0 - h.n) + k;

@@ -85,8 +85,9 @@ export function successors(b: Block): number[] {
   const pc = (b.vpc + 4 * k) | 0;
   const fall = (pc + 4) | 0;
   const e = b.sems[k]!;
-  if (FORM_BY_OP[b.ops[k]!] === undefined) return [];
-  if (e.kind === 'branch') return [(pc + operandImmediate(FORM_BY_OP[b.ops[k]!]!, b.words[k]!)) | 0, fall];
+  const form = FORM_BY_OP[b.ops[k]!];
+  if (form === undefined) return [];
+  if (e.kind === 'branch') return [(pc + operandImmediate(form, b.words[k]!)) | 0, fall];
   if (e.kind === 'jump') {
     const t = staticTarget(b, k);
     return t === undefined ? [] : [t];

@@ -82,10 +82,8 @@ export interface Block {
   readonly phys: number;
   /** Data mode the loads and stores were generated for. */
   readonly dm: number;
-  /** Translation mode: 0 runs every instruction as itself; 1 has its sensitive ones (`marks`) replaced by callouts. */
+  /** Translation mode: 0 runs every instruction as itself; 1 as the monitor's hook chose (`sems`: callouts among them). */
   readonly tm: number;
-  /** Mode 1: per instruction, 1 where the instruction is a callout instead (TranslationHooks.sensitive). */
-  readonly marks: Uint8Array | undefined;
   readonly len: number;
   readonly words: Int32Array;
   readonly ops: Uint8Array;
@@ -160,7 +158,7 @@ function endsBlock(op: number, e: Emission): boolean {
   const f = FORM_BY_OP[op];
   if (e.kind === 'branch' || e.kind === 'jump' || e.kind === 'callout') return true;
   if (e.kind !== 'general') return false;
-  return f === undefined || f.cls === 'csr' || f.cls === 'system' || f.cls === 'branch' || f.cls === 'jump' || f.mnemonic === 'fence.i';
+  return f === undefined || f.cls === 'csr' || f.cls === 'system' || f.mnemonic === 'fence.i';
 }
 
 /** Emissions with an inline RAM fast path (loads and stores). */
@@ -214,13 +212,8 @@ export function decodeBlock(ram32: Int32Array, phys: number, vpc: number, dm: nu
     pre[k + 1] = pre[k]! + (f === undefined ? 0 : cost.instruction[f.cls]);
     memPrefix[k + 1] = memPrefix[k]! + (dm === 1 && isFastMem(sems[k]!) ? 1 : 0);
   }
-  let marks: Uint8Array | undefined;
-  if (hook !== undefined) {
-    marks = new Uint8Array(len);
-    for (let k = 0; k < len; k++) marks[k] = sems[k]!.kind === 'callout' ? 1 : 0;
-  }
   return {
-    vpc: vpc | 0, phys, dm, tm, marks, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), sems, pre, memPrefix,
+    vpc: vpc | 0, phys, dm, tm, len, words: Int32Array.from(words), ops: Uint8Array.from(ops), sems, pre, memPrefix,
     fast: undefined, checked: undefined, last: pre[len - 1]!,
     next0: undefined, next1: undefined, nextDyn: undefined, valid: true, runs: 0, sourceBytes: 0, region: undefined, regionIndex: -1, heat: 0, builds: 1,
   };
