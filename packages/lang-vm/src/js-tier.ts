@@ -762,17 +762,17 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     // The instance the compiled code runs for: the functions are compiled once per module and shared
     // by its instances, so V8's optimized code and type feedback carry over from one instance to the
     // next (as V8 shares a wasm module's machine code); `bind` switches them to an instance.
-    `var m, I, F64V, MAXD;`,
+    'let m, I, F64V, MAXD;',
     `const MV = new Int32Array(${2 * maxValues}), MVF = new Float64Array(${maxValues});`,
     `const TA = new Int32Array(${2 * maxValues}), TAF = new Float64Array(${maxValues});`,
     `const XI = new Int32Array(${maxOut}), XF = new Float64Array(${maxOut});`,
     // FUEL stays a small integer (a Smi, never a boxed double) and is topped up from RESERVE at checks.
-    `var FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;`,
+    'let FUEL = 0, RESERVE = 0, D = 0, SUSP = false, RH = 0, TC = 0, TRAPPED = false;',
     // D: the depth of the frame that entered compiled code (set by `enter`); compiled frames pass theirs down.
     'function tcall(d) { const g = TC - 1; TC = 0; return TT[g](d); }',
     'function setFuel(f) { FUEL = Math.min(f, 0x3fffffff); RESERVE = f - FUEL; }',
     'function refill() { while (FUEL <= 0 && RESERVE > 0) { const take = Math.min(RESERVE, 0x3fffffff); RESERVE -= take; FUEL += take; } return FUEL > 0; }',
-    `var DV, MS = 0;`,
+    'let DV, MS = 0;',
     'function refresh() { const mm = m.memory; DV = mm.dv; MS = mm.u8.length; }',
     "function trap(kind) { throw new Trap(kind); }",
     "function trapStack() { throw new Trap('call stack exhausted'); }",
@@ -788,9 +788,9 @@ function compileFunctions(m: Machine, fits: ReadonlySet<number>): (m: Machine) =
     // Another instance ran: the caller's fuel is its machine's, untouched by the callee (which may have trapped).
     '  try { m.callOut(f, at); } finally { if (m !== mine) { bind(mine); SUSP = susp; TC = tc; setFuel(mine.fuel); TRAPPED = false; } m.stackTop = top; }',
     '  setFuel(m.fuel); TRAPPED = false; refresh(); }',
-    ...(info.globals.length > 0 ? [`var ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
-    ...(refFuncs.size > 0 ? [`var ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
-    ...(info.tables.length > 0 ? [`var ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
+    ...(info.globals.length > 0 ? [`let ${info.globals.map((_, i) => `G${i}`).join(', ')};`] : []),
+    ...(refFuncs.size > 0 ? [`let ${[...refFuncs].map((fi) => `RF${fi}`).join(', ')};`] : []),
+    ...(info.tables.length > 0 ? [`let ${info.tables.map((_, i) => `T${i}`).join(', ')};`] : []),
     `function unbind() { m = I = F64V = DV = undefined;${[...info.globals.map((_, i) => ` G${i} = undefined;`), ...[...refFuncs].map((fi) => ` RF${fi} = undefined;`), ...info.tables.map((_, i) => ` T${i} = undefined;`)].join('')} }`,
     'function bind(mm) {',
     '  m = mm; I = mm.I; F64V = mm.F64; MAXD = mm.maxDepth; refresh();',
